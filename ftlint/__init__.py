@@ -1,0 +1,68 @@
+"""ftlint: a fast, offline linter for LLM fine-tuning JSONL files.
+
+The public API lives here, and only here::
+
+    from ftlint import lint_file, lint_records, Rule, Violation, Severity
+
+Names are imported lazily so that ``import ftlint`` (and ``ftlint --version``)
+stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ExampleContext",
+    "FileContext",
+    "FileReport",
+    "Finding",
+    "LineContext",
+    "LintResult",
+    "Options",
+    "Record",
+    "Rule",
+    "Scope",
+    "Severity",
+    "Violation",
+    "__version__",
+    "lint_file",
+    "lint_records",
+]
+
+_LAZY = {
+    "ExampleContext": "ftlint.rule",
+    "FileContext": "ftlint.rule",
+    "LineContext": "ftlint.rule",
+    "Options": "ftlint.rule",
+    "Rule": "ftlint.rule",
+    "Scope": "ftlint.rule",
+    "Finding": "ftlint.violation",
+    "Severity": "ftlint.violation",
+    "Violation": "ftlint.violation",
+    "Record": "ftlint.records",
+    "FileReport": "ftlint.engine",
+    "LintResult": "ftlint.api",
+    "lint_file": "ftlint.api",
+    "lint_records": "ftlint.api",
+}
+
+if TYPE_CHECKING:
+    from ftlint.api import LintResult, lint_file, lint_records
+    from ftlint.engine import FileReport
+    from ftlint.records import Record
+    from ftlint.rule import ExampleContext, FileContext, LineContext, Options, Rule, Scope
+    from ftlint.violation import Finding, Severity, Violation
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ftlint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

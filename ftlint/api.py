@@ -1,0 +1,99 @@
+"""The Python API behind ``ftlint.lint_file`` and ``ftlint.lint_records``."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ftlint.config import Config, ConfigResolver, Settings
+from ftlint.engine import Engine, FileReport
+from ftlint.registry import discover
+from ftlint.violation import Violation
+
+
+@dataclass(frozen=True)
+class LintResult:
+    violations: list[Violation]
+    report: FileReport
+
+
+class _FixedResolver(ConfigResolver):
+    def __init__(self, config: Config) -> None:
+        self._config = config
+
+    def for_path(self, file: Path | None) -> Config:
+        return self._config
+
+
+def _engine(settings: dict[str, Any], config_path: Path | None) -> Engine:
+    from ftlint.config import load_config_file, parse_settings
+
+    base = load_config_file(config_path) if config_path else Config(Settings(), None)
+    merged = parse_settings({**base.settings.model_dump(by_alias=True, exclude_unset=True),
+                             **{k.replace("_", "-"): v for k, v in settings.items()}}, "lint settings")
+    return Engine(discover(), _FixedResolver(Config(merged, base.path)))
+
+
+def lint_file(path: str | Path, *, validation: bool = False, config: str | Path | None = None,
+              **settings: Any) -> LintResult:
+    """Lint one file. ``settings`` are the config keys (``model=``, ``select=[...]``...).
+
+    Only ``config`` is read as a config file; nothing is discovered implicitly.
+    """
+    file = Path(path)
+    engine = _engine(settings, Path(config) if config else None)
+    with file.open("rb") as stream:
+        run = engine.lint(stream, str(file), file, validation=validation)
+        violations = list(run)
+    assert run.report is not None
+    return LintResult(violations, run.report)
+
+
+def lint_records(records: Iterable[dict[str, Any] | str | bytes], *, name: str = "<records>",
+                 validation: bool = False, **settings: Any) -> LintResult:
+    """Lint records given in memory: dicts (serialized as JSON), or lines as str/bytes."""
+    engine = _engine(settings, None)
+    stream = _LineStream(records)
+    run = engine.lint(stream, name, None, validation=validation)  # type: ignore[arg-type]
+    violations = list(run)
+    assert run.report is not None
+    return LintResult(violations, run.report)
+
+
+class _LineStream(io.RawIOBase):
+    """Presents an iterable of records as a binary stream, one line each, lazily."""
+
+    def __init__(self, records: Iterable[dict[str, Any] | str | bytes]) -> None:
+        self._records = iter(records)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_line(self) -> bytes:
+        record = next(self._records, None)
+        if record is None:
+            return b""
+        if isinstance(record, dict):
+            return json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+        data = record.encode("utf-8") if isinstance(record, str) else record
+        return data if data.endswith(b"\n") else data + b"\n"
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if not self._pending:
+            self._pending = self._next_line()
+        limit = len(self._pending) if size is None or size < 0 else size
+        line, self._pending = self._pending[:limit], self._pending[limit:]
+        return line
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunks = []
+        while chunk := self.readline(size):
+            chunks.append(chunk)
+            if size is not None and size >= 0:
+                break
+        return b"".join(chunks)

@@ -1,0 +1,309 @@
+"""The command line. It turns arguments and config into a run, picks a reporter and
+decides the exit code (here, and only here): 0 clean, 1 violations, 2 usage,
+config or internal error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from ftlint import __version__
+
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class CommaList(click.ParamType):
+    """``--select FT1,FT2`` and repeated ``--select FT1 --select FT2`` alike."""
+
+    name = "codes"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> list[str]:
+        if isinstance(value, list):
+            return value
+        return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _flatten(values: tuple[list[str], ...] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [code for group in values for code in group]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="ftlint", message="%(prog)s %(version)s")
+def main() -> None:
+    """ftlint: lint LLM fine-tuning JSONL files before you upload them.
+
+    \b
+    Checks OpenAI-format chat, preference (DPO), reinforcement and legacy
+    prompt/completion files for everything that makes a job fail or train on
+    garbage, and reports exact token counts and the estimated training cost.
+    Runs fully offline.
+
+    \b
+    Examples:
+      ftlint check train.jsonl valid.jsonl --model gpt-4o-mini-2024-07-18
+      ftlint check data/ --format json -o report.json
+      ftlint rule FT301          explain a rule
+      ftlint models              fine-tunable models, limits and prices
+
+    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error.
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
+              "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
+@click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
+              help="Training method; auto detects it from the data and the model.")
+@click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
+              "Default: OpenAI's automatic choice for the example count.")
+@click.option("--select", type=CommaList(), multiple=True,
+              help="Only these rules: codes, prefixes (FT2), names or ALL. Comma-separated.")
+@click.option("--extend-select", type=CommaList(), multiple=True, help="Rules to add to the selection.")
+@click.option("--ignore", type=CommaList(), multiple=True, help="Rules to turn off.")
+@click.option("--validation-file", "validation_files", type=click.Path(path_type=Path, exists=True),
+              multiple=True, help="A validation file: checked, tokens reported, not billed. "
+              "Files named *valid*, *val*, *test*, *eval* or *dev* are treated as validation files too.")
+@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]),
+              help="Report format. Default: text (or FTLINT_FORMAT, or config).")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead of stdout.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found (2 still means an error).")
+@click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
+@click.option("--no-tokens", is_flag=True, help="Skip token counting and cost (faster; token rules still count).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
+@click.option("--color/--no-color", default=None, help="Color the text report. Default: only on a terminal.")
+def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs: int | None,
+          select: tuple[list[str], ...], extend_select: tuple[list[str], ...],
+          ignore: tuple[list[str], ...], validation_files: tuple[Path, ...], output_format: str | None,
+          output_file: Path | None, exit_zero: bool, strict: bool | None, no_tokens: bool,
+          config_path: Path | None, color: bool | None) -> None:
+    """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
+    *.jsonl) or - for standard input; none means the current directory.
+
+    \b
+    Each violation prints as  path:line:col: CODE [severity] message (rule-name),
+    followed by per-file totals: examples, tokens, billed tokens, epochs, cost.
+    Configure defaults in pyproject.toml under [tool.ftlint] or in ftlint.toml.
+    """
+    from ftlint.config import ConfigError, ConfigResolver
+    from ftlint.selection import Layer
+
+    overrides: dict[str, Any] = {"model": model, "method": method, "epochs": epochs,
+                                 "tokens": False if no_tokens else None}
+    layer = Layer(select=_flatten(select), extend_select=_flatten(extend_select) or (),
+                  ignore=_flatten(ignore) or ())
+    try:
+        resolver = ConfigResolver(config_path, overrides)
+        base = resolver.for_path(None)
+        output_format = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or "text"
+        if output_format not in ("text", "json"):
+            raise ConfigError(f"unknown format {output_format!r}; choose text or json")
+        strict = strict if strict is not None else base.settings.strict
+        targets = list(_expand(paths or (Path("."),), set(validation_files)))
+    except (ConfigError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    code = _run(resolver, layer, targets, output_format, output_file, color, bool(strict))
+    if exit_zero and code == EXIT_VIOLATIONS:
+        code = EXIT_CLEAN
+    sys.exit(code)
+
+
+def _expand(paths: tuple[Path, ...], validation: set[Path]) -> Iterator[tuple[Path | None, bool]]:
+    """Files to check, in a stable order: (path or None for stdin, explicitly a validation file)."""
+    seen: set[Path] = set()
+    for path in [*paths, *sorted(validation)]:
+        if str(path) == "-":
+            yield None, False
+            continue
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file or directory")
+        files = [path] if not path.is_dir() else sorted(_scan(path))
+        for file in files:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield file, file in validation
+
+
+def _scan(directory: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        for name in files:
+            if name.endswith(".jsonl"):
+                yield Path(root) / name
+
+
+def _run(resolver: Any, layer: Any, targets: list[tuple[Path | None, bool]], output_format: str,
+         output_file: Path | None, color: bool | None, strict: bool) -> int:
+    from ftlint.config import ConfigError
+    from ftlint.engine import Engine, Plan, deadline_notices
+    from ftlint.registry import RegistryError, discover
+    from ftlint.report import Summary, make_reporter
+    from ftlint.violation import Severity
+
+    out: IO[str] = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
+    use_color = output_file is None and (color if color is not None else _terminal_wants_color())
+    try:
+        registry = discover()
+        for error in registry.errors:
+            click.echo(f"ftlint: warning: {error}; its rules are disabled", err=True)
+        engine = Engine(registry, resolver, layer)
+        reporter = make_reporter(output_format, out, color=use_color)
+        summary = Summary()
+        plans: list[Plan] = []
+        reporter.start()
+        for path, validation in targets:
+            display = "-" if path is None else str(path)
+            config = resolver.for_path(path)
+            plan = engine.plan(config)
+            if plan not in plans:
+                plans.append(plan)
+            try:
+                stream: IO[bytes] = sys.stdin.buffer if path is None else path.open("rb")
+            except OSError as exc:
+                raise ConfigError(f"{display}: cannot read: {exc.strerror}") from None
+            with stream if path is not None else _no_close(stream):
+                reporter.file_started(display)
+                run = engine.lint(stream, display, path, validation=validation)
+                for violation in run:
+                    reporter.violation(violation)
+            assert run.report is not None
+            reporter.file_finished(run.report)
+            summary.add(run.report)
+        summary.notices = deadline_notices(plans, dt.date.today())
+        reporter.finish(summary)
+    except (ConfigError, RegistryError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}")
+    finally:
+        if output_file is not None:
+            out.close()
+    if summary.internal_errors:
+        return EXIT_ERROR
+    failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if strict else 0)
+    return EXIT_VIOLATIONS if failing else EXIT_CLEAN
+
+
+class _no_close:
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> IO[bytes]:
+        return self.stream
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def _terminal_wants_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _fail(message: str) -> None:
+    click.echo(f"ftlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule, plugins included.")
+@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def rule(code: str | None, show_all: bool, output_format: str) -> None:
+    """Explain a rule (by code or name), or list them all with --all."""
+    import json
+
+    from ftlint.registry import discover
+
+    registry = discover()
+    rules = registry.sorted_rules()
+    if show_all or code is None:
+        if output_format == "json":
+            click.echo(json.dumps([_rule_json(r) for r in rules], indent=2))
+        else:
+            width = max(len(r.name) for r in rules)
+            for r in rules:
+                click.echo(f"{r.code}  {r.name.ljust(width)}  {r.severity.value:<7}  {r.summary}")
+        return
+    matches = [r for r in rules if code.upper() == r.code or code == r.name]
+    if not matches:
+        _fail(f"unknown rule {code!r}; see `ftlint rule --all`")
+    found = matches[0]
+    if output_format == "json":
+        click.echo(json.dumps(_rule_json(found), indent=2))
+        return
+    click.echo(f"# {found.name} ({found.code})\n")
+    click.echo(f"Default severity: {found.severity.value}. Scope: {found.scope.value}."
+               + ("" if found.enabled_by_default else " Off by default."))
+    if found.formats:
+        click.echo(f"Formats: {', '.join(sorted(found.formats))}.")
+    click.echo("")
+    click.echo(found.documentation())
+    if found.fix:
+        click.echo(f"\nFix: {found.fix}")
+    options = found.options_model.model_fields
+    if options:
+        click.echo("\nOptions ([tool.ftlint.rules." + found.code + "]):")
+        for name, field in options.items():
+            click.echo(f"  {name} = {field.default!r}")
+
+
+def _rule_json(rule: Any) -> dict[str, Any]:
+    return {
+        "code": rule.code, "name": rule.name, "severity": rule.severity.value, "scope": rule.scope.value,
+        "summary": rule.summary, "fix": rule.fix, "explanation": rule.documentation(),
+        "formats": sorted(rule.formats) if rule.formats else None,
+        "enabled_by_default": rule.enabled_by_default,
+        "options": {name: repr(field.default) for name, field in rule.options_model.model_fields.items()},
+    }
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Include the models this config adds or overrides.")
+def models(output_format: str, config_path: Path | None) -> None:
+    """List fine-tunable models: tokenizer, training context, prices, methods, dates."""
+    import json
+
+    from ftlint.catalog import CatalogError, load_catalog
+    from ftlint.config import ConfigError, ConfigResolver
+
+    try:
+        settings = ConfigResolver(config_path, {}).for_path(None).settings
+        catalog = load_catalog(settings.models)
+    except (ConfigError, CatalogError) as exc:
+        _fail(str(exc))
+    rows = sorted(catalog.models.values(), key=lambda m: m.id)
+    if output_format == "json":
+        click.echo(json.dumps([m.model_dump(mode="json") for m in rows], indent=2))
+        return
+    header = ("model", "encoding", "context", "train $/1M", "methods", "vision", "jobs until")
+    table = [header] + [
+        (m.id, m.encoding, f"{m.training_context:,}",
+         f"{m.training_price:.2f}" if m.training_price is not None
+         else (f"{m.hourly_price:.0f}/hour" if m.hourly_price is not None else "-"),
+         ",".join(m.methods), "yes" if m.vision else "no",
+         (_before(catalog.jobs_end(m)[0]) or "-"))
+        for m in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+
+
+def _before(day: dt.date | None) -> str:
+    return (day - dt.timedelta(days=1)).isoformat() if day else ""

@@ -1,0 +1,163 @@
+"""Configuration: ``[tool.ftlint]`` in pyproject.toml or a top-level ``ftlint.toml``.
+
+Discovery works like ruff's: for each checked file, the closest directory
+upward that holds ``ftlint.toml`` or a ``pyproject.toml`` with a
+``[tool.ftlint]`` table wins; configs are not merged. ``--config FILE`` uses one
+file for everything. Precedence: command line > config file > defaults.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ftlint import tomlload
+from ftlint.catalog import DEFAULT_MODEL
+from ftlint.records import DEFAULT_MAX_LINE_BYTES
+from ftlint.violation import Severity
+
+CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
+Method = Literal["auto", "supervised", "dpo", "reinforcement", "completion"]
+# A file whose name says so is a validation file: its tokens are reported, not billed.
+VALIDATION_NAME = re.compile(r"(^|[\W_])(val|valid|validation|eval|dev|test)([\W_]|$)", re.IGNORECASE)
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message says where and how to fix it."""
+
+
+class Settings(BaseModel):
+    """Everything a run can be configured with. Keys are kebab-case in TOML."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=lambda name: name.replace("_", "-"),
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    model: str = DEFAULT_MODEL
+    method: Method = "auto"
+    epochs: int | None = Field(default=None, ge=1, le=50)
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    strict: bool = False
+    tokens: bool = True
+    max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024)
+    validation_files: list[str] = Field(default_factory=list)
+    format: str | None = None
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    models: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Config:
+    """Settings plus where they came from (paths in config are relative to it)."""
+
+    def __init__(self, settings: Settings, path: Path | None) -> None:
+        self.settings = settings
+        self.path = path
+        self.root = path.parent if path is not None else Path.cwd()
+
+    def relative(self, file: Path) -> str:
+        try:
+            return file.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return file.as_posix()
+
+    def is_validation_file(self, file: Path, explicit: bool = False) -> bool:
+        if explicit:
+            return True
+        relative = self.relative(file)
+        if any(fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(file.name, glob)
+               for glob in self.settings.validation_files):
+            return True
+        stem = file.name.split(".")[0]
+        return bool(VALIDATION_NAME.search(stem))
+
+    def ignored_for(self, file: Path) -> list[str]:
+        relative = self.relative(file)
+        codes: list[str] = []
+        for glob, selectors in self.settings.per_file_ignores.items():
+            if fnmatch.fnmatch(relative, glob) or fnmatch.fnmatch(file.name, glob):
+                codes.extend(selectors)
+        return codes
+
+
+def load_config_file(path: Path) -> Config:
+    """Load settings from ``path`` (an ftlint.toml or a pyproject.toml)."""
+    try:
+        data = tomlload.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomlload.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("ftlint", {}) if path.name == "pyproject.toml" else data
+    return Config(parse_settings(table, str(path)), path)
+
+
+def parse_settings(table: dict[str, Any], source: str) -> Settings:
+    try:
+        return Settings.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_explain(error, source) for error in exc.errors(include_url=False))) from None
+
+
+def _explain(error: Any, source: str) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        known = [name.replace("_", "-") for name in Settings.model_fields]
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else f"; known keys: {', '.join(known)}"
+        return f"{source}: unknown setting `{where}`{hint}"
+    return f"{source}: setting `{where}`: {error['msg']}"
+
+
+def find_config(start: Path) -> Path | None:
+    """The closest ftlint.toml, or pyproject.toml with [tool.ftlint], at or above ``start``."""
+    directory = start if start.is_dir() else start.parent
+    for folder in [directory.resolve(), *directory.resolve().parents]:
+        candidate = folder / "ftlint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and _has_ftlint_table(candidate):
+            return candidate
+    return None
+
+
+def _has_ftlint_table(path: Path) -> bool:
+    try:
+        data = tomlload.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomlload.TOMLDecodeError):
+        return False
+    return "ftlint" in data.get("tool", {})
+
+
+class ConfigResolver:
+    """Finds (and caches) the config for each checked file, then applies command-line overrides."""
+
+    def __init__(self, explicit: Path | None, overrides: dict[str, Any]) -> None:
+        self._explicit = load_config_file(explicit) if explicit is not None else None
+        self._overrides = {k: v for k, v in overrides.items() if v is not None}
+        self._cache: dict[Path | None, Config] = {}
+
+    def for_path(self, file: Path | None) -> Config:
+        if self._explicit is not None:
+            base = self._explicit
+        else:
+            found = find_config(file if file is not None else Path.cwd())
+            if found not in self._cache:
+                self._cache[found] = load_config_file(found) if found else Config(Settings(), None)
+            base = self._cache[found]
+        if not self._overrides:
+            return base
+        merged = base.settings.model_copy(update=self._overrides)
+        return Config(merged, base.path)

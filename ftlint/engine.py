@@ -1,0 +1,282 @@
+"""The engine: streams one file through the reader, the format layer and the rules.
+
+Data flows one way: bytes -> Record -> Example -> Violations and totals. This
+is the one place where selection, severity overrides and per-file ignores are
+applied, and where a failing rule is contained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from ftlint import catalog as catalog_module
+from ftlint.catalog import Catalog, ModelInfo
+from ftlint.config import Config, ConfigError, ConfigResolver
+from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, guess_strength, view
+from ftlint.pointer import locate
+from ftlint.records import FileFacts, Reader, Record
+from ftlint.registry import Registry
+from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope
+from ftlint.schema import validate
+from ftlint.selection import Layer, Selector
+from ftlint.stats import FileTotals
+from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
+from ftlint.violation import Finding, Severity, Violation
+
+
+@dataclass
+class FileReport:
+    """Everything known about one file once its last line is read."""
+
+    path: str
+    kind: str  # training | validation
+    format: str | None
+    model: ModelInfo
+    facts: FileFacts
+    totals: FileTotals
+    tokens_counted: bool
+    epochs: int | None
+    cost_usd: float | None
+    counts: Counter[Severity] = field(default_factory=Counter)
+    internal_errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What is fixed for every file that shares one configuration."""
+
+    config: Config
+    catalog: Catalog
+    model: ModelInfo
+    selector: Selector
+    enabled: set[str]
+    rules: dict[str, Rule[Any]]
+    severities: dict[str, Severity]
+
+
+class Engine:
+    def __init__(self, registry: Registry, resolver: ConfigResolver, cli_layer: Layer | None = None) -> None:
+        self.registry = registry
+        self.resolver = resolver
+        self.cli_layer = cli_layer or Layer()
+        self._plans: dict[int, Plan] = {}
+        self._counters: dict[str, TokenCounter] = {}
+        self._broken: set[str] = set()
+
+    def plan(self, config: Config) -> Plan:
+        key = id(config.settings)
+        if key not in self._plans:
+            self._plans[key] = self._make_plan(config)
+        return self._plans[key]
+
+    def _make_plan(self, config: Config) -> Plan:
+        settings = config.settings
+        try:
+            catalog = catalog_module.load_catalog(settings.models)
+            model = catalog.resolve(settings.model)
+        except catalog_module.CatalogError as exc:
+            raise ConfigError(str(exc)) from None
+        selector = Selector({code: rule.name for code, rule in self.registry.rules.items()})
+        defaults = [code for code, rule in self.registry.rules.items() if rule.enabled_by_default]
+        try:
+            enabled = selector.resolve(defaults, [
+                Layer(settings.select, settings.extend_select, settings.ignore), self.cli_layer])
+            for table in (settings.severity, settings.rules):
+                selector.validate(table)
+            for selectors in settings.per_file_ignores.values():
+                selector.validate(selectors)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        rules: dict[str, Rule[Any]] = {}
+        severities: dict[str, Severity] = {}
+        for code in sorted(enabled):
+            rule_class = self.registry.rules[code]
+            options = selector.most_specific(code, {k: v for k, v in settings.rules.items()
+                                                    if k in (code, rule_class.name)})
+            try:
+                parsed = rule_class.options_model.model_validate(options or {})
+            except ValidationError as exc:
+                raise ConfigError(f"options of {code} ({rule_class.name}): {exc.errors(include_url=False)[0]['msg']}") from None
+            rules[code] = rule_class(parsed)
+            override = selector.most_specific(code, settings.severity)
+            severities[code] = override if isinstance(override, Severity) else rule_class.severity
+        return Plan(config, catalog, model, selector, enabled, rules, severities)
+
+    def counter(self, encoding: str) -> TokenCounter:
+        if encoding not in self._counters:
+            self._counters[encoding] = TokenCounter(encoding)
+        return self._counters[encoding]
+
+    def lint(self, stream: IO[bytes], display: str, path: Path | None, *, validation: bool = False) -> FileLint:
+        config = self.resolver.for_path(path)
+        plan = self.plan(config)
+        ignored = config.ignored_for(path) if path is not None else []
+        codes = plan.selector.resolve(plan.enabled, [Layer(ignore=ignored)]) if ignored else plan.enabled
+        kind = "validation" if path is not None and config.is_validation_file(path, validation) else (
+            "validation" if validation else "training")
+        return FileLint(self, plan, [plan.rules[c] for c in sorted(codes)], stream, display, kind)
+
+
+class FileLint:
+    """Iterate to get the file's violations in order; ``report`` is complete afterwards."""
+
+    def __init__(self, engine: Engine, plan: Plan, rules: list[Rule[Any]], stream: IO[bytes],
+                 display: str, kind: str) -> None:
+        self.engine = engine
+        self.plan = plan
+        self.display = display
+        self.stream = stream
+        settings = plan.config.settings
+        provider = plan.catalog.provider(plan.model)
+        self.run = RunInfo(model=plan.model, method=settings.method, kind=kind,
+                           min_examples=provider.min_examples)
+        self.by_scope: dict[Scope, list[Rule[Any]]] = {scope: [] for scope in Scope}
+        for rule in rules:
+            self.by_scope[rule.scope].append(rule)
+        self.count_tokens = settings.tokens or any(rule.needs_tokens for rule in rules)
+        self.report: FileReport | None = None
+
+    def __iter__(self) -> Iterator[Violation]:
+        settings = self.plan.config.settings
+        reader = Reader(self.stream, max_line_bytes=settings.max_line_bytes)
+        totals = FileTotals()
+        counts: Counter[Severity] = Counter()
+        errors: list[str] = []
+        limit = self.plan.model.training_context
+        file_format: str | None = None  # fixed by the first record that has a format's signature
+        default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[self.plan.model.methods[0]]
+        counter: TokenCounter | None = None
+        line_rules = self.by_scope[Scope.LINE]
+        example_rules = self.by_scope[Scope.EXAMPLE]
+        billable = self.run.kind == "training"
+
+        for record in reader:
+            if not record.blank:
+                totals.examples += 1
+            line_context = LineContext(record, self.run)
+            for rule in line_rules:
+                yield from self._emit(rule, line_context, record, counts, errors)
+            value = record.value
+            if value is None:
+                continue
+            if file_format is None:
+                file_format = self._detect_format(value)
+            context = self._example_context(record, value, file_format or default_format)
+            if context.valid:
+                totals.valid += 1
+                if self.count_tokens:
+                    counter = counter or self.engine.counter(self.plan.model.encoding)
+                    try:
+                        context.tokens = count_record(value, context.example.format, counter)
+                    except TokenizerFailure as exc:
+                        context.tokenizer_error = str(exc)
+                        totals.uncounted += 1
+                    else:
+                        totals.add_example(context.tokens.total, context.tokens.trainable, limit, billable)
+            for rule in example_rules:
+                if rule.formats is None or context.example.format in rule.formats:
+                    yield from self._emit(rule, context, record, counts, errors)
+
+        file_context = FileContext(reader.facts, totals, self.run, file_format)
+        for rule in self.by_scope[Scope.FILE]:
+            yield from self._emit(rule, file_context, None, counts, errors)
+        self.report = self._report(reader.facts, totals, file_format, counts, errors)
+
+    def _detect_format(self, value: dict[str, Any]) -> str | None:
+        """The file's format, from its first record with a signature (None: keep looking)."""
+        guessed, certain = guess_strength(value)
+        if guessed is None:
+            return None
+        method = self.plan.config.settings.method
+        if method != "auto":
+            wanted = FORMAT_BY_METHOD[method]
+            # When the data disagrees with --method, trust the data; FT113 reports the clash once.
+            return wanted if FORMATS[wanted].family == FORMATS[guessed].family else guessed
+        if not certain and FORMATS[guessed].family == "messages":
+            for name in (guessed, "chat", "reinforcement"):
+                if FORMATS[name].method in self.plan.model.methods:
+                    return name  # an ambiguous shape: the model decides
+        return guessed
+
+    def _example_context(self, record: Record, value: dict[str, Any], file_format: str) -> ExampleContext:
+        family = family_of(value)
+        if family is not None and family != FORMATS[file_format].family:
+            found = guess_format(value) or file_format
+            return ExampleContext(record, self.run, view(value, found), file_format)
+        return ExampleContext(record, self.run, view(value, file_format), file_format,
+                              schema_problems=validate(value, file_format))
+
+    def _emit(self, rule: Rule[Any], context: Any, record: Record | None,
+              counts: Counter[Severity], errors: list[str]) -> Iterator[Violation]:
+        if rule.code in self.engine._broken:
+            return
+        try:
+            findings = list(rule.check(context))
+        except Exception as exc:  # noqa: BLE001 - contain a failing rule, report it, go on
+            self.engine._broken.add(rule.code)
+            where = f" at line {record.line}" if record is not None else ""
+            errors.append(f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; it was disabled")
+            return
+        severity = self.plan.severities[rule.code]
+        for finding in findings:
+            violation = self._violation(rule, severity, finding, record)
+            counts[severity] += 1
+            yield violation
+
+    def _violation(self, rule: Rule[Any], severity: Severity, finding: Finding,
+                   record: Record | None) -> Violation:
+        line = finding.line if finding.line is not None else (record.line if record else 1)
+        column = finding.column
+        if column is None and record is not None and finding.pointer and record.value is not None:
+            column = locate(record.text.removesuffix("\r"), finding.pointer)
+        return Violation(
+            code=rule.code, name=rule.name, severity=severity, path=self.display, line=line,
+            column=column or 1, pointer=finding.pointer, message=finding.message, fix=rule.fix,
+        )
+
+    def _report(self, facts: FileFacts, totals: FileTotals, file_format: str | None,
+                counts: Counter[Severity], errors: list[str]) -> FileReport:
+        settings = self.plan.config.settings
+        model = self.plan.model
+        epochs: int | None = None
+        cost: float | None = None
+        trainable_here = file_format is not None and FORMATS[file_format].method in model.methods
+        if self.run.kind == "training" and totals.valid:
+            epochs = settings.epochs or catalog_module.default_epochs(totals.valid)
+            # No estimate for a format the model cannot train on, or one billed per hour (RFT).
+            if self.count_tokens and trainable_here and file_format != "reinforcement":
+                cost = catalog_module.training_cost(totals.billed, epochs, model)
+        return FileReport(
+            path=self.display, kind=self.run.kind, format=file_format, model=model, facts=facts,
+            totals=totals, tokens_counted=self.count_tokens, epochs=epochs, cost_usd=cost,
+            counts=counts, internal_errors=errors,
+        )
+
+
+def deadline_notices(plans: list[Plan], today: dt.date) -> list[str]:
+    """One line per fine-tuning deadline that is past or within 90 days, naming its models."""
+    grouped: dict[tuple[dt.date, str], list[str]] = {}
+    for plan in plans:
+        end, note = plan.catalog.jobs_end(plan.model)
+        if end is not None and (end - today).days <= 90:
+            models = grouped.setdefault((end, note), [])
+            if plan.model.id not in models:
+                models.append(plan.model.id)
+    notices = []
+    for (end, note), models in sorted(grouped.items()):
+        names = ", ".join(models)
+        days = (end - today).days
+        if days <= 0:
+            notices.append(f"new fine-tuning jobs for {names} cannot be created since {end.isoformat()}")
+        else:
+            reason = f"{note} on {end.isoformat()}" if note else f"jobs close on {end.isoformat()}"
+            last = (end - dt.timedelta(days=1)).isoformat()
+            notices.append(f"{reason}, in {days} day(s): the last day to create a job for {names} is {last}")
+    return notices

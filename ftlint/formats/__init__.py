@@ -1,0 +1,187 @@
+"""The formats ftlint knows, how a record's format is detected, and a tolerant view of it.
+
+Rules read records through :class:`Example` and :class:`Message`, which never
+raise on odd data (a non-list ``messages``, a message that is a string): the
+schema layer reports such things once, and every other rule still gets to look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from ftlint.formats import models
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # what the JSON output calls it
+    method: str  # OpenAI's `method.type` that trains on it
+    family: str  # records of one family share signature keys
+    model: type[BaseModel]
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
+        Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)"),
+        Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
+               "reinforcement fine-tuning (messages + grader fields)"),
+        Format("completion", "completion", "completion", models.CompletionRecord,
+               "legacy prompt/completion"),
+    )
+}
+FORMAT_BY_METHOD: dict[str, str] = {f.method: f.name for f in FORMATS.values()}
+CHAT_KEYS = frozenset(models.ChatRecord.model_fields)
+
+
+def family_of(value: dict[str, Any]) -> str | None:
+    """Which family of formats a record's keys belong to, or None if it has no signature."""
+    if "input" in value or "preferred_output" in value or "non_preferred_output" in value:
+        return "preference"
+    if "messages" in value:
+        return "messages"
+    if "prompt" in value or "completion" in value:
+        return "completion"
+    return None
+
+
+def guess_format(value: dict[str, Any]) -> str | None:
+    """The format a lone record most likely is, from its shape alone."""
+    return _guess(value)[0]
+
+
+def guess_strength(value: dict[str, Any]) -> tuple[str | None, bool]:
+    """Like :func:`guess_format`, plus whether the shape is unambiguous.
+
+    A messages record that ends on the user with no assistant answer is a
+    reinforcement prompt or a broken chat example; only extra (grader) keys
+    make it certain. Callers let the model decide the ambiguous case.
+    """
+    return _guess(value)
+
+
+def _guess(value: dict[str, Any]) -> tuple[str | None, bool]:
+    family = family_of(value)
+    if family == "preference":
+        return "preference", True
+    if family == "completion":
+        return "completion", True
+    if family != "messages":
+        return None, False
+    messages = value.get("messages")
+    roles = [m.get("role") for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+    prompt_only = bool(roles) and roles[-1] == "user" and "assistant" not in roles
+    if prompt_only:
+        # RFT records end on the user; grader keys (anything beyond chat's) settle it.
+        return "reinforcement", bool(set(value) - CHAT_KEYS)
+    return "chat", bool(roles)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A tolerant view of one message; ``raw`` is whatever the file holds."""
+
+    index: int  # position in its list, 0-based
+    pointer: str  # JSON pointer of the message, e.g. /messages/2
+    raw: Any
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.raw if isinstance(self.raw, dict) else {}
+
+    @property
+    def role(self) -> str | None:
+        role = self.data.get("role")
+        return role if isinstance(role, str) else None
+
+    @property
+    def content(self) -> Any:
+        return self.data.get("content")
+
+    @property
+    def label(self) -> str:
+        """How messages are named to people: 1-based, with the role."""
+        return f"message {self.index + 1} ({self.role})" if self.role else f"message {self.index + 1}"
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        calls = self.data.get("tool_calls")
+        return [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+
+    @property
+    def trainable(self) -> bool:
+        return self.role == "assistant" and self.data.get("weight", 1) != 0
+
+    def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Content parts (when content is a list) with their pointers."""
+        content = self.content
+        if isinstance(content, list):
+            for index, part in enumerate(content):
+                if isinstance(part, dict):
+                    yield f"{self.pointer}/content/{index}", part
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """Every piece of natural-language text the message carries, with its pointer."""
+        content = self.content
+        if isinstance(content, str):
+            yield f"{self.pointer}/content", content
+        for pointer, part in self.parts():
+            for key in ("text", "refusal"):
+                if isinstance(part.get(key), str):
+                    yield f"{pointer}/{key}", part[key]
+        refusal = self.data.get("refusal")
+        if isinstance(refusal, str):
+            yield f"{self.pointer}/refusal", refusal
+
+
+@dataclass(frozen=True)
+class Example:
+    """A tolerant view of one record in a format."""
+
+    format: str
+    raw: dict[str, Any]
+    messages: list[Message] = field(default_factory=list)  # the conversation (DPO: the input)
+    outputs: list[Message] = field(default_factory=list)  # DPO: preferred then non-preferred
+
+    @property
+    def all_messages(self) -> list[Message]:
+        return self.messages + self.outputs
+
+    @property
+    def roles_known(self) -> bool:
+        """Every message has a known role: role-order rules only judge such conversations."""
+        return all(message.role in models.ROLES for message in self.all_messages)
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        for message in self.all_messages:
+            yield from message.texts()
+        if self.format == "completion":
+            for key in ("prompt", "completion"):
+                if isinstance(self.raw.get(key), str):
+                    yield f"/{key}", self.raw[key]
+
+
+def _messages(value: Any, pointer: str) -> list[Message]:
+    if not isinstance(value, list):
+        return []
+    return [Message(index, f"{pointer}/{index}", item) for index, item in enumerate(value)]
+
+
+def view(value: dict[str, Any], format_name: str) -> Example:
+    """Build the tolerant view of ``value`` read as ``format_name``."""
+    if format_name == "preference":
+        source = value.get("input")
+        messages = _messages(source.get("messages") if isinstance(source, dict) else None, "/input/messages")
+        outputs = _messages(value.get("preferred_output"), "/preferred_output") + _messages(
+            value.get("non_preferred_output"), "/non_preferred_output"
+        )
+        return Example(format_name, value, messages, outputs)
+    if format_name == "completion":
+        return Example(format_name, value)
+    return Example(format_name, value, _messages(value.get("messages"), "/messages"))

@@ -1,0 +1,88 @@
+"""Find where a JSON pointer's value starts in a line of JSON, to report a column.
+
+Only run for records that have violations. Strings are skipped by one regex
+match each, so the cost grows with the number of JSON tokens, not characters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r'[ \t\r\n]*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])|(-?[0-9][0-9.eE+-]*|true|false|null|-?Infinity|NaN))',
+    re.S,
+)
+
+
+@dataclass
+class _Frame:
+    is_object: bool
+    path: tuple[str, ...]
+    key: str = ""
+    index: int = 0
+    expect_key: bool = True
+
+
+def locate(text: str, pointer: str) -> int | None:
+    """1-based column of the value at ``pointer`` (or its deepest existing parent)."""
+    target = tuple(_unescape(part) for part in pointer.split("/")[1:]) if pointer else ()
+    best: int | None = None
+    best_depth = -1
+    for path, start in _values(text):
+        if path == target:
+            return start + 1
+        if len(path) > best_depth and target[: len(path)] == path:
+            best, best_depth = start + 1, len(path)
+    return best
+
+
+def _values(text: str) -> Iterator[tuple[tuple[str, ...], int]]:
+    stack: list[_Frame] = []
+    position = 0
+    while match := _TOKEN.match(text, position):
+        group = match.lastindex or 0
+        token = match.group(group)
+        start = match.start(group)
+        position = match.end()
+        top = stack[-1] if stack else None
+        if top is not None and top.is_object and top.expect_key:
+            if token == "}":
+                stack.pop()
+            elif token.startswith('"'):
+                try:
+                    top.key = json.loads(token)
+                except ValueError:
+                    return
+                top.expect_key = False
+            elif token != ",":
+                return
+            continue
+        if token == ":":
+            continue
+        if token == ",":
+            if top is None:
+                return
+            if top.is_object:
+                top.expect_key = True
+            else:
+                top.index += 1
+            continue
+        if token in ("}", "]"):
+            if stack:
+                stack.pop()
+            continue
+        path = () if top is None else top.path + ((top.key,) if top.is_object else (str(top.index),))
+        yield path, start
+        if token == "{":
+            stack.append(_Frame(is_object=True, path=path))
+        elif token == "[":
+            stack.append(_Frame(is_object=False, path=path))
+        elif top is None:
+            return
+
+
+def _unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")

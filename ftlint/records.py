@@ -1,0 +1,440 @@
+"""Bytes to records: the only module that knows about bytes, encodings and line endings.
+
+The reader never judges. It records what it saw (a parse problem, a BOM, CRLF
+endings, a missing final newline) and rules turn those facts into violations.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+class Problem(str, enum.Enum):
+    """Why a line did not become a JSON object."""
+
+    INVALID_JSON = "invalid-json"
+    NOT_AN_OBJECT = "not-an-object"
+    INVALID_UTF8 = "invalid-utf8"
+    NUL_BYTE = "nul-byte"
+    NON_FINITE_NUMBER = "non-finite-number"
+    LINE_TOO_LONG = "line-too-long"
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    kind: Problem
+    message: str
+    column: int = 1  # 1-based; characters for JSON errors, bytes for encoding errors
+
+
+@dataclass
+class Record:
+    """One physical line of the file.
+
+    ``value`` holds the parsed JSON object; ``problem`` says why there is none.
+    A blank line has neither and ``blank`` set. ``duplicate_keys`` and
+    ``lone_surrogates`` are JSON pointers of suspicious but parseable spots.
+    """
+
+    line: int
+    offset: int
+    raw: bytes
+    value: dict[str, Any] | None = None
+    problem: ParseProblem | None = None
+    blank: bool = False
+    json_type: str = "object"
+    duplicate_keys: list[str] = field(default_factory=list)
+    lone_surrogates: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", "replace")
+
+
+@dataclass
+class FileFacts:
+    """What the reader learnt about the file as a whole."""
+
+    size: int = 0
+    lines: int = 0
+    blank_lines: int = 0
+    bom: bool = False
+    encoding: str = "utf-8"  # or the name of the UTF-16/32 flavour found
+    crlf_lines: int = 0
+    first_crlf_line: int = 0
+    final_newline: bool = True
+    document: DocumentInfo | None = None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """The file is multi-line JSON (pretty-printed objects or one array), not JSON Lines."""
+
+    values: int  # top-level JSON values found
+    objects: int  # how many of them (or of the array's items) are objects
+    is_array: bool
+    first_line: int
+    last_line: int
+    complete: bool  # False when the document was too big to inspect or did not parse to the end
+    error: str = ""
+    bytes_after_first_line: int = 0
+    final_newline: bool = True
+    crlf_lines: int = 0
+
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_NON_FINITE = re.compile(r"(?<![\w.\"])(-?Infinity|NaN)(?![\w\"])")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _DuplicateKeys:
+    """An ``object_pairs_hook`` that remembers duplicated keys (JSON allows them; last wins)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.found.append(key)
+                seen.add(key)
+        return obj
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NonFinite(name)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NonFinite(text)
+    return value
+
+
+def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
+    """Turn one line (without its ``\\n``) into a Record. Never raises on data."""
+    record = Record(line=line, offset=offset, raw=raw)
+    body = raw[:-1] if raw.endswith(b"\r") else raw
+    if not body.strip():
+        record.blank = True
+        return record
+    if b"\x00" in body:
+        column = body.index(b"\x00") + 1
+        record.problem = ParseProblem(
+            Problem.NUL_BYTE, f"line contains a NUL byte at byte {column}", column
+        )
+        return record
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        record.problem = ParseProblem(
+            Problem.INVALID_UTF8,
+            f"invalid UTF-8 at byte {exc.start + 1} of the line "
+            f"(file offset {offset + exc.start}): {exc.reason}",
+            exc.start + 1,
+        )
+        return record
+    duplicates = _DuplicateKeys()
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+        )
+    except _NonFinite as exc:
+        match = _NON_FINITE.search(text)
+        literal = str(exc)
+        column = match.start() + 1 if match else 1
+        if literal in ("NaN", "Infinity", "-Infinity"):
+            message = f"`{literal}` is not valid JSON; use a number, a string or null"
+        else:
+            message = f"number `{literal[:40]}` overflows to infinity; JSON numbers must be finite"
+            column = text.find(literal) + 1 or 1
+        record.problem = ParseProblem(Problem.NON_FINITE_NUMBER, message, column)
+        return record
+    except json.JSONDecodeError as exc:
+        record.problem = ParseProblem(
+            Problem.INVALID_JSON, f"invalid JSON: {exc.msg}", exc.colno
+        )
+        return record
+    except RecursionError:
+        record.problem = ParseProblem(Problem.INVALID_JSON, "invalid JSON: nested too deeply", 1)
+        return record
+    record.duplicate_keys = duplicates.found
+    if not isinstance(value, dict):
+        record.json_type = _json_type(value)
+        record.problem = ParseProblem(Problem.NOT_AN_OBJECT, _not_an_object(value), 1)
+        return record
+    record.value = value
+    if _SURROGATE_ESCAPE.search(text):
+        record.lone_surrogates = list(_surrogate_pointers(value, ""))
+    return record
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def _not_an_object(value: Any) -> str:
+    kind = _json_type(value)
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return (
+            f"line is a JSON array of {len(value)} objects, not one object; "
+            "JSON Lines needs each object on its own line"
+        )
+    return f"line is a JSON {kind}, not an object; each line must be one JSON object"
+
+
+def _surrogate_pointers(value: Any, pointer: str) -> Iterator[str]:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            yield pointer
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _surrogate_pointers(key, pointer)
+            yield from _surrogate_pointers(item, f"{pointer}/{escape_pointer(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _surrogate_pointers(item, f"{pointer}/{index}")
+
+
+def escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True)
+class _Oversized:
+    """A line longer than the cap: its size and first bytes, never its content."""
+
+    size: int
+    ended: bool
+    head: bytes
+
+
+class Reader:
+    """Streams a binary file as Records in bounded memory.
+
+    Memory is bounded by ``max_line_bytes``: a longer line is reported as
+    ``line-too-long`` and skipped in chunks, never loaded. ``facts`` is
+    complete once iteration ends.
+    """
+
+    def __init__(self, stream: IO[bytes], *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
+        self._stream = stream
+        self._max = max_line_bytes
+        self.facts = FileFacts()
+
+    def __iter__(self) -> Iterator[Record]:
+        facts = self.facts
+        source: Iterator[bytes | _Oversized] = self._physical_lines()
+        first = next(source, None)
+        if isinstance(first, bytes):
+            encoding = _foreign_encoding(first)
+            if encoding:
+                facts.encoding = encoding
+                facts.size = len(first) + _drain(self._stream)
+                return
+            if first.startswith(codecs.BOM_UTF8):
+                facts.bom = True
+                facts.size = 3
+                first = first[3:]
+        if first is None:
+            return
+        source = itertools.chain([first], source)
+        offset = facts.size
+        line_no = 0
+        ended = True
+        for raw in source:
+            line_no += 1
+            start = offset
+            if isinstance(raw, _Oversized):
+                offset += raw.size
+                ended = raw.ended
+                yield Record(
+                    line=line_no,
+                    offset=start,
+                    raw=raw.head,
+                    problem=ParseProblem(
+                        Problem.LINE_TOO_LONG,
+                        f"line is {raw.size:,} bytes, over the {self._max:,}-byte cap; it was not "
+                        "parsed (raise `max-line-bytes` if such lines are intended)",
+                    ),
+                )
+                continue
+            offset += len(raw)
+            ended = raw.endswith(b"\n")
+            body = raw[:-1] if ended else raw
+            if body.endswith(b"\r"):
+                facts.crlf_lines += 1
+                facts.first_crlf_line = facts.first_crlf_line or line_no
+            record = parse_line(body, line_no, start)
+            if record.blank:
+                facts.blank_lines += 1
+            elif line_no == facts.blank_lines + 1 and _may_continue(record, body):
+                # The first content line is an unfinished JSON value: perhaps the whole
+                # file is pretty-printed JSON. Say so once instead of once per line.
+                lookahead, document = self._inspect_document(body, line_no, source)
+                if document is not None:
+                    facts.document = document
+                    line_no = document.last_line
+                    offset += document.bytes_after_first_line
+                    facts.crlf_lines += document.crlf_lines
+                    ended = document.final_newline
+                    break
+                source = itertools.chain(lookahead, source)
+            yield record
+        facts.lines = line_no
+        facts.size = offset
+        facts.final_newline = ended
+
+    def _physical_lines(self) -> Iterator[bytes | _Oversized]:
+        readline = self._stream.readline
+        while raw := readline(self._max + 1):
+            if len(raw) > self._max and not raw.endswith(b"\n"):
+                size, ended = len(raw), False
+                while chunk := readline(1 << 20):
+                    size += len(chunk)
+                    if chunk.endswith(b"\n"):
+                        ended = True
+                        break
+                yield _Oversized(size, ended, raw[:200])
+            else:
+                yield raw
+
+    def _inspect_document(
+        self, first: bytes, line_no: int, source: Iterator[bytes | _Oversized]
+    ) -> tuple[list[bytes], DocumentInfo | None]:
+        """Read ahead (bounded) and decide whether the file is multi-line JSON.
+
+        Returns the lines read ahead, so that the caller can replay them when the
+        answer is no, and the document's description when it is yes.
+        """
+        lookahead: list[bytes] = []
+        size = len(first)
+        truncated = False
+        for raw in source:
+            if isinstance(raw, _Oversized):
+                source = itertools.chain([raw], source)
+                truncated = True
+                break
+            lookahead.append(raw)
+            size += len(raw)
+            if size > self._max:
+                truncated = True
+                break
+        try:
+            text = b"\n".join([first, b"".join(lookahead)]).decode("utf-8")
+        except UnicodeDecodeError:
+            return lookahead, None
+        decoder = json.JSONDecoder()
+        values = objects = position = 0
+        is_array = False
+        error = ""
+        while True:
+            while position < len(text) and text[position] in " \t\r\n":
+                position += 1
+            if position >= len(text):
+                break
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as exc:
+                error = f"{exc.msg} at line {line_no + exc.lineno - 1}"
+                break
+            except RecursionError:
+                error = f"nested too deeply at line {line_no + text.count(chr(10), 0, position)}"
+                break
+            if values == 0 and "\n" not in text[position:end]:
+                return lookahead, None  # a one-line value after all: ordinary per-line checks apply
+            values += 1
+            if isinstance(value, list):
+                is_array = True
+                objects += sum(isinstance(item, dict) for item in value)
+            elif isinstance(value, dict):
+                objects += 1
+            position = end
+        if values == 0:
+            return lookahead, None
+        if truncated:
+            error = error or f"stopped reading after {self._max:,} bytes"
+        # The rest of the file is covered by the one document finding; count it, skip it.
+        rest_lines = rest_bytes = rest_crlf = 0
+        ended = lookahead[-1].endswith(b"\n") if lookahead else False
+        for raw in source:
+            rest_lines += 1
+            rest_bytes += raw.size if isinstance(raw, _Oversized) else len(raw)
+            rest_crlf += isinstance(raw, bytes) and raw.endswith(b"\r\n")
+            ended = raw.ended if isinstance(raw, _Oversized) else raw.endswith(b"\n")
+        return lookahead, DocumentInfo(
+            values=values,
+            objects=objects,
+            is_array=is_array,
+            first_line=line_no,
+            last_line=line_no + len(lookahead) + rest_lines,
+            complete=not error,
+            error=error,
+            bytes_after_first_line=sum(len(raw) for raw in lookahead) + rest_bytes,
+            final_newline=ended,
+            crlf_lines=sum(raw.endswith(b"\r\n") for raw in lookahead) + rest_crlf,
+        )
+
+
+def _may_continue(record: Record, body: bytes) -> bool:
+    """Is this a JSON value cut off at the end of the line (as in pretty-printed JSON)?"""
+    problem = record.problem
+    if problem is None or problem.kind is not Problem.INVALID_JSON:
+        return False
+    stripped = body.strip()
+    return stripped[:1] in (b"{", b"[") and problem.column >= len(body.rstrip().decode("utf-8", "replace"))
+
+
+def _foreign_encoding(head: bytes) -> str:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    # No BOM, but UTF-16/32 text of ASCII JSON has NULs in a tell-tale pattern.
+    if len(head) >= 4 and head[0] != 0 and head[1] == 0 and head[2] != 0 and head[3] == 0:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == 0 and head[1] != 0 and head[2] == 0 and head[3] != 0:
+        return "utf-16-be"
+    return ""
+
+
+def _drain(stream: IO[bytes]) -> int:
+    total = 0
+    while chunk := stream.read(1 << 20):
+        total += len(chunk)
+    return total

@@ -1,0 +1,103 @@
+"""The JSON contract (schema: ftlint/data/report.schema.json), written as it streams.
+
+Violations are written as they come, so memory does not grow with their
+number. Keys are stable; additions are backwards-compatible, anything else
+bumps ``version``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ftlint import __version__
+from ftlint.report import Reporter, Summary
+from ftlint.stats import FileTotals
+from ftlint.violation import Severity, Violation
+
+if TYPE_CHECKING:
+    from ftlint.engine import FileReport
+
+CONTRACT_VERSION = 1
+
+
+class JsonReporter(Reporter):
+    def start(self) -> None:
+        self.out.write(f'{{"version": {CONTRACT_VERSION}, "ftlint": {json.dumps(__version__)}, "files": [')
+        self._files = 0
+
+    def file_started(self, path: str) -> None:
+        separator = ", " if self._files else ""
+        self.out.write(f'{separator}{{"path": {json.dumps(path)}, "violations": [')
+        self._files += 1
+        self._violations = 0
+
+    def violation(self, violation: Violation) -> None:
+        separator = ", " if self._violations else ""
+        self._violations += 1
+        self.out.write(separator + json.dumps(violation_json(violation), ensure_ascii=False))
+
+    def file_finished(self, report: FileReport) -> None:
+        rest = {
+            "kind": report.kind,
+            "format": report.format,
+            "examples": report.totals.examples,
+            "valid_examples": report.totals.valid,
+            "counts": _counts(report.counts),
+            "tokens": _tokens(report.totals, report.tokens_counted),
+            "cost": {
+                "model": report.model.id,
+                "encoding": report.model.encoding,
+                "training_context": report.model.training_context,
+                "epochs": report.epochs,
+                "usd": _round(report.cost_usd),
+            },
+        }
+        self.out.write("], " + json.dumps(rest)[1:])
+
+    def finish(self, summary: Summary) -> None:
+        body = {
+            "files": summary.files,
+            "examples": summary.totals.examples,
+            "valid_examples": summary.totals.valid,
+            "counts": _counts(summary.counts),
+            "tokens": _tokens(summary.totals, summary.tokens_counted),
+            "cost": {"usd": _round(summary.cost_usd)},
+            "notices": summary.notices,
+            "internal_errors": summary.internal_errors,
+        }
+        self.out.write(f'], "summary": {json.dumps(body)}}}\n')
+
+
+def violation_json(violation: Violation) -> dict[str, Any]:
+    return {
+        "code": violation.code,
+        "name": violation.name,
+        "severity": violation.severity.value,
+        "line": violation.line,
+        "column": violation.column,
+        "pointer": violation.pointer,
+        "message": violation.message,
+        "fix": violation.fix,
+    }
+
+
+def _counts(counts: Any) -> dict[str, int]:
+    return {severity.value: counts.get(severity, 0) for severity in Severity}
+
+
+def _tokens(totals: FileTotals, counted: bool) -> dict[str, int] | None:
+    if not counted:
+        return None
+    return {
+        "total": totals.tokens,
+        "trainable": totals.trainable,
+        "billed": totals.billed,
+        "max_example": totals.max_example,
+        "over_limit": totals.over_limit,
+        "uncounted_examples": totals.uncounted,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)

@@ -1,0 +1,142 @@
+"""What a rule is, and what it is shown.
+
+A rule is a small declarative class: a code (``FT`` + 3 digits; families by
+hundreds), a kebab-case name that names the bad pattern, a default severity, a
+pydantic options model, a docstring (what, why, example, fix) and a ``check``
+that yields Findings. Rules are pure: no I/O, no printing, no global state.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ftlint.records import FileFacts, Record
+from ftlint.violation import Finding, Severity
+
+if TYPE_CHECKING:
+    from ftlint.catalog import ModelInfo
+    from ftlint.formats import Example
+    from ftlint.schema import SchemaProblem
+    from ftlint.stats import FileTotals
+    from ftlint.tokens import ExampleTokens
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class Scope(str, enum.Enum):
+    """What a rule looks at."""
+
+    LINE = "line"  # every non-blank line, parsed or not: sees parse problems
+    EXAMPLE = "example"  # every line that parsed into a JSON object
+    FILE = "file"  # once per file, after its last line: sees file facts and totals
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Options(BaseModel):
+    """Base for a rule's options: unknown keys are an error, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class RunInfo:
+    """Facts about the run that rules may depend on (not the data)."""
+
+    model: ModelInfo
+    method: str  # "auto" or a format's method name
+    kind: str  # "training" or "validation"
+    min_examples: int = 10
+
+
+@dataclass
+class LineContext:
+    record: Record
+    run: RunInfo
+
+
+@dataclass
+class ExampleContext:
+    """One parsed record in its detected format.
+
+    ``example`` is a tolerant view that never raises on odd data;
+    ``schema_problems`` lists how the record breaks its format's schema;
+    ``tokens`` is set for schema-valid examples when a rule or total needs them.
+    """
+
+    record: Record
+    run: RunInfo
+    example: Example
+    expected_format: str
+    schema_problems: list[SchemaProblem] = field(default_factory=list)
+    tokens: ExampleTokens | None = None
+    tokenizer_error: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return not self.schema_problems and self.example.format == self.expected_format
+
+
+@dataclass
+class FileContext:
+    facts: FileFacts
+    totals: FileTotals
+    run: RunInfo
+    format: str | None  # None when no record had any format's signature
+
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
+
+class Rule(Generic[OptionsT]):
+    """Base class of every rule, built-in or plugin."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    scope: ClassVar[Scope]
+    summary: ClassVar[str]  # one line: what is wrong
+    fix: ClassVar[str] = ""  # one line: how to fix it
+    options_model: ClassVar[type[BaseModel]] = NoOptions
+    formats: ClassVar[frozenset[str] | None] = None  # None: every format
+    needs_tokens: ClassVar[bool] = False
+    enabled_by_default: ClassVar[bool] = True
+
+    def __init__(self, options: OptionsT | None = None) -> None:
+        self.options: OptionsT = options if options is not None else self.options_model()  # type: ignore[assignment]
+
+    def check(self, context: Any) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or cls.summary)
+
+    @classmethod
+    def validate_definition(cls) -> list[str]:
+        """Problems with the rule's declaration itself (used for plugins too)."""
+        problems = []
+        for attribute in ("code", "name", "severity", "scope", "summary"):
+            if not hasattr(cls, attribute):
+                problems.append(f"missing class attribute `{attribute}`")
+        if problems:
+            return problems
+        if not CODE_PATTERN.match(cls.code):
+            problems.append(f"code {cls.code!r} is not 2-3 capital letters and 3 digits")
+        if not NAME_PATTERN.match(cls.name):
+            problems.append(f"name {cls.name!r} is not kebab-case")
+        if not isinstance(cls.severity, Severity):
+            problems.append("severity is not a Severity")
+        if not isinstance(cls.scope, Scope):
+            problems.append("scope is not a Scope")
+        return problems

@@ -1,0 +1,243 @@
+"""Schema validation: pydantic errors turned into problems a person understands.
+
+Each problem has a kind (which FT1xx rule reports it), a JSON pointer and a
+message such as "message 3 (assistant) has `weight: 2`; weight must be 0 or 1"
+rather than a raw pydantic dump.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ftlint.formats import FORMATS, models
+from ftlint.records import escape_pointer
+
+
+class Issue(str, enum.Enum):
+    MISSING_KEY = "missing-key"
+    UNKNOWN_KEY = "unknown-key"
+    WRONG_TYPE = "wrong-type"
+    EMPTY_LIST = "empty-list"
+    TOO_MANY_ITEMS = "too-many-items"
+    INVALID_ROLE = "invalid-role"
+    INVALID_WEIGHT = "invalid-weight"
+    FRACTIONAL_WEIGHT = "fractional-weight"
+    INVALID_VALUE = "invalid-value"
+    MISSING_CONTENT = "missing-content"
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    kind: Issue
+    pointer: str
+    message: str
+
+
+def validate(value: dict[str, Any], format_name: str) -> list[SchemaProblem]:
+    """Validate one record against its format's model; an empty list means valid."""
+    model = FORMATS[format_name].model
+    try:
+        model.model_validate(value)
+    except ValidationError as exc:
+        return [_translate(error, value, model) for error in exc.errors(include_url=False)]
+    return []
+
+
+_UNION_TAG = re.compile(r"^(role|part|content)=")
+_ROLE_MODELS: dict[str, type[BaseModel]] = {
+    "system": models.SystemMessage,
+    "developer": models.DeveloperMessage,
+    "user": models.UserMessage,
+    "assistant": models.AssistantMessage,
+    "tool": models.ToolMessage,
+    "function": models.FunctionMessage,
+}
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "list_type": "an array",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "none_required": "null",
+}
+_MESSAGE_LISTS = ("messages", "preferred_output", "non_preferred_output")
+
+
+def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> SchemaProblem:
+    loc = [seg for seg in error["loc"] if not (isinstance(seg, str) and _UNION_TAG.match(seg))]
+    pointer = "".join(f"/{escape_pointer(str(seg))}" for seg in loc)
+    kind: str = error["type"]
+    value = error.get("input")
+    key = str(loc[-1]) if loc else ""
+    where = _where(loc, record)
+
+    if kind == "missing":
+        parent = _where(loc[:-1], record)
+        return SchemaProblem(Issue.MISSING_KEY, pointer, f"{parent} is missing required key `{key}`{_hint_missing(loc)}")
+    if kind == "extra_forbidden":
+        return SchemaProblem(Issue.UNKNOWN_KEY, pointer, _unknown_key(loc, record, model))
+    if key == "weight" and kind in ("int_type", "greater_than_equal", "less_than_equal"):
+        shown = json.dumps(value)
+        if isinstance(value, float) and value in (0.0, 1.0):
+            return SchemaProblem(
+                Issue.FRACTIONAL_WEIGHT, pointer,
+                f"{_where(loc[:-1], record)} has `weight: {shown}`; write the integer {int(value)}",
+            )
+        return SchemaProblem(
+            Issue.INVALID_WEIGHT, pointer,
+            f"{_where(loc[:-1], record)} has `weight: {shown}`; weight must be 0 or 1",
+        )
+    if kind == "invalid_role":
+        return _role_problem(loc, pointer, value, where)
+    if kind == "invalid_part":
+        if not isinstance(value, dict):
+            return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {_json_type(value)}")
+        if "type" not in value:
+            return SchemaProblem(Issue.MISSING_KEY, pointer + "/type", f"{where} is missing required key `type`")
+        return SchemaProblem(
+            Issue.INVALID_VALUE, pointer + "/type",
+            f"{where} has type `{value['type']}`; expected one of {', '.join(models.PART_TYPES)}",
+        )
+    if kind == "content_type":
+        return SchemaProblem(
+            Issue.WRONG_TYPE, pointer,
+            f"{where} must be a string or a list of content parts, got {_json_type(value)}",
+        )
+    if kind == "missing_content":
+        return SchemaProblem(
+            Issue.MISSING_CONTENT, pointer,
+            f"{where} has no `content`, `tool_calls` or `function_call`; give it the answer to train on",
+        )
+    if kind == "too_short":
+        return SchemaProblem(Issue.EMPTY_LIST, pointer, f"{where} is an empty list; it needs at least one item")
+    if kind == "too_long":
+        limit = (error.get("ctx") or {}).get("max_length")
+        return SchemaProblem(
+            Issue.TOO_MANY_ITEMS, pointer, f"{where} has {len(value)} items; at most {limit} allowed"
+        )
+    if kind == "literal_error":
+        expected = (error.get("ctx") or {}).get("expected", "")
+        return SchemaProblem(
+            Issue.INVALID_VALUE, pointer, f"{where} is {json.dumps(value)}; expected {expected}"
+        )
+    if kind in _EXPECTED:
+        return SchemaProblem(
+            Issue.WRONG_TYPE, pointer, f"{where} must be {_EXPECTED[kind]}, got {_json_type(value)}"
+        )
+    return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where}: {error['msg']}")
+
+
+def _role_problem(loc: list[Any], pointer: str, value: Any, where: str) -> SchemaProblem:
+    if not isinstance(value, dict):
+        return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {_json_type(value)}")
+    if "role" not in value:
+        return SchemaProblem(Issue.MISSING_KEY, pointer + "/role", f"{where} has no `role`")
+    role = value["role"]
+    known = "system, user, assistant, tool"
+    if isinstance(role, str) and role.strip().lower() in _ROLE_MODELS:
+        return SchemaProblem(
+            Issue.INVALID_ROLE, pointer + "/role",
+            f"{where} has role {json.dumps(role)}; roles are lower-case: use \"{role.strip().lower()}\"",
+        )
+    return SchemaProblem(
+        Issue.INVALID_ROLE, pointer + "/role",
+        f"{where} has role {json.dumps(role)}; expected one of {known}",
+    )
+
+
+def _unknown_key(loc: list[Any], record: dict[str, Any], model: type[BaseModel]) -> str:
+    key = str(loc[-1])
+    parent = loc[:-1]
+    where = _where(parent, record)
+    if not parent:
+        if key == "weight":
+            return "the example has unknown top-level key `weight`; put `weight` on assistant messages"
+        return f"the example has unknown key `{key}`; allowed: {', '.join(model.model_fields)}"
+    target = _resolve(record, parent)
+    role = target.get("role") if isinstance(target, dict) else None
+    if _is_message(parent) and role in _ROLE_MODELS:
+        allowed = ", ".join(_ROLE_MODELS[role].model_fields)
+        if key == "weight":
+            return f"{where} has `weight`; only assistant messages take a weight"
+        return f"{where} has unknown key `{key}`; a {role} message takes: {allowed}"
+    return f"{where} has unknown key `{key}`"
+
+
+def _hint_missing(loc: list[Any]) -> str:
+    if loc == ["messages"]:
+        return "; a chat example is {\"messages\": [...]}"
+    if loc and loc[-1] == "tool_call_id":
+        return "; it names the assistant tool call this message answers"
+    return ""
+
+
+def _is_message(loc: list[Any]) -> bool:
+    return (
+        len(loc) >= 2
+        and isinstance(loc[-1], int)
+        and (loc[-2] in _MESSAGE_LISTS)
+    )
+
+
+def _where(loc: list[Any], record: dict[str, Any]) -> str:
+    """Name a location the way a person would: "message 3 (assistant) `content`"."""
+    if not loc:
+        return "the example"
+    words: list[str] = []
+    index = 0
+    while index < len(loc):
+        segment = loc[index]
+        following = loc[index + 1] if index + 1 < len(loc) else None
+        if segment in _MESSAGE_LISTS and isinstance(following, int):
+            target = _resolve(record, loc[: index + 2])
+            role = target.get("role") if isinstance(target, dict) else None
+            noun = {"messages": "message", "preferred_output": "preferred output",
+                    "non_preferred_output": "non-preferred output"}[str(segment)]
+            prefix = "input " if index > 0 and loc[index - 1] == "input" else ""
+            words = [w for w in words if w != "`input`"]
+            label = f"{prefix}{noun} {following + 1}"
+            words.append(f"{label} ({role})" if isinstance(role, str) else label)
+            index += 2
+            continue
+        if isinstance(segment, int):
+            words.append(f"item {segment + 1}")
+        else:
+            words.append(f"`{segment}`")
+        index += 1
+    return " ".join(words)
+
+
+def _resolve(record: Any, loc: list[Any]) -> Any:
+    node = record
+    for segment in loc:
+        if isinstance(node, dict) and isinstance(segment, str):
+            node = node.get(segment)
+        elif isinstance(node, list) and isinstance(segment, int) and segment < len(node):
+            node = node[segment]
+        else:
+            return None
+    return node
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

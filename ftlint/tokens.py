@@ -1,0 +1,347 @@
+"""Exact, offline token counting.
+
+The BPE vocabularies ship inside the package (``ftlint/vocab``) and are checked
+against the sha256 that tiktoken itself pins, so nothing is ever downloaded.
+tiktoken does the encoding; ftlint only feeds it local ranks.
+
+The per-example formula is OpenAI's public one (cookbook "How to count tokens
+with tiktoken"), which matches the API exactly for string content:
+
+    3 per message + tokens(role) + tokens(content) + tokens(name) + 1 per name
+    + 3 for the reply priming (``<|start|>assistant<|message|>``)
+
+What the cookbook does not cover is counted as documented in
+``docs/tokens.md``: text parts count their text; a refusal counts its text;
+each tool call counts its function name and arguments; each image counts 85
+tokens (the ``detail: low`` price, a lower bound); ``tools`` definitions use the
+cookbook's ``num_tokens_for_tools`` estimate.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import tiktoken
+
+
+class VocabularyError(RuntimeError):
+    """A shipped vocabulary is missing or does not match its pinned hash."""
+
+
+class TokenizerFailure(Exception):
+    """tiktoken could not encode a string (it panics on huge whitespace runs)."""
+
+
+@dataclass(frozen=True)
+class EncodingSpec:
+    """How to build one tiktoken encoding from the shipped vocabulary."""
+
+    name: str
+    sha256: str  # tiktoken's own pin for the decompressed .tiktoken file
+    pat_str: str
+    special_tokens: dict[str, int]
+    tools_func_init: int  # cookbook num_tokens_for_tools: 7 for o200k models, 10 for cl100k
+
+
+_O200K_PAT = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+_CL100K_PAT = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+
+# Copied from tiktoken_ext/openai_public.py; tests/test_tokens.py proves they still agree.
+ENCODINGS: dict[str, EncodingSpec] = {
+    "o200k_base": EncodingSpec(
+        name="o200k_base",
+        sha256="446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        pat_str=_O200K_PAT,
+        special_tokens={"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+        tools_func_init=7,
+    ),
+    "cl100k_base": EncodingSpec(
+        name="cl100k_base",
+        sha256="223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        pat_str=_CL100K_PAT,
+        special_tokens={
+            "<|endoftext|>": 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            "<|endofprompt|>": 100276,
+        },
+        tools_func_init=10,
+    ),
+}
+
+
+def read_vocabulary(name: str) -> bytes:
+    """Return the decompressed ``.tiktoken`` file for ``name``, hash-checked."""
+    spec = _spec(name)
+    try:
+        packed = resources.files("ftlint").joinpath(f"vocab/{name}.tiktoken.gz").read_bytes()
+    except FileNotFoundError as exc:
+        raise VocabularyError(f"vocabulary {name!r} is not installed with ftlint: {exc}") from exc
+    data = gzip.decompress(packed)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != spec.sha256:
+        raise VocabularyError(
+            f"vocabulary {name!r} is corrupt: sha256 {digest} != pinned {spec.sha256}; reinstall ftlint"
+        )
+    return data
+
+
+def parse_ranks(data: bytes) -> dict[bytes, int]:
+    """Parse ``base64-token rank`` lines (the .tiktoken format) into mergeable ranks."""
+    return {
+        base64.b64decode(token): int(rank)
+        for token, rank in (line.split() for line in data.splitlines() if line)
+    }
+
+
+@functools.cache
+def load_encoding(name: str) -> tiktoken.Encoding:
+    """Build a tiktoken Encoding from the shipped, hash-checked vocabulary."""
+    import tiktoken  # deferred: importing it is cheap, but `ftlint --version` should not pay
+
+    spec = _spec(name)
+    return tiktoken.Encoding(
+        name=spec.name,
+        pat_str=spec.pat_str,
+        mergeable_ranks=parse_ranks(read_vocabulary(name)),
+        special_tokens=dict(spec.special_tokens),
+    )
+
+
+def _spec(name: str) -> EncodingSpec:
+    try:
+        return ENCODINGS[name]
+    except KeyError:
+        known = ", ".join(sorted(ENCODINGS))
+        raise VocabularyError(f"unknown encoding {name!r}; ftlint ships: {known}") from None
+
+
+# Strings at least this long are memoized: repeated system prompts and tool
+# schemas are common and long; short strings are cheaper to encode than to hash.
+_MEMO_MIN_CHARS = 256
+_MEMO_MAX_CHARS = 32_000_000
+
+
+class TokenCounter:
+    """Counts tokens of strings with one encoding; memoizes long repeated strings."""
+
+    def __init__(self, encoding_name: str) -> None:
+        self.encoding_name = encoding_name
+        self.spec = _spec(encoding_name)
+        self._encode = load_encoding(encoding_name).encode_ordinary
+        self._memo: dict[str, int] = {}
+        self._memo_chars = 0
+        self._role_cache: dict[str, int] = {}
+
+    def count(self, text: str) -> int:
+        """Exact number of tokens of ``text`` (special-token text counts as ordinary text)."""
+        if len(text) < _MEMO_MIN_CHARS:
+            return self._count(text)
+        cached = self._memo.get(text)
+        if cached is None:
+            cached = self._count(text)
+            if self._memo_chars + len(text) <= _MEMO_MAX_CHARS:
+                self._memo[text] = cached
+                self._memo_chars += len(text)
+        return cached
+
+    def count_role(self, role: str) -> int:
+        cached = self._role_cache.get(role)
+        if cached is None:
+            cached = self._role_cache[role] = self._count(role)
+        return cached
+
+    def _count(self, text: str) -> int:
+        try:
+            return len(self._encode(text))
+        except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise TokenizerFailure(
+                f"tokenizer failed on a {len(text):,}-character string ({_describe(text)})"
+            ) from None
+
+
+def _describe(text: str) -> str:
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch.isspace() else 0
+        longest = max(longest, run)
+    return f"longest whitespace run {longest:,} characters"
+
+
+# ---------------------------------------------------------------------------
+# The per-example formula
+# ---------------------------------------------------------------------------
+
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING = 3
+IMAGE_LOW_DETAIL = 85
+
+
+@dataclass(frozen=True)
+class MessageTokens:
+    role: str
+    total: int  # everything this message adds to the example
+    body: int  # what the model produces for it: content, refusal, tool calls
+    trainable: bool  # an assistant message whose weight is not 0
+
+
+@dataclass(frozen=True)
+class ExampleTokens:
+    total: int
+    trainable: int
+    messages: tuple[MessageTokens, ...] = field(default_factory=tuple)
+    tools: int = 0
+
+    def truncation(self, limit: int) -> tuple[int, int]:
+        """Tokens lost when truncated from the end to ``limit``: (all, trainable)."""
+        lost = self.total - limit
+        if lost <= 0:
+            return 0, 0
+        remaining = lost - REPLY_PRIMING
+        trainable_lost = 0
+        for message in reversed(self.messages):
+            if remaining <= 0:
+                break
+            cut = min(remaining, message.total)
+            if message.trainable:
+                trainable_lost += min(cut, message.body)
+            remaining -= cut
+        return lost, trainable_lost
+
+
+def count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> ExampleTokens:
+    """Count a schema-valid ``messages`` list with the public formula."""
+    counted: list[MessageTokens] = []
+    for message in messages:
+        role = message["role"]
+        body = _content_tokens(message.get("content"), counter)
+        refusal = message.get("refusal")
+        if isinstance(refusal, str):
+            body += counter.count(refusal)
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") or {}
+            body += counter.count(function.get("name", "")) + counter.count(function.get("arguments", ""))
+        function_call = message.get("function_call")
+        if isinstance(function_call, dict):
+            body += counter.count(function_call.get("name", "")) + counter.count(
+                function_call.get("arguments", "")
+            )
+        total = TOKENS_PER_MESSAGE + counter.count_role(role) + body
+        name = message.get("name")
+        if isinstance(name, str):
+            total += counter.count(name) + TOKENS_PER_NAME
+        trainable = role == "assistant" and message.get("weight", 1) != 0
+        counted.append(MessageTokens(role=role, total=total, body=body, trainable=trainable))
+    total = sum(m.total for m in counted) + REPLY_PRIMING
+    trainable = sum(m.body for m in counted if m.trainable)
+    return ExampleTokens(total=total, trainable=trainable, messages=tuple(counted))
+
+
+def _content_tokens(content: Any, counter: TokenCounter) -> int:
+    if isinstance(content, str):
+        return counter.count(content)
+    if not isinstance(content, list):
+        return 0
+    tokens = 0
+    for part in content:
+        kind = part.get("type")
+        if kind == "text":
+            tokens += counter.count(part.get("text", ""))
+        elif kind == "refusal":
+            tokens += counter.count(part.get("refusal", ""))
+        elif kind == "image_url":
+            tokens += IMAGE_LOW_DETAIL
+    return tokens
+
+
+def count_tools(tools: list[dict[str, Any]], counter: TokenCounter) -> int:
+    """Estimate the tokens of ``tools`` definitions (cookbook ``num_tokens_for_tools``).
+
+    The cookbook's constants were measured against the API; it ignores nested
+    objects, arrays and ``required``, and so does this estimate.
+    """
+    if not tools:
+        return 0
+    prop_init, prop_key, enum_init, enum_item, func_end = 3, 3, -3, 3, 12
+    tokens = 0
+    for tool in tools:
+        function = tool.get("function") or {}
+        tokens += counter.spec.tools_func_init
+        description = _strip_period(function.get("description"))
+        tokens += counter.count(f"{function.get('name', '')}:{description}")
+        parameters = function.get("parameters")
+        properties = parameters.get("properties") if isinstance(parameters, dict) else None
+        if not isinstance(properties, dict) or not properties:
+            continue
+        tokens += prop_init
+        for key, prop in properties.items():
+            prop = prop if isinstance(prop, dict) else {}
+            tokens += prop_key
+            enum = prop.get("enum")
+            if isinstance(enum, list):
+                tokens += enum_init
+                for item in enum:
+                    text = item if isinstance(item, str) else json.dumps(item)
+                    tokens += enum_item + counter.count(text)
+            kind = prop.get("type", "")
+            kind_text = kind if isinstance(kind, str) else json.dumps(kind)
+            tokens += counter.count(f"{key}:{kind_text}:{_strip_period(prop.get('description'))}")
+    return tokens + func_end
+
+
+def _strip_period(text: Any) -> str:
+    text = text if isinstance(text, str) else ""
+    return text[:-1] if text.endswith(".") else text
+
+
+def count_record(value: dict[str, Any], format_name: str, counter: TokenCounter) -> ExampleTokens:
+    """Count a schema-valid record of any format.
+
+    chat and reinforcement: the message formula plus ``tools``; preference:
+    the input messages and both outputs (what the job processes);
+    completion: prompt plus completion, with no message overhead.
+    """
+    if format_name == "completion":
+        prompt = counter.count(value["prompt"])
+        completion = counter.count(value["completion"])
+        return ExampleTokens(total=prompt + completion, trainable=completion)
+    if format_name == "preference":
+        source = value["input"]
+        messages = source["messages"] + value["preferred_output"] + value["non_preferred_output"]
+        tools = source.get("tools") or []
+    else:
+        messages = value["messages"]
+        tools = value.get("tools") or []
+    counted = count_messages(messages, counter)
+    tool_tokens = count_tools(tools, counter)
+    return ExampleTokens(
+        total=counted.total + tool_tokens,
+        trainable=counted.trainable,
+        messages=counted.messages,
+        tools=tool_tokens,
+    )
