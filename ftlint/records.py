@@ -7,6 +7,7 @@ endings, a missing final newline) and rules turn those facts into violations.
 from __future__ import annotations
 
 import codecs
+import collections
 import enum
 import itertools
 import json
@@ -274,7 +275,7 @@ class Reader:
                 first = first[3:]
         if first is None:
             return
-        source = itertools.chain([first], source)
+        source = _Pushback(itertools.chain([first], source))
         offset = facts.size
         line_no = 0
         ended = True
@@ -315,7 +316,7 @@ class Reader:
                     facts.crlf_lines += document.crlf_lines
                     ended = document.final_newline
                     break
-                source = itertools.chain(lookahead, source)
+                source.push(lookahead)
             yield record
         facts.lines = line_no
         facts.size = offset
@@ -336,7 +337,7 @@ class Reader:
                 yield raw
 
     def _inspect_document(
-        self, first: bytes, line_no: int, source: Iterator[bytes | _Oversized]
+        self, first: bytes, line_no: int, source: _Pushback
     ) -> tuple[list[bytes], DocumentInfo | None]:
         """Read ahead (bounded) and decide whether the file is multi-line JSON.
 
@@ -348,7 +349,7 @@ class Reader:
         truncated = False
         for raw in source:
             if isinstance(raw, _Oversized):
-                source = itertools.chain([raw], source)
+                source.push([raw])  # not part of a document; read again by whoever comes next
                 truncated = True
                 break
             lookahead.append(raw)
@@ -410,6 +411,22 @@ class Reader:
             final_newline=ended,
             crlf_lines=sum(raw.endswith(b"\r\n") for raw in lookahead) + rest_crlf,
         )
+
+
+class _Pushback(Iterator[Any]):
+    """An iterator that lines read ahead can be pushed back into."""
+
+    def __init__(self, source: Iterator[Any]) -> None:
+        self._source = source
+        self._pending: collections.deque[Any] = collections.deque()
+
+    def push(self, items: list[Any]) -> None:
+        self._pending.extendleft(reversed(items))
+
+    def __next__(self) -> Any:
+        if self._pending:
+            return self._pending.popleft()
+        return next(self._source)
 
 
 def _may_continue(record: Record, body: bytes) -> bool:

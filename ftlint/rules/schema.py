@@ -133,9 +133,15 @@ class FractionalWeight(SchemaIssueRule):
 
 
 class InvalidValue(SchemaIssueRule):
-    """A value is outside its allowed set (a tool call `type` other than "function", an image `detail` other than auto/low/high, an unknown content-part type).
+    """A value is outside its allowed set.
+
+    Covers a tool call `type` other than "function", an image `detail` other
+    than auto/low/high, and unknown content-part types.
+
+    Why: the schema enumerates these values; anything else fails validation.
 
     Example: `{"id": "c1", "type": "func", "function": {...}}`
+    Use instead: `"type": "function"`.
     """
 
     code = "FT108"
@@ -164,7 +170,10 @@ class AssistantWithoutContent(SchemaIssueRule):
 
 
 class TooManyItems(SchemaIssueRule):
-    """A list is longer than allowed (DPO outputs hold exactly one message; `functions` at most 128).
+    """A list is longer than allowed.
+
+    Why: DPO's `preferred_output` and `non_preferred_output` hold exactly one
+    assistant message (`maxItems: 1`); `functions` holds at most 128.
 
     Example: `"preferred_output": [{...}, {...}]`
     """

@@ -1,0 +1,76 @@
+"""Shared test helpers. Every test runs with the network blocked: ftlint must never need it."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ftlint import lint_records
+from ftlint.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise NetworkBlocked("ftlint tried to use the network")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run from an empty folder so no stray ftlint.toml or pyproject.toml is discovered."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FTLINT_FORMAT", raising=False)
+
+
+def findings(records: list[Any], **settings: Any) -> list[tuple[str, int]]:
+    """(code, line) of every violation of ``records`` linted in memory."""
+    result = lint_records(records, **settings)
+    return [(v.code, v.line) for v in result.violations]
+
+
+def codes(records: list[Any], **settings: Any) -> list[str]:
+    return [code for code, _ in findings(records, **settings)]
+
+
+def run_cli(*args: str, input: bytes | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def chat(user: str = "What is 2 + 2?", answer: str = "4.", **extra: Any) -> dict[str, Any]:
+    return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": answer}], **extra}
+
+
+def conversation(*messages: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"messages": list(messages), **extra}
+
+
+def user(content: Any = "hi", **extra: Any) -> dict[str, Any]:
+    return {"role": "user", "content": content, **extra}
+
+
+def assistant(content: Any = "Hello!", **extra: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": content, **extra}
+
+
+def system(content: Any = "Be brief.", **extra: Any) -> dict[str, Any]:
+    return {"role": "system", "content": content, **extra}

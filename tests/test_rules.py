@@ -1,0 +1,149 @@
+"""One inline case per rule that must fire (at the given lines) and one that must not.
+
+File-level rules that need raw bytes (BOM, encodings, line endings) are covered by
+fixtures/ (tests/test_fixtures.py); test_every_rule_is_tested checks that nothing is left out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from conftest import FIXTURES, assistant, chat, conversation, findings, system, user
+from ftlint.registry import discover
+
+CALL = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+TEN = [chat() for _ in range(10)]
+
+
+@dataclass
+class Case:
+    code: str
+    bad: list[Any]
+    lines: list[int]
+    good: list[Any]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("FT001", ['{"messages": [}'], [1], [chat()]),
+    Case("FT002", [chat(), "[1, 2]"], [2], [chat()]),
+    Case("FT004", [b'{"messages": "caf\xe9"}'], [1], ['{"messages": "caf\u00e9"}']),
+    Case("FT007", [b'{"a": "\x00"}'], [1], ['{"a": "\\u0000"}']),
+    Case("FT008", ['{"messages": [], "x": Infinity}'], [1], ['{"messages": [], "x": "Infinity"}']),
+    Case("FT009", ['{"messages": [{"role": "user", "content": "\\udc00"}]}'], [1],
+         ['{"messages": [{"role": "user", "content": "\\ud83d\\ude00"}]}']),
+    Case("FT010", ['{"messages": [], "messages": []}'], [1], ['{"messages": []}']),
+    Case("FT011", [chat(), "", chat(), "  \t"], [2, 4], [chat(), chat()]),
+    Case("FT014", [""], [1], [chat()]),  # a lone blank line: the file has no content
+    Case("FT015", [json.dumps(chat("x" * 5000))], [1], [json.dumps(chat("x" * 500))], {"max_line_bytes": 2048}),
+    Case("FT101", [conversation(user(), {"content": "no role"})], [1], [chat()]),
+    Case("FT102", [chat(source="web")], [1], [chat()]),
+    Case("FT103", [conversation(user(42), assistant())], [1], [chat()]),
+    Case("FT104", [{"messages": []}], [1], [chat()]),
+    Case("FT105", [conversation(user(), {"role": "Assistant", "content": "x"})], [1], [chat()]),
+    Case("FT106", [conversation(user(), assistant(weight=2)), conversation(user(), assistant(weight="1"))], [1, 2],
+         [conversation(user(), assistant(weight=0))]),
+    Case("FT107", [conversation(user(), assistant(weight=1.0))], [1], [conversation(user(), assistant(weight=1))]),
+    Case("FT108", [conversation(user([{"type": "image_url", "image_url": {"url": "https://x/y.png", "detail": "max"}}]),
+                                assistant())], [1],
+         [conversation(user([{"type": "image_url", "image_url": {"url": "https://x/y.png", "detail": "low"}}]),
+                       assistant())], {"model": "gpt-4o-2024-08-06"}),
+    Case("FT109", [conversation(user(), {"role": "assistant"})], [1],
+         [conversation(user(), {"role": "assistant", "tool_calls": [CALL]})]),
+    Case("FT110", [{"input": {"messages": [user()]}, "preferred_output": [assistant(), assistant()],
+                    "non_preferred_output": [assistant("no")]}], [1],
+         [{"input": {"messages": [user()]}, "preferred_output": [assistant()],
+           "non_preferred_output": [assistant("no")]}]),
+    Case("FT111", [chat(), {"prompt": "a", "completion": "b"}], [2], [chat(), chat()]),
+    Case("FT112", [conversation({"role": "developer", "content": "Be brief."}, user(), assistant())], [1],
+         [conversation(system(), user(), assistant())]),
+    Case("FT113", [chat()], [1], [chat()], {"method": "dpo"}),
+    Case("FT201", [conversation(system(), user())], [1], [chat()]),
+    Case("FT202", [conversation(user(), assistant(), user("thanks"))], [1], [chat()]),
+    Case("FT203", [conversation(user(), system(), assistant())], [1], [conversation(system(), user(), assistant())]),
+    Case("FT204", [conversation(system(), system("Also this."), user(), assistant())], [1],
+         [conversation(system(), user(), assistant())]),
+    Case("FT205", [conversation(user(), {"role": "tool", "tool_call_id": "c1", "content": "42"}, assistant())], [1],
+         [conversation(user(), {"role": "assistant", "tool_calls": [CALL]},
+                       {"role": "tool", "tool_call_id": "c1", "content": "42"}, assistant())]),
+    Case("FT206", [conversation(user(), {"role": "assistant", "tool_calls": [CALL]}, user("?"), assistant())], [1],
+         [conversation(user(), {"role": "assistant", "tool_calls": [CALL]})]),
+    Case("FT207", [conversation(user(), assistant())], [1], [conversation(user("grade me"))],
+         {"method": "reinforcement", "model": "o4-mini-2025-04-16"}),
+    Case("FT208", [conversation(user(), assistant("Checking."), assistant("Done."))], [1], [chat()]),
+    Case("FT209", [conversation(system(), assistant())], [1], [chat()]),
+    Case("FT301", [chat("word " * 5000)], [1], [chat("word " * 3000)], {"model": "gpt-3.5-turbo-0613"}),
+    Case("FT302", [chat("Fill: x<|fim_suffix|>y"), chat(answer="<|endoftext|>")], [1, 2], [chat("<| endoftext |>")]),
+    Case("FT303", [chat("<|user_turn|> hi")], [1], [chat("a <|endoftext|> is FT302's business")],
+         {"select": ["FT303"]}),
+    Case("FT401", [conversation(user([{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]), assistant())],
+         [1], [conversation(user([{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]), assistant())]),
+    Case("FT402", [conversation(user(), assistant([{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]))],
+         [1], [chat()]),
+    Case("FT403", [conversation(user([{"type": "input_audio", "input_audio": {"data": "", "format": "wav"}}]),
+                                assistant())], [1], [chat()]),
+    Case("FT404", [conversation(user([{"type": "file", "file": {"file_id": "f"}}]), assistant())], [1], [chat()]),
+    Case("FT405", [chat(""), chat(answer=" \n")], [1, 2],
+         [conversation(user(), {"role": "assistant", "content": "", "tool_calls": [CALL]})]),
+    Case("FT501", [chat()] * 9, [1], TEN),
+]
+# FT401's "good" case trains a vision model: same data, a model that can see.
+GOOD_SETTINGS = {"FT401": {"model": "gpt-4o-2024-08-06"}, "FT113": {"method": "supervised"},
+                 "FT207": {"method": "reinforcement", "model": "o4-mini-2025-04-16"}}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.code)
+def test_rule_fires(case: Case) -> None:
+    settings = {"select": [case.code], **case.settings}
+    got = findings(case.bad, **settings)
+    assert [line for code, line in got if code == case.code] == case.lines, got
+    assert {code for code, _ in got} == {case.code}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.code)
+def test_rule_stays_quiet(case: Case) -> None:
+    settings = {"select": [case.code], **case.settings, **GOOD_SETTINGS.get(case.code, {})}
+    assert findings(case.good, **settings) == []
+
+
+# Rules whose trigger cannot be written as a plain record, tested where noted.
+COVERED_ELSEWHERE = {"FT304": "tests/test_tokens.py::test_tokenizer_panic_becomes_a_finding"}
+
+
+def test_every_rule_is_tested() -> None:
+    covered = {case.code for case in CASES} | set(COVERED_ELSEWHERE)
+    expected = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+    covered |= {item.split(":")[0] for items in expected.values() for item in items}
+    rules = set(discover().rules)
+    assert rules - covered == set(), "rules without a test case"
+
+
+def test_rules_are_declared_completely() -> None:
+    for rule in discover().sorted_rules():
+        assert rule.validate_definition() == []
+        assert rule.__doc__ and "Why" in rule.__doc__, f"{rule.code} needs a docstring with a why"
+        assert rule.fix, f"{rule.code} needs a one-line fix"
+        assert rule.code[:3] in {"FT0", "FT1", "FT2", "FT3", "FT4", "FT5"}
+
+
+def test_role_rules_do_not_pile_onto_invalid_roles() -> None:
+    got = findings([conversation({"role": "User", "content": "hi"}, assistant())], ignore=["FT501"])
+    assert [code for code, _ in got] == ["FT105"]
+
+
+def test_over_limit_message_counts_lost_tokens() -> None:
+    from ftlint import lint_records
+
+    result = lint_records([chat("word " * 5000, "answer " * 100)], model="gpt-3.5-turbo-0613", select=["FT301"])
+    (violation,) = result.violations
+    assert "over gpt-3.5-turbo-0613's 4,096-token training context" in violation.message
+    lost = result.report.totals.max_example - 4096
+    assert f"drops {lost:,} tokens" in violation.message
+    # The answer sits at the end, so every one of its tokens is lost.
+    assert f"({result.report.totals.trainable:,} of them trainable assistant tokens)" in violation.message
+    assert result.report.totals.over_limit == 1
+    assert result.report.totals.billed == 4096

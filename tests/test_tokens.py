@@ -1,0 +1,181 @@
+"""Token counting: shipped vocabularies, exactness against tiktoken, the formula, failure handling."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tiktoken
+from tiktoken.load import load_tiktoken_bpe
+from tiktoken_ext import openai_public
+
+from conftest import FIXTURES, assistant, conversation, system, user
+from ftlint import lint_file, lint_records
+from ftlint import tokens as tokens_module
+from ftlint.tokens import ENCODINGS, TokenCounter, TokenizerFailure, count_messages, count_tools, read_vocabulary
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+def test_shipped_vocabulary_matches_tiktokens_pinned_hash(name: str) -> None:
+    data = read_vocabulary(name)
+    assert hashlib.sha256(data).hexdigest() == ENCODINGS[name].sha256
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+def test_encoding_constants_agree_with_tiktoken(name: str, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """ftlint copies pat_str and special tokens from tiktoken_ext; this catches drift."""
+    vocab = tmp_path / f"{name}.tiktoken"
+    vocab.write_bytes(read_vocabulary(name))
+    seen_hashes: list[str] = []
+
+    def local(blobpath: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        seen_hashes.append(expected_hash or "")
+        return load_tiktoken_bpe(str(vocab), expected_hash=expected_hash)  # tiktoken checks the hash
+
+    monkeypatch.setattr(openai_public, "load_tiktoken_bpe", local)
+    reference = getattr(openai_public, name)()
+    spec = ENCODINGS[name]
+    assert seen_hashes == [spec.sha256]
+    assert reference["pat_str"] == spec.pat_str
+    assert reference["special_tokens"] == spec.special_tokens
+
+
+@pytest.mark.parametrize(("name", "text", "ids"), [
+    ("o200k_base", "hello world", [24912, 2375]),
+    ("cl100k_base", "hello world", [15339, 1917]),
+])
+def test_canonical_token_ids(name: str, text: str, ids: list[int]) -> None:
+    assert tokens_module.load_encoding(name).encode_ordinary(text) == ids
+
+
+def _reference_encoding(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tiktoken.Encoding:
+    """tiktoken's own construction path (its loader, its hash check, its constants)."""
+    vocab = tmp_path / f"ref-{name}.tiktoken"
+    vocab.write_bytes(read_vocabulary(name))
+    monkeypatch.setattr(openai_public, "load_tiktoken_bpe",
+                        lambda blobpath, expected_hash=None: load_tiktoken_bpe(str(vocab), expected_hash))
+    return tiktoken.Encoding(**getattr(openai_public, name)())
+
+
+def _cookbook_num_tokens(messages: list[dict[str, Any]], encoding: tiktoken.Encoding) -> int:
+    """num_tokens_from_messages from OpenAI's cookbook, verbatim in substance."""
+    num_tokens = 0
+    for message in messages:
+        num_tokens += 3
+        for key, value in message.items():
+            num_tokens += len(encoding.encode(value))
+            if key == "name":
+                num_tokens += 1
+    return num_tokens + 3
+
+
+@pytest.mark.parametrize(("model", "encoding"), [
+    ("gpt-4o-mini-2024-07-18", "o200k_base"),
+    ("gpt-3.5-turbo-0125", "cl100k_base"),
+])
+def test_totals_equal_the_cookbook_formula(model: str, encoding: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every example of the clean fixture whose message values are all strings (the formula's domain).
+    lines = (FIXTURES / "clean" / "support-chat.jsonl").read_text(encoding="utf-8").splitlines()
+    examples = [json.loads(line) for line in lines]
+    plain = [e for e in examples if set(e) == {"messages"}
+             and all(isinstance(v, str) for m in e["messages"] for v in m.values())]
+    plain.append(conversation(system("Be brief.", name="policy"), user("Hi, I'm Ada", name="ada"),
+                              assistant("Hello Ada!")))
+    assert len(plain) >= 10
+    reference = _reference_encoding(encoding, tmp_path, monkeypatch)
+    expected = [_cookbook_num_tokens(e["messages"], reference) for e in plain]
+    path = tmp_path / "plain.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in plain), encoding="utf-8")
+    report = lint_file(path, model=model).report
+    assert report.totals.tokens == sum(expected)
+    assert report.totals.max_example == max(expected)
+    assert report.totals.billed == sum(expected)
+
+
+def test_trainable_tokens_are_the_weighted_assistant_output() -> None:
+    counter = TokenCounter("o200k_base")
+    messages = [user("Question?"), assistant("Skipped answer.", weight=0), user("Again?"),
+                assistant("Trained answer.")]
+    counted = count_messages(messages, counter)
+    assert counted.trainable == counter.count("Trained answer.")
+    assert counted.total == sum(3 + counter.count(m["role"]) + counter.count(m["content"]) for m in messages) + 3
+
+
+def test_tool_calls_count_name_and_arguments() -> None:
+    counter = TokenCounter("o200k_base")
+    call = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}
+    counted = count_messages([user("Weather?"), {"role": "assistant", "content": None, "tool_calls": [call]}], counter)
+    body = counter.count("get_weather") + counter.count('{"city": "Oslo"}')
+    assert counted.messages[1].body == body
+    assert counted.trainable == body
+
+
+def test_tools_follow_the_cookbook_estimate() -> None:
+    counter = TokenCounter("o200k_base")
+    tools = [{"type": "function", "function": {
+        "name": "get_weather", "description": "Get the weather.",
+        "parameters": {"type": "object", "properties": {
+            "city": {"type": "string", "description": "City name."},
+            "unit": {"type": "string", "description": "Unit", "enum": ["c", "f"]}}}}}]
+    expected = (7 + counter.count("get_weather:Get the weather") + 3
+                + 3 + counter.count("city:string:City name")
+                + 3 - 3 + 3 + counter.count("c") + 3 + counter.count("f") + counter.count("unit:string:Unit")
+                + 12)
+    assert count_tools(tools, counter) == expected
+    assert count_tools([], counter) == 0
+
+
+def test_long_strings_are_memoized_without_changing_counts() -> None:
+    counter = TokenCounter("o200k_base")
+    text = "A long shared system prompt. " * 40
+    first = counter.count(text)
+    assert counter.count(text) == first
+    assert text in counter._memo
+    assert first == len(tokens_module.load_encoding("o200k_base").encode_ordinary(text))
+
+
+class PanicException(BaseException):
+    """Stands in for pyo3_runtime.PanicException, which derives from BaseException."""
+
+
+class _PanickyEncoding:
+    def encode_ordinary(self, text: str) -> list[int]:
+        if "\u2003" in text:
+            raise PanicException("StackOverflow")
+        return [0] * len(text.split())
+
+
+def test_tokenizer_panic_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens_module, "load_encoding", lambda name: _PanickyEncoding())
+    with pytest.raises(TokenizerFailure):
+        TokenCounter("o200k_base").count("a\u2003b")
+    records = [conversation(user("fine"), assistant("fine")),
+               conversation(user("boom \u2003 here"), assistant("fine"))]
+    result = lint_records(records, select=["FT304"])
+    assert [(v.code, v.line) for v in result.violations] == [("FT304", 2)]
+    assert result.report.totals.uncounted == 1
+    assert result.report.totals.valid == 2
+
+
+def test_other_base_exceptions_are_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Exploding:
+        def encode_ordinary(self, text: str) -> list[int]:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(tokens_module, "load_encoding", lambda name: Exploding())
+    with pytest.raises(KeyboardInterrupt):
+        TokenCounter("o200k_base").count("x")
+
+
+def test_no_tokenizer_is_loaded_when_nothing_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(name: str) -> None:
+        raise AssertionError("tokenizer loaded")
+
+    monkeypatch.setattr(tokens_module, "load_encoding", forbidden)
+    result = lint_records([conversation(user(), assistant())], tokens=False, select=["FT2"])
+    assert result.report.tokens_counted is False
