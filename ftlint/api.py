@@ -12,6 +12,7 @@ from typing import Any
 from ftlint.config import Config, ConfigResolver, Settings
 from ftlint.engine import Engine, FileReport
 from ftlint.registry import discover
+from ftlint.selection import Layer
 from ftlint.violation import Violation
 
 
@@ -30,12 +31,15 @@ class _FixedResolver(ConfigResolver):
 
 
 def _engine(settings: dict[str, Any], config_path: Path | None) -> Engine:
+    """Settings given in code act like command-line options: selection is a layer over the config's."""
     from ftlint.config import load_config_file, parse_settings
 
+    layer = Layer(select=settings.pop("select", None), extend_select=settings.pop("extend_select", ()),
+                  ignore=settings.pop("ignore", ()))
     base = load_config_file(config_path) if config_path else Config(Settings(), None)
     merged = parse_settings({**base.settings.model_dump(by_alias=True, exclude_unset=True),
                              **{k.replace("_", "-"): v for k, v in settings.items()}}, "lint settings")
-    return Engine(discover(), _FixedResolver(Config(merged, base.path)))
+    return Engine(discover(), _FixedResolver(Config(merged, base.path)), layer)
 
 
 def lint_file(path: str | Path, *, validation: bool = False, config: str | Path | None = None,

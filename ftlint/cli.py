@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -21,21 +21,11 @@ SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache_
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class CommaList(click.ParamType):
-    """``--select FT1,FT2`` and repeated ``--select FT1 --select FT2`` alike."""
-
-    name = "codes"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> list[str]:
-        if isinstance(value, list):
-            return value
-        return [part.strip() for part in str(value).split(",") if part.strip()]
-
-
-def _flatten(values: tuple[list[str], ...] | None) -> list[str] | None:
+def _split_commas(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> list[str] | None:
+    """``--select FT1,FT2`` and repeated ``--select FT1 --select FT2`` alike; None when not given."""
     if not values:
         return None
-    return [code for group in values for code in group]
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 @click.group(context_settings=CONTEXT)
@@ -68,10 +58,10 @@ def main() -> None:
               help="Training method; auto detects it from the data and the model.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
               "Default: OpenAI's automatic choice for the example count.")
-@click.option("--select", type=CommaList(), multiple=True,
+@click.option("--select", multiple=True, callback=_split_commas,
               help="Only these rules: codes, prefixes (FT2), names or ALL. Comma-separated.")
-@click.option("--extend-select", type=CommaList(), multiple=True, help="Rules to add to the selection.")
-@click.option("--ignore", type=CommaList(), multiple=True, help="Rules to turn off.")
+@click.option("--extend-select", multiple=True, callback=_split_commas, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, callback=_split_commas, help="Rules to turn off.")
 @click.option("--validation-file", "validation_files", type=click.Path(path_type=Path, exists=True),
               multiple=True, help="A validation file: checked, tokens reported, not billed. "
               "Files named *valid*, *val*, *test*, *eval* or *dev* are treated as validation files too.")
@@ -86,8 +76,8 @@ def main() -> None:
               help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
 @click.option("--color/--no-color", default=None, help="Color the text report. Default: only on a terminal.")
 def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs: int | None,
-          select: tuple[list[str], ...], extend_select: tuple[list[str], ...],
-          ignore: tuple[list[str], ...], validation_files: tuple[Path, ...], output_format: str | None,
+          select: list[str] | None, extend_select: list[str] | None,
+          ignore: list[str] | None, validation_files: tuple[Path, ...], output_format: str | None,
           output_file: Path | None, exit_zero: bool, strict: bool | None, no_tokens: bool,
           config_path: Path | None, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
@@ -103,8 +93,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs
 
     overrides: dict[str, Any] = {"model": model, "method": method, "epochs": epochs,
                                  "tokens": False if no_tokens else None}
-    layer = Layer(select=_flatten(select), extend_select=_flatten(extend_select) or (),
-                  ignore=_flatten(ignore) or ())
+    layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:
         resolver = ConfigResolver(config_path, overrides)
         base = resolver.for_path(None)
@@ -184,6 +173,9 @@ def _run(resolver: Any, layer: Any, targets: list[tuple[Path | None, bool]], out
             reporter.file_finished(run.report)
             summary.add(run.report)
         summary.notices = deadline_notices(plans, dt.date.today())
+        if not summary.tokens_counted:
+            summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
+                                   "totals or costs, and token rules (FT301, FT304) did not run")
         reporter.finish(summary)
     except (ConfigError, RegistryError) as exc:
         _fail(str(exc))
@@ -213,7 +205,7 @@ def _terminal_wants_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"ftlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 

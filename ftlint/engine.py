@@ -103,7 +103,9 @@ class Engine:
             try:
                 parsed = rule_class.options_model.model_validate(options or {})
             except ValidationError as exc:
-                raise ConfigError(f"options of {code} ({rule_class.name}): {exc.errors(include_url=False)[0]['msg']}") from None
+                detail = exc.errors(include_url=False)[0]
+                where = ".".join(str(part) for part in detail["loc"])
+                raise ConfigError(f"options of {code} ({rule_class.name}): `{where}`: {detail['msg']}") from None
             rules[code] = rule_class(parsed)
             override = selector.most_specific(code, settings.severity)
             severities[code] = override if isinstance(override, Severity) else rule_class.severity
@@ -138,9 +140,11 @@ class FileLint:
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind,
                            min_examples=provider.min_examples)
         self.by_scope: dict[Scope, list[Rule[Any]]] = {scope: [] for scope in Scope}
+        self.count_tokens = settings.tokens
         for rule in rules:
+            if rule.needs_tokens and not self.count_tokens:
+                continue  # `tokens = false` turns token rules off too; the summary says so
             self.by_scope[rule.scope].append(rule)
-        self.count_tokens = settings.tokens or any(rule.needs_tokens for rule in rules)
         self.report: FileReport | None = None
 
     def __iter__(self) -> Iterator[Violation]:
@@ -219,7 +223,7 @@ class FileLint:
             return
         try:
             findings = list(rule.check(context))
-        except Exception as exc:  # noqa: BLE001 - contain a failing rule, report it, go on
+        except Exception as exc:
             self.engine._broken.add(rule.code)
             where = f" at line {record.line}" if record is not None else ""
             errors.append(f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; it was disabled")

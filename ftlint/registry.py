@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata as metadata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ftlint.rule import Rule
 
@@ -26,7 +27,7 @@ class Plugin:
     entry_point: str
     distribution: str
     version: str
-    rules: tuple[type[Rule], ...]
+    rules: tuple[type[Rule[Any]], ...]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class PluginError:
 
 @dataclass
 class Registry:
-    rules: dict[str, type[Rule]] = field(default_factory=dict)
+    rules: dict[str, type[Rule[Any]]] = field(default_factory=dict)
     plugins: list[Plugin] = field(default_factory=list)
     errors: list[PluginError] = field(default_factory=list)
 
@@ -56,7 +57,7 @@ class Registry:
             self.rules[rule.code] = rule
         self.plugins.append(plugin)
 
-    def sorted_rules(self) -> list[type[Rule]]:
+    def sorted_rules(self) -> list[type[Rule[Any]]]:
         return [self.rules[code] for code in sorted(self.rules)]
 
 
@@ -70,7 +71,7 @@ def discover() -> Registry:
         dist, version = _dist_name(entry_point), _dist_version(entry_point)
         try:
             rules = _as_rules(entry_point.load())
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the run
+        except Exception as exc:
             registry.errors.append(PluginError(entry_point.name, dist, version, f"failed to load: {exc!r}"))
             continue
         problems = [f"{getattr(rule, '__name__', rule)}: {problem}"
@@ -87,7 +88,7 @@ def discover() -> Registry:
     return registry
 
 
-def _as_rules(obj: object) -> list[type[Rule]]:
+def _as_rules(obj: object) -> list[type[Rule[Any]]]:
     if isinstance(obj, type):
         candidates: Iterable[object] = [obj]
     elif isinstance(obj, Iterable):

@@ -81,7 +81,8 @@ def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> Sc
 
     if kind == "missing":
         parent = _where(loc[:-1], record)
-        return SchemaProblem(Issue.MISSING_KEY, pointer, f"{parent} is missing required key `{key}`{_hint_missing(loc)}")
+        message = f"{parent} is missing required key `{key}`{_hint_missing(loc)}"
+        return SchemaProblem(Issue.MISSING_KEY, pointer, message)
     if kind == "extra_forbidden":
         return SchemaProblem(Issue.UNKNOWN_KEY, pointer, _unknown_key(loc, record, model))
     if key == "weight" and kind in ("int_type", "greater_than_equal", "less_than_equal"):

@@ -176,7 +176,7 @@ class TokenCounter:
     def _count(self, text: str) -> int:
         try:
             return len(self._encode(text))
-        except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
+        except BaseException as exc:
             if type(exc).__name__ != "PanicException":
                 raise
             raise TokenizerFailure(
@@ -314,8 +314,8 @@ def count_tools(tools: list[dict[str, Any]], counter: TokenCounter) -> int:
     return tokens + func_end
 
 
-def _strip_period(text: Any) -> str:
-    text = text if isinstance(text, str) else ""
+def _strip_period(value: Any) -> str:
+    text = value if isinstance(value, str) else ""
     return text[:-1] if text.endswith(".") else text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
@@ -240,7 +241,7 @@ class ConsecutiveAssistantMessages(Rule[NoOptions]):
         if not context.example.roles_known:
             return  # FT101/FT105 already report the unusable role
         messages = context.example.messages
-        for before, after in zip(messages, messages[1:]):
+        for before, after in itertools.pairwise(messages):
             if before.role == "assistant" and after.role == "assistant":
                 yield Finding(f"{after.label} directly follows {before.label}; Azure rejects consecutive "
                               "assistant messages: merge them", pointer=after.pointer)

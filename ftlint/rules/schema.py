@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ftlint.formats import FORMATS
 from ftlint.rule import ExampleContext, FileContext, NoOptions, Rule, Scope
@@ -212,7 +213,9 @@ class UnexpectedFormat(Rule[NoOptions]):
 
 
 class RoleNotInSchema(Rule[NoOptions]):
-    """A role the format's schema does not list: `developer` in supervised chat, `system` or `function` in reinforcement.
+    """A role the format's schema does not list.
+
+    That is `developer` in supervised chat, `system` or `function` in reinforcement.
 
     Why: uncertain. OpenAI's supervised schema has no `developer` message
     (only the reinforcement schema does), and the reinforcement schema has no
@@ -228,7 +231,7 @@ class RoleNotInSchema(Rule[NoOptions]):
     summary = "Role not listed by the format's schema"
     fix = "Use `system` for supervised files and `developer` for reinforcement files"
 
-    _unlisted = {
+    _unlisted: ClassVar[dict[str, dict[str, str]]] = {
         "chat": {"developer": "system"},
         "preference": {"developer": "system"},
         "reinforcement": {"system": "developer", "function": "tool"},

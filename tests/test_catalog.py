@@ -1,0 +1,66 @@
+"""The model table: lookups, overrides, epochs and cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ftlint.catalog import CatalogError, default_epochs, load_catalog, training_cost
+
+
+def test_resolve_ids_aliases_and_fine_tuned_names() -> None:
+    catalog = load_catalog()
+    assert catalog.resolve("gpt-4o-mini").id == "gpt-4o-mini-2024-07-18"
+    assert catalog.resolve("ft:gpt-4.1-2025-04-14:acme::abc123").encoding == "o200k_base"
+    assert catalog.resolve("gpt-3.5-turbo-0125").encoding == "cl100k_base"
+
+
+def test_unknown_model_suggests_close_names() -> None:
+    with pytest.raises(CatalogError, match="did you mean gpt-4o-mini-2024-07-18"):
+        load_catalog().resolve("gpt-4o-mini-2024-07-19")
+
+
+def test_every_model_is_complete() -> None:
+    for model in load_catalog().models.values():
+        assert model.training_context > 0
+        assert model.methods
+        priced = model.training_price is not None or model.hourly_price is not None
+        assert priced or model.id == "gpt-4-0613", model.id
+
+
+def test_overrides_change_fields_and_add_models() -> None:
+    catalog = load_catalog({
+        "gpt-4o-mini-2024-07-18": {"training_price": 1.5},
+        "my-model": {"provider": "self", "encoding": "cl100k_base", "training_context": 8192},
+    })
+    assert catalog.resolve("gpt-4o-mini-2024-07-18").training_price == 1.5
+    assert catalog.resolve("gpt-4o-mini-2024-07-18").training_context == 65536
+    assert catalog.resolve("my-model").training_context == 8192
+
+
+@pytest.mark.parametrize("override", [{"encoding": "p50k_base"}, {"training_context": 0}, {"methods": ["sft"]},
+                                      {"colour": "red"}])
+def test_invalid_overrides_are_reported(override: dict[str, object]) -> None:
+    with pytest.raises(CatalogError):
+        load_catalog({"gpt-4o-mini-2024-07-18": override})
+
+
+@pytest.mark.parametrize(("examples", "epochs"), [
+    (1, 25), (5, 20), (10, 10), (33, 3), (34, 3), (100, 3), (8333, 3), (8334, 2), (12500, 2), (30000, 1),
+])
+def test_default_epochs_match_openais_heuristic(examples: int, epochs: int) -> None:
+    assert default_epochs(examples) == epochs
+
+
+def test_cost() -> None:
+    model = load_catalog().resolve("gpt-4o-mini-2024-07-18")
+    # The guide's worked example: 100k tokens x 3 epochs on gpt-4o-mini costs $0.90.
+    assert training_cost(100_000, 3, model) == pytest.approx(0.90)
+    assert training_cost(100_000, 3, load_catalog().resolve("o4-mini-2025-04-16")) is None
+
+
+def test_jobs_end_takes_the_earlier_of_model_and_provider() -> None:
+    catalog = load_catalog()
+    assert catalog.jobs_end(catalog.resolve("gpt-4o-mini"))[0] == dt.date(2027, 1, 6)
+    assert catalog.jobs_end(catalog.resolve("gpt-4.1-nano"))[0] == dt.date(2026, 10, 23)

@@ -1,0 +1,265 @@
+"""The command line: exit codes, both output formats, configuration, introspection."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import FIXTURES, chat, conversation, run_cli, user
+
+CLEAN = str(FIXTURES / "clean" / "support-chat.jsonl")
+ROLES = str(FIXTURES / "bad" / "role-order.jsonl")  # errors and warnings
+BLANKS = str(FIXTURES / "bad" / "blank-lines.jsonl")  # warnings only
+SCHEMA = json.loads(resources.files("ftlint").joinpath("data/report.schema.json").read_text())
+LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>FT\d{3}) \[(?P<sev>error|warning|info)\] "
+                  r"(?P<message>.+) \((?P<name>[a-z0-9-]+)\)$")
+
+
+def write(path: Path, records: list[object]) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_clean_file_exits_0_and_reports_totals() -> None:
+    result = run_cli("check", CLEAN)
+    assert result.exit_code == 0
+    assert "All checks passed (1 file)." in result.stdout
+    header = next(line for line in result.stdout.splitlines() if line.startswith("file"))
+    assert header.split() == ["file", "kind", "format", "examples", "valid", "tokens", "trainable", "billed",
+                              "epochs", "est.", "cost"]
+    assert "support-chat.jsonl  training  chat" in result.stdout
+    assert "$" in result.stdout
+
+
+def test_violations_exit_1_with_one_line_each() -> None:
+    result = run_cli("check", ROLES)
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if LINE.match(line)]
+    assert len(lines) == 8
+    first = LINE.match(lines[0])
+    assert first is not None
+    assert (first.group("path"), first.group("code")) == (ROLES, "FT201")
+    assert first.group("name") == "no-assistant-message"
+    assert "Found 2 errors, 6 warnings in 1 file." in result.stdout
+
+
+def test_warnings_alone_exit_0_unless_strict() -> None:
+    assert run_cli("check", BLANKS).exit_code == 0
+    assert run_cli("check", BLANKS, "--strict").exit_code == 1
+
+
+def test_exit_zero() -> None:
+    assert run_cli("check", ROLES, "--exit-zero").exit_code == 0
+    assert run_cli("check", "missing.jsonl", "--exit-zero").exit_code == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--model", "gpt-5-turbo"), "unknown model 'gpt-5-turbo'"),
+    (("--select", "FT999"), "unknown rule selector 'FT999'"),
+    (("--format", "xml"), "Invalid value for '-f' / '--format'"),
+    (("--epochs", "0"), "Invalid value for '--epochs'"),
+])
+def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    result = run_cli("check", CLEAN, *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_path_exits_2() -> None:
+    result = run_cli("check", "no/such/file.jsonl")
+    assert result.exit_code == 2 and "no such file or directory" in result.stderr
+
+
+def test_json_output_matches_the_contract_schema() -> None:
+    result = run_cli("check", str(FIXTURES), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["summary"]["files"] == len(list(FIXTURES.rglob("*.jsonl")))
+    by_path = {Path(f["path"]).name: f for f in report["files"]}
+    clean = by_path["support-chat.jsonl"]
+    assert clean["violations"] == [] and clean["format"] == "chat" and clean["cost"]["usd"] > 0
+    assert clean["tokens"]["total"] == clean["tokens"]["billed"] > 0
+    assert by_path["support-chat-valid.jsonl"]["kind"] == "validation"
+    assert by_path["support-chat-valid.jsonl"]["tokens"]["billed"] == 0
+    assert by_path["support-preference.jsonl"]["cost"]["model"] == "gpt-4o-2024-08-06"  # from its ftlint.toml
+    totals = sum(f["tokens"]["total"] for f in report["files"])
+    assert report["summary"]["tokens"]["total"] == totals
+
+
+def test_json_without_tokens_still_matches_the_schema() -> None:
+    result = run_cli("check", CLEAN, "--format", "json", "--no-tokens")
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert report["files"][0]["tokens"] is None and report["files"][0]["cost"]["usd"] is None
+
+
+def test_format_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTLINT_FORMAT", "json")
+    assert json.loads(run_cli("check", CLEAN).stdout)["version"] == 1
+
+
+def test_stdin_and_output_file(tmp_path: Path) -> None:
+    data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
+    out = tmp_path / "report.json"
+    result = run_cli("check", "-", "--format", "json", "-o", str(out), input=data)
+    assert result.exit_code == 1 and result.stdout == ""
+    report = json.loads(out.read_text())
+    assert report["files"][0]["path"] == "-" and len(report["files"][0]["violations"]) == 8
+
+
+def test_directories_are_scanned_for_jsonl(tmp_path: Path) -> None:
+    write(tmp_path / "b.jsonl", [chat()] * 10)
+    write(tmp_path / "a" / "x.jsonl" if (tmp_path / "a").mkdir() is None else tmp_path, [chat()] * 10)
+    write(tmp_path / "notes.txt", ["not json"])
+    (tmp_path / ".hidden").mkdir()
+    write(tmp_path / ".hidden" / "h.jsonl", ["not json"])
+    result = run_cli("check", str(tmp_path), "--format", "json")
+    paths = [Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]]
+    assert paths == ["a/x.jsonl", "b.jsonl"] and result.exit_code == 0
+
+
+def test_validation_files_are_reported_not_billed(tmp_path: Path) -> None:
+    train = write(tmp_path / "train.jsonl", [chat()] * 10)
+    held_out = write(tmp_path / "held-out.jsonl", [chat()] * 3)
+    result = run_cli("check", str(train), "--validation-file", str(held_out), "--format", "json")
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert files["held-out.jsonl"]["kind"] == "validation"
+    assert files["held-out.jsonl"]["violations"] == []  # no minimum-examples rule for validation files
+    assert files["held-out.jsonl"]["cost"]["usd"] is None
+    assert result.exit_code == 0
+
+
+def test_select_ignore_and_extend_select() -> None:
+    only = run_cli("check", ROLES, "--select", "FT201,FT202", "--format", "json")
+    assert {v["code"] for v in json.loads(only.stdout)["files"][0]["violations"]} == {"FT201", "FT202"}
+    ignored = run_cli("check", ROLES, "--ignore", "FT2", "--format", "json")
+    assert json.loads(ignored.stdout)["files"][0]["violations"] == [] and ignored.exit_code == 0
+    back = run_cli("check", ROLES, "--ignore", "FT2", "--extend-select", "FT201", "--format", "json")
+    assert [v["code"] for v in json.loads(back.stdout)["files"][0]["violations"]] == ["FT201"]
+
+
+def test_config_in_pyproject_is_discovered_and_cli_wins(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.ftlint]\nmodel = "gpt-3.5-turbo-0613"\nignore = ["FT209"]\n'
+        '[tool.ftlint.severity]\nFT202 = "info"\n', encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    path = write(data / "train.jsonl", [conversation(user(), {"role": "assistant", "content": "ok"}, user("bye"))] * 10)
+    report = json.loads(run_cli("check", str(path), "--format", "json").stdout)
+    file = report["files"][0]
+    assert file["cost"]["model"] == "gpt-3.5-turbo-0613"
+    assert {v["severity"] for v in file["violations"]} == {"info"}
+    report = json.loads(run_cli("check", str(path), "--format", "json", "--model", "gpt-4o-mini").stdout)
+    assert report["files"][0]["cost"]["model"] == "gpt-4o-mini-2024-07-18"
+
+
+def test_closest_config_wins_and_ftlint_toml_beats_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text('model = "gpt-4.1-2025-04-14"\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.ftlint]\nmodel = "gpt-3.5-turbo-0125"\n', encoding="utf-8")
+    nested = tmp_path / "nested"
+    nested.mkdir()
+    (nested / "pyproject.toml").write_text('[tool.ftlint]\nmodel = "gpt-4.1-mini"\n', encoding="utf-8")
+    top = write(tmp_path / "top.jsonl", [chat()] * 10)
+    inner = write(nested / "inner.jsonl", [chat()] * 10)
+    report = json.loads(run_cli("check", str(top), str(inner), "--format", "json").stdout)
+    assert [f["cost"]["model"] for f in report["files"]] == ["gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14"]
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text('[per-file-ignores]\n"small-*.jsonl" = ["FT501"]\n', encoding="utf-8")
+    small = write(tmp_path / "small-set.jsonl", [chat()] * 3)
+    other = write(tmp_path / "other.jsonl", [chat()] * 3)
+    report = json.loads(run_cli("check", str(small), str(other), "--format", "json").stdout)
+    assert [len(f["violations"]) for f in report["files"]] == [0, 1]
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ('modle = "gpt-4o"\n', "unknown setting `modle`; did you mean `model`?"),
+    ('select = "FT1"\n', "setting `select`: Input should be a valid list"),
+    ('[severity]\nFT201 = "fatal"\n', "setting `severity.FT201`"),
+    ('[rules.FT302]\ntokenz = []\n', "options of FT302 (special-token-text)"),
+    ("model = \n", "invalid TOML"),
+])
+def test_bad_config_exits_2_and_names_the_fix(tmp_path: Path, config: str, message: str) -> None:
+    (tmp_path / "ftlint.toml").write_text(config, encoding="utf-8")
+    path = write(tmp_path / "train.jsonl", [chat()] * 10)
+    result = run_cli("check", str(path))
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_rule_options_from_config(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text('[rules.special-token-text]\ntokens = ["<<END>>"]\n', encoding="utf-8")
+    path = write(tmp_path / "train.jsonl", [chat("stop at <<END>>")] + [chat("<|endoftext|>")] + [chat()] * 8)
+    report = json.loads(run_cli("check", str(path), "--format", "json", "--select", "FT302").stdout)
+    assert [v["line"] for v in report["files"][0]["violations"]] == [1]
+
+
+def test_deadline_notice_is_shown_once() -> None:
+    result = run_cli("check", CLEAN, CLEAN.replace("support-chat", "support-chat-valid"))
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) <= 1  # shown while the deadline is within 90 days, once
+    report = json.loads(run_cli("check", CLEAN, "--format", "json", "--model", "gpt-4.1-nano").stdout)
+    assert any("cannot be created since 2026-10-23" in n for n in report["summary"]["notices"])
+    assert report["files"][0]["violations"] == []  # a notice, not a violation
+
+
+def test_color_only_when_asked_or_on_a_terminal() -> None:
+    assert "\x1b[" not in run_cli("check", ROLES).stdout
+    assert "\x1b[" in run_cli("check", ROLES, "--color").stdout
+
+
+def test_rule_command() -> None:
+    result = run_cli("rule", "FT301")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# example-over-context-limit (FT301)")
+    assert "Why:" in result.stdout and "Default severity: warning" in result.stdout
+    assert run_cli("rule", "blank-line").stdout.startswith("# blank-line (FT011)")
+    listing = run_cli("rule", "--all").stdout.splitlines()
+    assert listing[0].startswith("FT001  invalid-json") and len(listing) >= 40
+    as_json = json.loads(run_cli("rule", "--all", "--format", "json").stdout)
+    assert {"code", "name", "severity", "summary", "explanation", "fix"} <= set(as_json[0])
+    missing = run_cli("rule", "FT999")
+    assert missing.exit_code == 2 and "unknown rule" in missing.stderr
+
+
+def test_models_command() -> None:
+    result = run_cli("models")
+    assert result.exit_code == 0
+    assert re.search(r"gpt-4o-mini-2024-07-18\s+o200k_base\s+65,536\s+3\.00", result.stdout)
+    models = json.loads(run_cli("models", "--format", "json").stdout)
+    assert {"id", "encoding", "training_context", "training_price", "jobs_end"} <= set(models[0])
+
+
+def test_help_teaches() -> None:
+    text = run_cli("check", "--help").stdout
+    for needle in ("--model", "--select", "--exit-zero", "[tool.ftlint]", "path:line:col"):
+        assert needle in text
+    assert "Exit codes" in run_cli("--help").stdout
+
+
+def test_version_and_module_entry_point() -> None:
+    assert run_cli("--version").stdout.strip() == "ftlint 0.1.0"
+    out = subprocess.run([sys.executable, "-m", "ftlint", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ftlint 0.1.0"
+
+
+def test_internal_rule_failure_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftlint.rules.roles import NoUserMessage
+
+    def broken(self: object, context: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(NoUserMessage, "check", broken)
+    result = run_cli("check", CLEAN)
+    assert result.exit_code == 2
+    assert "internal error" in result.stdout and "FT209" in result.stdout
