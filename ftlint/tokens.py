@@ -140,8 +140,10 @@ def _spec(name: str) -> EncodingSpec:
 
 # Strings at least this long are memoized: repeated system prompts and tool
 # schemas are common and long; short strings are cheaper to encode than to hash.
+# Keys are 128-bit BLAKE2b digests, so an entry costs ~100 bytes whatever the
+# string's length (a collision is as likely as in git, i.e. never in practice).
 _MEMO_MIN_CHARS = 256
-_MEMO_MAX_CHARS = 32_000_000
+_MEMO_MAX_ENTRIES = 200_000
 
 
 class TokenCounter:
@@ -151,20 +153,20 @@ class TokenCounter:
         self.encoding_name = encoding_name
         self.spec = _spec(encoding_name)
         self._encode = load_encoding(encoding_name).encode_ordinary
-        self._memo: dict[str, int] = {}
-        self._memo_chars = 0
+        self._memo: dict[bytes, int] = {}
         self._role_cache: dict[str, int] = {}
 
     def count(self, text: str) -> int:
         """Exact number of tokens of ``text`` (special-token text counts as ordinary text)."""
         if len(text) < _MEMO_MIN_CHARS:
             return self._count(text)
-        cached = self._memo.get(text)
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        cached = self._memo.get(key)
         if cached is None:
             cached = self._count(text)
-            if self._memo_chars + len(text) <= _MEMO_MAX_CHARS:
-                self._memo[text] = cached
-                self._memo_chars += len(text)
+            if len(self._memo) >= _MEMO_MAX_ENTRIES:
+                self._memo.clear()  # bounded memory; repeated strings come back quickly
+            self._memo[key] = cached
         return cached
 
     def count_role(self, role: str) -> int:

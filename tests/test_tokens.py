@@ -135,7 +135,7 @@ def test_long_strings_are_memoized_without_changing_counts() -> None:
     text = "A long shared system prompt. " * 40
     first = counter.count(text)
     assert counter.count(text) == first
-    assert text in counter._memo
+    assert len(counter._memo) == 1
     assert first == len(tokens_module.load_encoding("o200k_base").encode_ordinary(text))
 
 

@@ -8,7 +8,7 @@ schema layer reports such things once, and every other rule still gets to look.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -83,36 +83,31 @@ def _guess(value: dict[str, Any]) -> tuple[str | None, bool]:
     return "chat", bool(roles)
 
 
-@dataclass(frozen=True)
 class Message:
-    """A tolerant view of one message; ``raw`` is whatever the file holds."""
+    """A tolerant view of one message; ``raw`` is whatever the file holds.
 
-    index: int  # position in its list, 0-based
-    pointer: str  # JSON pointer of the message, e.g. /messages/2
-    raw: Any
+    Fields are read once here: rules ask for them many times per record.
+    """
 
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.raw if isinstance(self.raw, dict) else {}
+    __slots__ = ("content", "data", "index", "pointer", "raw", "role", "tool_calls")
 
-    @property
-    def role(self) -> str | None:
+    def __init__(self, index: int, pointer: str, raw: Any) -> None:
+        self.index = index  # position in its list, 0-based
+        self.pointer = pointer  # JSON pointer of the message, e.g. /messages/2
+        self.raw = raw
+        self.data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         role = self.data.get("role")
-        return role if isinstance(role, str) else None
-
-    @property
-    def content(self) -> Any:
-        return self.data.get("content")
+        self.role: str | None = role if isinstance(role, str) else None
+        self.content: Any = self.data.get("content")
+        calls = self.data.get("tool_calls")
+        self.tool_calls: list[dict[str, Any]] = (
+            [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+        )
 
     @property
     def label(self) -> str:
         """How messages are named to people: 1-based, with the role."""
         return f"message {self.index + 1} ({self.role})" if self.role else f"message {self.index + 1}"
-
-    @property
-    def tool_calls(self) -> list[dict[str, Any]]:
-        calls = self.data.get("tool_calls")
-        return [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
 
     @property
     def trainable(self) -> bool:
@@ -131,40 +126,41 @@ class Message:
         content = self.content
         if isinstance(content, str):
             yield f"{self.pointer}/content", content
-        for pointer, part in self.parts():
-            for key in ("text", "refusal"):
-                if isinstance(part.get(key), str):
-                    yield f"{pointer}/{key}", part[key]
+        elif isinstance(content, list):
+            for pointer, part in self.parts():
+                for key in ("text", "refusal"):
+                    if isinstance(part.get(key), str):
+                        yield f"{pointer}/{key}", part[key]
         refusal = self.data.get("refusal")
         if isinstance(refusal, str):
             yield f"{self.pointer}/refusal", refusal
 
 
-@dataclass(frozen=True)
 class Example:
     """A tolerant view of one record in a format."""
 
-    format: str
-    raw: dict[str, Any]
-    messages: list[Message] = field(default_factory=list)  # the conversation (DPO: the input)
-    outputs: list[Message] = field(default_factory=list)  # DPO: preferred then non-preferred
+    __slots__ = ("_texts", "all_messages", "format", "messages", "outputs", "raw", "roles_known")
 
-    @property
-    def all_messages(self) -> list[Message]:
-        return self.messages + self.outputs
+    def __init__(self, format: str, raw: dict[str, Any], messages: list[Message] | None = None,
+                 outputs: list[Message] | None = None) -> None:
+        self.format = format
+        self.raw = raw
+        self.messages = messages or []  # the conversation (DPO: the input)
+        self.outputs = outputs or []  # DPO: preferred then non-preferred
+        self.all_messages = self.messages + self.outputs
+        # Every message has a known role: role-order rules only judge such conversations.
+        self.roles_known = all(message.role in models.ROLES for message in self.all_messages)
+        self._texts: list[tuple[str, str]] | None = None
 
-    @property
-    def roles_known(self) -> bool:
-        """Every message has a known role: role-order rules only judge such conversations."""
-        return all(message.role in models.ROLES for message in self.all_messages)
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        for message in self.all_messages:
-            yield from message.texts()
-        if self.format == "completion":
-            for key in ("prompt", "completion"):
-                if isinstance(self.raw.get(key), str):
-                    yield f"/{key}", self.raw[key]
+    def texts(self) -> list[tuple[str, str]]:
+        """(pointer, text) of every piece of natural-language text in the record."""
+        if self._texts is None:
+            found = [item for message in self.all_messages for item in message.texts()]
+            if self.format == "completion":
+                found += [(f"/{key}", self.raw[key]) for key in ("prompt", "completion")
+                          if isinstance(self.raw.get(key), str)]
+            self._texts = found
+        return self._texts
 
 
 def _messages(value: Any, pointer: str) -> list[Message]:

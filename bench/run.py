@@ -1,0 +1,152 @@
+"""Benchmark ftlint against the cookbook approach and the tokenization limit, side by side.
+
+    python bench/run.py                      # 100 MB generated file (seed 1234)
+    python bench/run.py --mb 500
+    python bench/run.py --file my.jsonl --model gpt-3.5-turbo-0125
+
+Rows (each in a fresh process, wall time and peak RSS of that process):
+  ftlint          `ftlint check FILE` (all default rules, exact tokens, text report)
+  cookbook        load every line with json.loads, then count tokens per message (OpenAI cookbook style)
+  tokenize x1     encode_ordinary over the strings ftlint counts, one process (the single-core limit)
+  tokenize xN     the same split across all cores (the machine's limit)
+The data file is generated with ../shared/bench/gen_chat_jsonl.py when missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_chat_jsonl.py"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=int, default=100, help="size of the generated file (default 100)")
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--file", type=Path, help="benchmark this file instead of a generated one")
+    parser.add_argument("--model", default="gpt-4o-mini-2024-07-18")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores for the tokenize xN row")
+    args = parser.parse_args()
+    path = args.file or _generated(args.mb, args.seed)
+    size = path.stat().st_size
+    print(f"file: {path} ({size / 1e6:,.1f} MB), model {args.model}, {os.cpu_count()} cores")
+    rows = [
+        ("ftlint", [sys.executable, "-m", "ftlint", "check", str(path), "--model", args.model, "--no-color"]),
+        ("cookbook", [sys.executable, __file__, "--stage", "cookbook", str(path), args.model]),
+        ("tokenize x1", [sys.executable, __file__, "--stage", "tokenize", str(path), args.model, "1"]),
+        (f"tokenize x{args.jobs}", [sys.executable, __file__, "--stage", "tokenize", str(path), args.model,
+                                    str(args.jobs)]),
+    ]
+    results = {name: _measure(command) for name, command in rows}
+    limit = results[f"tokenize x{args.jobs}"][0]
+    print(f"{'run':<14}{'wall s':>9}{'MB/s':>8}{'peak RSS MB':>13}{'vs limit':>10}")
+    for name, (wall, rss) in results.items():
+        print(f"{name:<14}{wall:>9.2f}{size / 1e6 / wall:>8.1f}{rss:>13.0f}{wall / limit:>9.2f}x")
+    print(f"ftlint vs cookbook: {results['cookbook'][0] / results['ftlint'][0]:.2f}x faster")
+
+
+def _generated(mb: int, seed: int) -> Path:
+    data = HERE / "data"
+    data.mkdir(exist_ok=True)
+    path = data / f"chat_{mb}mb_seed{seed}.jsonl"
+    if not path.exists():
+        if not GENERATOR.exists():
+            sys.exit(f"no data: pass --file, or put the generator at {GENERATOR}")
+        subprocess.run([sys.executable, str(GENERATOR), "--mb", str(mb), "--seed", str(seed), "-o", str(path)],
+                       check=True)
+    return path
+
+
+def _measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        sys.exit(f"failed: {' '.join(command)}")
+    return wall, usage.ru_maxrss / 1024
+
+
+# --- stages run in their own process ---------------------------------------------------------
+
+
+def _cookbook(path: str, model: str) -> None:
+    from ftlint.catalog import load_catalog
+    from ftlint.tokens import load_encoding
+
+    encoding = load_encoding(load_catalog().resolve(model).encoding)
+    with open(path, encoding="utf-8") as handle:
+        dataset = [json.loads(line) for line in handle]
+    total = assistant = 0
+    for example in dataset:
+        for message in example.get("messages", []):
+            total += 3
+            for value in message.values():
+                if isinstance(value, str):
+                    total += len(encoding.encode(value, disallowed_special=()))
+            if message.get("role") == "assistant" and isinstance(message.get("content"), str):
+                assistant += len(encoding.encode(message["content"], disallowed_special=()))
+        total += 3
+    print(total, assistant)
+
+
+def _strings(path: str) -> list[str]:
+    strings: list[str] = []
+    with open(path, "rb") as handle:
+        for line in handle:
+            for message in json.loads(line).get("messages", []):
+                content = message.get("content")
+                if isinstance(content, str):
+                    strings.append(content)
+                elif isinstance(content, list):
+                    strings.extend(p["text"] for p in content if isinstance(p, dict) and "text" in p)
+                for call in message.get("tool_calls") or ():
+                    strings.extend((call["function"]["name"], call["function"]["arguments"]))
+    return strings
+
+
+def _count(strings: list[str]) -> int:
+    from ftlint.tokens import load_encoding
+
+    encode = load_encoding(_ENCODING).encode_ordinary
+    return sum(len(encode(s)) for s in strings)
+
+
+_ENCODING = "o200k_base"
+
+
+def _tokenize(path: str, model: str, jobs: int) -> None:
+    global _ENCODING
+    from ftlint.catalog import load_catalog
+    from ftlint.tokens import load_encoding
+
+    _ENCODING = load_catalog().resolve(model).encoding
+    load_encoding(_ENCODING)  # loaded before forking, as a parallel linter would
+    strings = _strings(path)
+    if jobs == 1:
+        print(_count(strings))
+        return
+    import multiprocessing
+
+    chunks = [strings[i::jobs * 8] for i in range(jobs * 8)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        print(sum(pool.map(_count, chunks)))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--stage":
+        stage, *rest = sys.argv[2:]
+        if stage == "cookbook":
+            _cookbook(rest[0], rest[1])
+        else:
+            _tokenize(rest[0], rest[1], int(rest[2]))
+    else:
+        main()
