@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 demo: $(VENV)/.installed
 	@# The fixtures contain bad files on purpose: exit 1 (violations) is the expected result.
@@ -31,3 +31,7 @@ $(VENV)/.installed-test: pyproject.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+docs: $(VENV)/.installed
+	$(BIN)/python -c "from ftlint.registry import discover; from ftlint.ruledoc import rules_markdown; \
+	open('docs/rules.md', 'w').write(rules_markdown(discover().sorted_rules()))"

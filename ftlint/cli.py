@@ -219,12 +219,13 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
     import json
 
     from ftlint.registry import discover
+    from ftlint.ruledoc import rule_json, rule_text
 
     registry = discover()
     rules = registry.sorted_rules()
     if show_all or code is None:
         if output_format == "json":
-            click.echo(json.dumps([_rule_json(r) for r in rules], indent=2))
+            click.echo(json.dumps([rule_json(r) for r in rules], indent=2))
         else:
             width = max(len(r.name) for r in rules)
             for r in rules:
@@ -233,34 +234,10 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
     matches = [r for r in rules if code.upper() == r.code or code == r.name]
     if not matches:
         _fail(f"unknown rule {code!r}; see `ftlint rule --all`")
-    found = matches[0]
     if output_format == "json":
-        click.echo(json.dumps(_rule_json(found), indent=2))
-        return
-    click.echo(f"# {found.name} ({found.code})\n")
-    click.echo(f"Default severity: {found.severity.value}. Scope: {found.scope.value}."
-               + ("" if found.enabled_by_default else " Off by default."))
-    if found.formats:
-        click.echo(f"Formats: {', '.join(sorted(found.formats))}.")
-    click.echo("")
-    click.echo(found.documentation())
-    if found.fix:
-        click.echo(f"\nFix: {found.fix}")
-    options = found.options_model.model_fields
-    if options:
-        click.echo("\nOptions ([tool.ftlint.rules." + found.code + "]):")
-        for name, field in options.items():
-            click.echo(f"  {name} = {field.default!r}")
-
-
-def _rule_json(rule: Any) -> dict[str, Any]:
-    return {
-        "code": rule.code, "name": rule.name, "severity": rule.severity.value, "scope": rule.scope.value,
-        "summary": rule.summary, "fix": rule.fix, "explanation": rule.documentation(),
-        "formats": sorted(rule.formats) if rule.formats else None,
-        "enabled_by_default": rule.enabled_by_default,
-        "options": {name: repr(field.default) for name, field in rule.options_model.model_fields.items()},
-    }
+        click.echo(json.dumps(rule_json(matches[0]), indent=2))
+    else:
+        click.echo(rule_text(matches[0]))
 
 
 @main.command(context_settings=CONTEXT)

@@ -138,7 +138,7 @@ class FileLint:
         settings = plan.config.settings
         provider = plan.catalog.provider(plan.model)
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind,
-                           min_examples=provider.min_examples)
+                           min_examples=provider.min_examples, provider=provider.name)
         self.by_scope: dict[Scope, list[Rule[Any]]] = {scope: [] for scope in Scope}
         self.count_tokens = settings.tokens
         for rule in rules:

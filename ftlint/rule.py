@@ -57,6 +57,7 @@ class RunInfo:
     method: str  # "auto" or a format's method name
     kind: str  # "training" or "validation"
     min_examples: int = 10
+    provider: str = "OpenAI"  # the provider's display name, for messages
 
 
 @dataclass

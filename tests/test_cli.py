@@ -263,3 +263,12 @@ def test_internal_rule_failure_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     result = run_cli("check", CLEAN)
     assert result.exit_code == 2
     assert "internal error" in result.stdout and "FT209" in result.stdout
+
+
+def test_rules_doc_is_current() -> None:
+    from conftest import ROOT
+    from ftlint.registry import discover
+    from ftlint.ruledoc import rules_markdown
+
+    expected = rules_markdown(discover().sorted_rules())
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == expected, "run `make docs`"

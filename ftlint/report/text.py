@@ -75,10 +75,15 @@ def _table(reports: list[FileReport], summary: Summary) -> list[str]:
                      _count(totals.tokens, summary.tokens_counted),
                      _count(totals.trainable, summary.tokens_counted),
                      _count(totals.billed, summary.tokens_counted), "", _usd(summary.cost_usd)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS))]
+    left = 3  # text columns; the rest are numbers
+    if len({r.model.id for r in reports}) > 1:  # say which file is priced with which model
+        rows = [(*row[:3], model, *row[3:]) for row, model in
+                zip(rows, ["model", *(r.model.id for r in reports), ""][: len(rows)], strict=True)]
+        left = 4
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell.ljust(widths[i]) if i < 3 else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        cells = [cell.ljust(widths[i]) if i < left else cell.rjust(widths[i]) for i, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     return lines
 

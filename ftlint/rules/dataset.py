@@ -28,8 +28,8 @@ class TooFewExamples(Rule[NoOptions]):
         minimum = context.run.min_examples
         if context.run.kind == "training" and 0 < examples < minimum:
             yield Finding(
-                f"training file has {examples} example(s); {context.run.model.provider} requires at "
-                f"least {minimum}",
+                f"training file has {examples} example(s); {context.run.provider} requires at least "
+                f"{minimum} (\"Training file has {examples} example(s), but must have at least {minimum} examples\")",
                 line=1,
             )
 
