@@ -52,6 +52,7 @@ class Settings(BaseModel):
     strict: bool = False
     tokens: bool = True
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024)
+    jobs: int | None = Field(default=None, ge=1)  # None: one worker per core
     validation_files: list[str] = Field(default_factory=list)
     format: str | None = None
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)

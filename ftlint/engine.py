@@ -116,7 +116,8 @@ class Engine:
             self._counters[encoding] = TokenCounter(encoding)
         return self._counters[encoding]
 
-    def lint(self, stream: IO[bytes], display: str, path: Path | None, *, validation: bool = False) -> FileLint:
+    def lint(self, stream: IO[bytes] | None, display: str, path: Path | None, *,
+             validation: bool = False) -> FileLint:
         config = self.resolver.for_path(path)
         plan = self.plan(config)
         ignored = config.ignored_for(path) if path is not None else []
@@ -126,13 +127,39 @@ class Engine:
         return FileLint(self, plan, [plan.rules[c] for c in sorted(codes)], stream, display, kind)
 
 
-class FileLint:
-    """Iterate to get the file's violations in order; ``report`` is complete afterwards."""
+@dataclass
+class PassResult:
+    """What one pass over a range of lines found. Ranges merge in file order (parallel runs)."""
 
-    def __init__(self, engine: Engine, plan: Plan, rules: list[Rule[Any]], stream: IO[bytes],
+    facts: FileFacts = field(default_factory=FileFacts)
+    totals: FileTotals = field(default_factory=FileTotals)
+    counts: Counter[Severity] = field(default_factory=Counter)
+    file_format: str | None = None
+    errors: list[tuple[str, int, str]] = field(default_factory=list)  # (rule code, line, message)
+    violations: list[Violation] = field(default_factory=list)  # only filled for ranges run elsewhere
+
+    def __add__(self, later: PassResult) -> PassResult:
+        failed = {code for code, _, _ in self.errors}
+        # A rule that failed is off from then on, as in a single pass.
+        kept = [v for v in later.violations if v.code not in failed]
+        return PassResult(
+            facts=self.facts + later.facts,
+            totals=self.totals + later.totals,
+            counts=self.counts + Counter(v.severity for v in kept),
+            file_format=self.file_format or later.file_format,
+            errors=self.errors + [e for e in later.errors if e[0] not in failed],
+            violations=self.violations + kept,
+        )
+
+
+class FileLint:
+    """One file's run. Iterate to get its violations in order; ``report`` is complete afterwards."""
+
+    def __init__(self, engine: Engine, plan: Plan, rules: list[Rule[Any]], stream: IO[bytes] | None,
                  display: str, kind: str) -> None:
         self.engine = engine
         self.plan = plan
+        self.rule_codes = [rule.code for rule in rules]
         self.display = display
         self.stream = stream
         settings = plan.config.settings
@@ -145,22 +172,37 @@ class FileLint:
             if rule.needs_tokens and not self.count_tokens:
                 continue  # `tokens = false` turns token rules off too; the summary says so
             self.by_scope[rule.scope].append(rule)
+        self.default_format = (FORMAT_BY_METHOD.get(settings.method)
+                               or FORMAT_BY_METHOD[plan.model.methods[0]])
         self.report: FileReport | None = None
 
     def __iter__(self) -> Iterator[Violation]:
-        settings = self.plan.config.settings
-        reader = Reader(self.stream, max_line_bytes=settings.max_line_bytes)
-        totals = FileTotals()
-        counts: Counter[Severity] = Counter()
-        errors: list[str] = []
+        """Lint the whole stream in this process."""
+        assert self.stream is not None
+        result = PassResult()
+        reader = Reader(self.stream, max_line_bytes=self.plan.config.settings.max_line_bytes)
+        yield from self.records(reader, result)
+        result.facts = reader.facts
+        yield from self.finish(result)
+
+    def lint_range(self, stream: IO[bytes], offset: int, first_line: int,
+                   file_format: str | None) -> PassResult:
+        """Lint one byte range of the file: it starts at ``offset``, on line ``first_line``."""
+        result = PassResult(file_format=file_format)
+        reader = Reader(stream, max_line_bytes=self.plan.config.settings.max_line_bytes,
+                        first_line=first_line, offset=offset)
+        result.violations = list(self.records(reader, result))
+        result.facts = reader.facts
+        return result
+
+    def records(self, reader: Reader, result: PassResult) -> Iterator[Violation]:
+        """Run the line and example rules over every record, accumulating into ``result``."""
+        totals, counts, errors = result.totals, result.counts, result.errors
         limit = self.plan.model.training_context
-        file_format: str | None = None  # fixed by the first record that has a format's signature
-        default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[self.plan.model.methods[0]]
         counter: TokenCounter | None = None
         line_rules = self.by_scope[Scope.LINE]
         example_rules = self.by_scope[Scope.EXAMPLE]
         billable = self.run.kind == "training"
-
         for record in reader:
             if not record.blank:
                 totals.examples += 1
@@ -170,9 +212,9 @@ class FileLint:
             value = record.value
             if value is None:
                 continue
-            if file_format is None:
-                file_format = self._detect_format(value)
-            context = self._example_context(record, value, file_format or default_format)
+            if result.file_format is None:  # the first record with a format's signature decides
+                result.file_format = self.detect_format(value)
+            context = self._example_context(record, value, result.file_format or self.default_format)
             if context.valid:
                 totals.valid += 1
                 if self.count_tokens:
@@ -188,12 +230,14 @@ class FileLint:
                 if rule.formats is None or context.example.format in rule.formats:
                     yield from self._emit(rule, context, record, counts, errors)
 
-        file_context = FileContext(reader.facts, totals, self.run, file_format)
+    def finish(self, result: PassResult) -> Iterator[Violation]:
+        """Run the file rules on the merged facts and totals, then build the report."""
+        file_context = FileContext(result.facts, result.totals, self.run, result.file_format)
         for rule in self.by_scope[Scope.FILE]:
-            yield from self._emit(rule, file_context, None, counts, errors)
-        self.report = self._report(reader.facts, totals, file_format, counts, errors)
+            yield from self._emit(rule, file_context, None, result.counts, result.errors)
+        self.report = self._report(result)
 
-    def _detect_format(self, value: dict[str, Any]) -> str | None:
+    def detect_format(self, value: dict[str, Any]) -> str | None:
         """The file's format, from its first record with a signature (None: keep looking)."""
         guessed, certain = guess_strength(value)
         if guessed is None:
@@ -218,7 +262,7 @@ class FileLint:
                               schema_problems=validate(value, file_format))
 
     def _emit(self, rule: Rule[Any], context: Any, record: Record | None,
-              counts: Counter[Severity], errors: list[str]) -> Iterator[Violation]:
+              counts: Counter[Severity], errors: list[tuple[str, int, str]]) -> Iterator[Violation]:
         if rule.code in self.engine._broken:
             return
         try:
@@ -226,7 +270,8 @@ class FileLint:
         except Exception as exc:
             self.engine._broken.add(rule.code)
             where = f" at line {record.line}" if record is not None else ""
-            errors.append(f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; it was disabled")
+            message = f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; it was disabled"
+            errors.append((rule.code, record.line if record else 0, message))
             return
         severity = self.plan.severities[rule.code]
         for finding in findings:
@@ -245,8 +290,8 @@ class FileLint:
             column=column or 1, pointer=finding.pointer, message=finding.message, fix=rule.fix,
         )
 
-    def _report(self, facts: FileFacts, totals: FileTotals, file_format: str | None,
-                counts: Counter[Severity], errors: list[str]) -> FileReport:
+    def _report(self, result: PassResult) -> FileReport:
+        facts, totals, file_format = result.facts, result.totals, result.file_format
         settings = self.plan.config.settings
         model = self.plan.model
         epochs: int | None = None
@@ -260,7 +305,7 @@ class FileLint:
         return FileReport(
             path=self.display, kind=self.run.kind, format=file_format, model=model, facts=facts,
             totals=totals, tokens_counted=self.count_tokens, epochs=epochs, cost_usd=cost,
-            counts=counts, internal_errors=errors,
+            counts=result.counts, internal_errors=[message for _, _, message in result.errors],
         )
 
 

@@ -76,6 +76,20 @@ class FileFacts:
     final_newline: bool = True
     document: DocumentInfo | None = None
 
+    def __add__(self, later: FileFacts) -> FileFacts:
+        """Facts of this range followed by those of the ``later`` range (parallel runs)."""
+        return FileFacts(
+            size=self.size + later.size,
+            lines=self.lines + later.lines,
+            blank_lines=self.blank_lines + later.blank_lines,
+            bom=self.bom,
+            encoding=self.encoding,
+            crlf_lines=self.crlf_lines + later.crlf_lines,
+            first_crlf_line=self.first_crlf_line or later.first_crlf_line,
+            final_newline=later.final_newline if later.lines else self.final_newline,
+            document=self.document,
+        )
+
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -254,16 +268,24 @@ class Reader:
     complete once iteration ends.
     """
 
-    def __init__(self, stream: IO[bytes], *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
+    def __init__(self, stream: IO[bytes], *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                 first_line: int = 1, offset: int = 0) -> None:
+        """``first_line`` and ``offset`` place a byte range of a larger file (parallel runs);
+        only a reader that starts at the file's beginning looks for encodings, BOMs and
+        multi-line documents. ``facts`` then describe just that range."""
         self._stream = stream
         self._max = max_line_bytes
+        self._first_line = first_line
+        self._offset = offset
         self.facts = FileFacts()
 
     def __iter__(self) -> Iterator[Record]:
         facts = self.facts
+        at_file_start = self._offset == 0
         source: Iterator[bytes | _Oversized] = self._physical_lines()
         first = next(source, None)
-        if isinstance(first, bytes):
+        offset = self._offset
+        if isinstance(first, bytes) and at_file_start:
             encoding = _foreign_encoding(first)
             if encoding:
                 facts.encoding = encoding
@@ -271,13 +293,12 @@ class Reader:
                 return
             if first.startswith(codecs.BOM_UTF8):
                 facts.bom = True
-                facts.size = 3
+                offset = 3
                 first = first[3:]
         if first is None:
             return
         source = _Pushback(itertools.chain([first], source))
-        offset = facts.size
-        line_no = 0
+        line_no = self._first_line - 1
         ended = True
         for raw in source:
             line_no += 1
@@ -305,7 +326,7 @@ class Reader:
             record = parse_line(body, line_no, start)
             if record.blank:
                 facts.blank_lines += 1
-            elif line_no == facts.blank_lines + 1 and _may_continue(record, body):
+            elif at_file_start and line_no == facts.blank_lines + 1 and _may_continue(record, body):
                 # The first content line is an unfinished JSON value: perhaps the whole
                 # file is pretty-printed JSON. Say so once instead of once per line.
                 lookahead, document = self._inspect_document(body, line_no, source)
@@ -318,8 +339,8 @@ class Reader:
                     break
                 source.push(lookahead)
             yield record
-        facts.lines = line_no
-        facts.size = offset
+        facts.lines = line_no - (self._first_line - 1)
+        facts.size = offset - self._offset
         facts.final_newline = ended
 
     def _physical_lines(self) -> Iterator[bytes | _Oversized]:

@@ -1,0 +1,205 @@
+"""Parallel runs: files cut into newline-aligned byte ranges, linted by forked workers, merged in order.
+
+The output is byte-identical to a single-process run. Line numbers are
+absolute, because the parent counts the lines before each range. Every range
+after a file's first one is told the file's format, which the parent detects
+exactly as a single pass would. Totals and file facts merge associatively, and
+file rules run in the parent, on the merged result.
+
+Workers are forked after the rules, plans and vocabularies are ready, so they
+share the tokenizer's memory with the parent instead of loading their own.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ftlint.engine import Engine, FileLint, PassResult
+from ftlint.records import _foreign_encoding, _may_continue, parse_line
+from ftlint.violation import Violation
+
+# Below this many bytes in a run, starting workers costs more than it saves.
+MIN_PARALLEL_BYTES = 8 * 1024 * 1024
+# Ranges are at least this big; a file gets up to 4 ranges per worker for balance.
+MIN_RANGE_BYTES = 4 * 1024 * 1024
+# How far the parent reads to find a file's first record with a format's signature.
+FORMAT_SCAN_BYTES = 1024 * 1024
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@dataclass(frozen=True)
+class Target:
+    lint: FileLint
+    path: Path
+
+
+@dataclass(frozen=True)
+class _Task:
+    index: int  # which target
+    start: int
+    end: int
+    first_line: int
+    file_format: str | None
+
+
+def lint_in_parallel(engine: Engine, targets: list[Target],
+                     jobs: int) -> Iterator[tuple[FileLint, Iterator[Violation]]]:
+    """Yield each target with an iterator of its violations, in order; its report is set once consumed."""
+    global _ENGINE, _TARGETS
+    plans = [(target, _ranges(target, jobs)) for target in targets]
+    for target in targets:  # loaded before forking, so workers share them
+        if target.lint.count_tokens:
+            engine.counter(target.lint.plan.model.encoding)
+    _ENGINE, _TARGETS = engine, targets
+    tasks = _tasks(plans)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        results = pool.imap(_work, tasks)
+        for target, ranges in plans:
+            yield target.lint, _merge(target.lint, [next(results) for _ in ranges])
+
+
+def _merge(lint: FileLint, parts: list[PassResult]) -> Iterator[Violation]:
+    merged = parts[0]
+    for part in parts[1:]:
+        merged = merged + part
+    yield from merged.violations
+    merged.violations = []
+    yield from lint.finish(merged)
+
+
+# --- in the parent: where to cut --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Range:
+    start: int
+    end: int
+    file_format: str | None  # None for the first range: it detects the format itself
+
+
+def _ranges(target: Target, jobs: int) -> list[_Range]:
+    size = target.path.stat().st_size
+    whole = [_Range(0, size, None)]
+    count = min(jobs * 4, size // MIN_RANGE_BYTES)
+    if count < 2:
+        return whole
+    with target.path.open("rb") as stream:
+        file_format, scanned = _scan_start(target.lint, stream)
+        if file_format is None:
+            return whole  # encodings, multi-line JSON, or no format signature early on: one pass
+        cuts = [0]
+        for index in range(1, count):
+            stream.seek(max(index * size // count, scanned, cuts[-1]))
+            _skip_line(stream)
+            if stream.tell() < size and stream.tell() > cuts[-1]:
+                cuts.append(stream.tell())
+    cuts.append(size)
+    return [_Range(start, end, None if start == 0 else file_format) for start, end in itertools.pairwise(cuts)]
+
+
+def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
+    """The file's format as a single pass would detect it, and where the scan stopped.
+
+    None when the file must be read in one pass: a UTF-16/32 file, a file that may be
+    multi-line JSON, or one whose first record with a signature is not near the start.
+    """
+    head = stream.read(4)
+    stream.seek(0)
+    if _foreign_encoding(head):
+        return None, 0
+    content_seen = False
+    while stream.tell() < FORMAT_SCAN_BYTES:
+        raw = stream.readline(FORMAT_SCAN_BYTES)
+        if not raw or not raw.endswith(b"\n"):
+            return None, 0
+        body = raw.removeprefix(b"\xef\xbb\xbf").rstrip(b"\n").removesuffix(b"\r")
+        record = parse_line(body)
+        if record.blank:
+            continue
+        if not content_seen and _may_continue(record, body):
+            return None, 0
+        content_seen = True
+        if record.value is not None:
+            detected = lint.detect_format(record.value)
+            if detected is not None:
+                return detected, stream.tell()
+    return None, 0
+
+
+def _skip_line(stream: IO[bytes]) -> None:
+    while chunk := stream.readline(1 << 20):
+        if chunk.endswith(b"\n"):
+            return
+
+
+def _tasks(plans: list[tuple[Target, list[_Range]]]) -> Iterator[_Task]:
+    """Tasks in order, each with its first line number (the parent counts the lines before it)."""
+    for index, (target, ranges) in enumerate(plans):
+        line = 1
+        with target.path.open("rb") as stream:
+            for part in ranges:
+                yield _Task(index, part.start, part.end, line, part.file_format)
+                line += _count_lines(stream, part.start, part.end)
+
+
+def _count_lines(stream: IO[bytes], start: int, end: int) -> int:
+    stream.seek(start)
+    remaining, lines = end - start, 0
+    while remaining > 0:
+        block = stream.read(min(remaining, 1 << 20))
+        if not block:
+            break
+        lines += block.count(b"\n")
+        remaining -= len(block)
+    return lines
+
+
+# --- in the workers ---------------------------------------------------------------------------
+
+_ENGINE: Engine | None = None
+_TARGETS: list[Target] = []
+
+
+def _work(task: _Task) -> PassResult:
+    target = _TARGETS[task.index]
+    with target.path.open("rb") as stream:
+        stream.seek(task.start)
+        limited = io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)
+        return target.lint.lint_range(limited, task.start, task.first_line, task.file_format)
+
+
+class _Slice(io.RawIOBase):
+    """At most ``size`` bytes of ``stream`` from its current position."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        data = self._stream.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
