@@ -30,15 +30,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=int, default=100, help="size of the generated file (default 100)")
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--shared-system", type=int, default=0,
+                        help="generate data where every example repeats a system prompt of N chars and the tools")
     parser.add_argument("--file", type=Path, help="benchmark this file instead of a generated one")
     parser.add_argument("--model", default="gpt-4o-mini-2024-07-18")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores for the tokenize xN row")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores for the parallel rows")
     args = parser.parse_args()
-    path = args.file or _generated(args.mb, args.seed)
+    path = args.file or _generated(args.mb, args.seed, args.shared_system)
     size = path.stat().st_size
     print(f"file: {path} ({size / 1e6:,.1f} MB), model {args.model}, {os.cpu_count()} cores")
+    ftlint = [sys.executable, "-m", "ftlint", "check", str(path), "--model", args.model, "--no-color"]
     rows = [
-        ("ftlint", [sys.executable, "-m", "ftlint", "check", str(path), "--model", args.model, "--no-color"]),
+        (f"ftlint -j{args.jobs}", [*ftlint, "--jobs", str(args.jobs)]),
+        ("ftlint -j1", [*ftlint, "--jobs", "1"]),
         ("cookbook", [sys.executable, __file__, "--stage", "cookbook", str(path), args.model]),
         ("tokenize x1", [sys.executable, __file__, "--stage", "tokenize", str(path), args.model, "1"]),
         (f"tokenize x{args.jobs}", [sys.executable, __file__, "--stage", "tokenize", str(path), args.model,
@@ -46,33 +50,63 @@ def main() -> None:
     ]
     results = {name: _measure(command) for name, command in rows}
     limit = results[f"tokenize x{args.jobs}"][0]
-    print(f"{'run':<14}{'wall s':>9}{'MB/s':>8}{'peak RSS MB':>13}{'vs limit':>10}")
-    for name, (wall, rss) in results.items():
-        print(f"{name:<14}{wall:>9.2f}{size / 1e6 / wall:>8.1f}{rss:>13.0f}{wall / limit:>9.2f}x")
-    print(f"ftlint vs cookbook: {results['cookbook'][0] / results['ftlint'][0]:.2f}x faster")
+    print(f"{'run':<14}{'wall s':>9}{'MB/s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}{'vs limit':>10}")
+    for name, (wall, rss, pss) in results.items():
+        print(f"{name:<14}{wall:>9.2f}{size / 1e6 / wall:>8.1f}{rss:>12.0f}{pss:>13.0f}{wall / limit:>9.2f}x")
+    best = results[f"ftlint -j{args.jobs}"][0]
+    print(f"ftlint -j{args.jobs} vs cookbook: {results['cookbook'][0] / best:.2f}x faster; "
+          f"vs the {args.jobs}-core tokenization limit: {best / limit:.2f}x its time")
+    print("max RSS: the largest single process; tree PSS: peak of the summed proportional set size of the "
+          "process and its children (shared pages counted once)")
 
 
-def _generated(mb: int, seed: int) -> Path:
+def _generated(mb: int, seed: int, shared_system: int) -> Path:
     data = HERE / "data"
     data.mkdir(exist_ok=True)
-    path = data / f"chat_{mb}mb_seed{seed}.jsonl"
+    suffix = f"_shared{shared_system}" if shared_system else ""
+    path = data / f"chat_{mb}mb_seed{seed}{suffix}.jsonl"
     if not path.exists():
         if not GENERATOR.exists():
             sys.exit(f"no data: pass --file, or put the generator at {GENERATOR}")
-        subprocess.run([sys.executable, str(GENERATOR), "--mb", str(mb), "--seed", str(seed), "-o", str(path)],
-                       check=True)
+        command = [sys.executable, str(GENERATOR), "--mb", str(mb), "--seed", str(seed), "-o", str(path)]
+        if shared_system:
+            command += ["--shared-system", str(shared_system)]
+        subprocess.run(command, check=True)
     return path
 
 
-def _measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one fresh process."""
+def _measure(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, max RSS of the largest process (MB), and peak summed PSS of the tree (MB)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak_pss = 0.0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak_pss = max(peak_pss, _tree_pss(process.pid))
+        time.sleep(0.05)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, peak_pss / 1024
+
+
+def _tree_pss(pid: int) -> float:
+    """Summed PSS (KB) of ``pid`` and its descendants, from /proc (0 where unavailable)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += float(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total
 
 
 # --- stages run in their own process ---------------------------------------------------------

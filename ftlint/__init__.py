@@ -29,7 +29,9 @@ __all__ = [
     "Violation",
     "__version__",
     "lint_file",
+    "lint_partition",
     "lint_records",
+    "merge_partitions",
 ]
 
 _LAZY = {
@@ -47,10 +49,12 @@ _LAZY = {
     "LintResult": "ftlint.api",
     "lint_file": "ftlint.api",
     "lint_records": "ftlint.api",
+    "lint_partition": "ftlint.api",
+    "merge_partitions": "ftlint.api",
 }
 
 if TYPE_CHECKING:
-    from ftlint.api import LintResult, lint_file, lint_records
+    from ftlint.api import LintResult, lint_file, lint_partition, lint_records, merge_partitions
     from ftlint.engine import FileReport
     from ftlint.records import Record
     from ftlint.rule import ExampleContext, FileContext, LineContext, Options, Rule, Scope

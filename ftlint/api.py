@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint.config import Config, ConfigResolver, Settings
-from ftlint.engine import Engine, FileReport
+from ftlint.engine import Engine, FileReport, PassResult
 from ftlint.registry import discover
 from ftlint.selection import Layer
 from ftlint.violation import Violation
@@ -66,6 +66,37 @@ def lint_records(records: Iterable[dict[str, Any] | str | bytes], *, name: str =
     violations = list(run)
     assert run.report is not None
     return LintResult(violations, run.report)
+
+
+def lint_partition(records: Iterable[dict[str, Any] | str | bytes], *, first_line: int = 1,
+                   file_format: str | None = None, name: str = "<records>", validation: bool = False,
+                   **settings: Any) -> PassResult:
+    """Map step for a distributed run: lint one partition of a file's lines.
+
+    ``first_line`` is the partition's first line number in the whole file.
+    Pass ``file_format`` for partitions after the first when the format is
+    known (else each detects it from its own first record). The result is
+    picklable; combine the partitions of one file with :func:`merge_partitions`.
+    """
+    lint = _engine(settings, None).lint(None, name, None, validation=validation)
+    return lint.lint_range(_LineStream(records), 0, first_line, file_format)  # type: ignore[arg-type]
+
+
+def merge_partitions(parts: Iterable[PassResult], *, name: str = "<records>", validation: bool = False,
+                     **settings: Any) -> LintResult:
+    """Reduce step: merge a file's partitions (in line order) and run the file-level rules."""
+    lint = _engine(settings, None).lint(None, name, None, validation=validation)
+    merged = PassResult()
+    for part in parts:
+        merged = merged + part
+    violations = merged.violations + list(lint.finish(_without_violations(merged)))
+    assert lint.report is not None
+    return LintResult(violations, lint.report)
+
+
+def _without_violations(result: PassResult) -> PassResult:
+    result.violations = []
+    return result
 
 
 class _LineStream(io.RawIOBase):

@@ -73,6 +73,8 @@ def main() -> None:
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB stay in one process. Output is identical for any value.")
+@click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
+              help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
 @click.option("--no-tokens", is_flag=True, help="Skip token counting and cost (faster; token rules still count).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
@@ -80,7 +82,8 @@ def main() -> None:
 def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None,
           ignore: list[str] | None, validation_files: tuple[Path, ...], output_format: str | None,
-          output_file: Path | None, exit_zero: bool, strict: bool | None, jobs: int | None, no_tokens: bool,
+          output_file: Path | None, exit_zero: bool, strict: bool | None, jobs: int | None,
+          tokenizer: str | None, no_tokens: bool,
           config_path: Path | None, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
     *.jsonl) or - for standard input; none means the current directory.
@@ -93,7 +96,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs
     from ftlint.config import ConfigError, ConfigResolver
     from ftlint.selection import Layer
 
-    overrides: dict[str, Any] = {"model": model, "method": method, "epochs": epochs,
+    overrides: dict[str, Any] = {"model": model, "method": method, "epochs": epochs, "tokenizer": tokenizer,
                                  "tokens": False if no_tokens else None}
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:

@@ -51,6 +51,7 @@ class Settings(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     strict: bool = False
     tokens: bool = True
+    tokenizer: Literal["auto", "tiktoken", "bpe-openai"] = "auto"
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024)
     jobs: int | None = Field(default=None, ge=1)  # None: one worker per core
     validation_files: list[str] = Field(default_factory=list)

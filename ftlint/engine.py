@@ -27,7 +27,7 @@ from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo,
 from ftlint.schema import validate
 from ftlint.selection import Layer, Selector
 from ftlint.stats import FileTotals
-from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
+from ftlint.tokens import TokenCounter, TokenizerFailure, VocabularyError, count_record, resolve_tokenizer
 from ftlint.violation import Finding, Severity, Violation
 
 
@@ -42,6 +42,7 @@ class FileReport:
     facts: FileFacts
     totals: FileTotals
     tokens_counted: bool
+    tokenizer: str  # which exact counter did the counting ("" when tokens were off)
     epochs: int | None
     cost_usd: float | None
     counts: Counter[Severity] = field(default_factory=Counter)
@@ -81,7 +82,9 @@ class Engine:
         try:
             catalog = catalog_module.load_catalog(settings.models)
             model = catalog.resolve(settings.model)
-        except catalog_module.CatalogError as exc:
+            if settings.tokens:
+                resolve_tokenizer(settings.tokenizer)
+        except (catalog_module.CatalogError, VocabularyError) as exc:
             raise ConfigError(str(exc)) from None
         selector = Selector({code: rule.name for code, rule in self.registry.rules.items()})
         defaults = [code for code, rule in self.registry.rules.items() if rule.enabled_by_default]
@@ -111,10 +114,11 @@ class Engine:
             severities[code] = override if isinstance(override, Severity) else rule_class.severity
         return Plan(config, catalog, model, selector, enabled, rules, severities)
 
-    def counter(self, encoding: str) -> TokenCounter:
-        if encoding not in self._counters:
-            self._counters[encoding] = TokenCounter(encoding)
-        return self._counters[encoding]
+    def counter(self, encoding: str, tokenizer: str = "tiktoken") -> TokenCounter:
+        key = f"{encoding}/{tokenizer}"
+        if key not in self._counters:
+            self._counters[key] = TokenCounter(encoding, tokenizer)
+        return self._counters[key]
 
     def lint(self, stream: IO[bytes] | None, display: str, path: Path | None, *,
              validation: bool = False) -> FileLint:
@@ -172,6 +176,7 @@ class FileLint:
             if rule.needs_tokens and not self.count_tokens:
                 continue  # `tokens = false` turns token rules off too; the summary says so
             self.by_scope[rule.scope].append(rule)
+        self.tokenizer = resolve_tokenizer(settings.tokenizer) if self.count_tokens else ""
         self.default_format = (FORMAT_BY_METHOD.get(settings.method)
                                or FORMAT_BY_METHOD[plan.model.methods[0]])
         self.report: FileReport | None = None
@@ -187,10 +192,10 @@ class FileLint:
 
     def lint_range(self, stream: IO[bytes], offset: int, first_line: int,
                    file_format: str | None) -> PassResult:
-        """Lint one byte range of the file: it starts at ``offset``, on line ``first_line``."""
+        """Lint one range of the file: it starts at byte ``offset``, on line ``first_line``."""
         result = PassResult(file_format=file_format)
         reader = Reader(stream, max_line_bytes=self.plan.config.settings.max_line_bytes,
-                        first_line=first_line, offset=offset)
+                        first_line=first_line, offset=offset, at_file_start=first_line == 1)
         result.violations = list(self.records(reader, result))
         result.facts = reader.facts
         return result
@@ -218,7 +223,7 @@ class FileLint:
             if context.valid:
                 totals.valid += 1
                 if self.count_tokens:
-                    counter = counter or self.engine.counter(self.plan.model.encoding)
+                    counter = counter or self.engine.counter(self.plan.model.encoding, self.tokenizer)
                     try:
                         context.tokens = count_record(value, context.example.format, counter)
                     except TokenizerFailure as exc:
@@ -304,7 +309,8 @@ class FileLint:
                 cost = catalog_module.training_cost(totals.billed, epochs, model)
         return FileReport(
             path=self.display, kind=self.run.kind, format=file_format, model=model, facts=facts,
-            totals=totals, tokens_counted=self.count_tokens, epochs=epochs, cost_usd=cost,
+            totals=totals, tokens_counted=self.count_tokens, tokenizer=self.tokenizer, epochs=epochs,
+            cost_usd=cost,
             counts=result.counts, internal_errors=[message for _, _, message in result.errors],
         )
 

@@ -66,7 +66,7 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
     plans = [(target, _ranges(target, jobs)) for target in targets]
     for target in targets:  # loaded before forking, so workers share them
         if target.lint.count_tokens:
-            engine.counter(target.lint.plan.model.encoding)
+            engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
     _ENGINE, _TARGETS = engine, targets
     tasks = _tasks(plans)
     context = multiprocessing.get_context("fork")

@@ -269,7 +269,7 @@ class Reader:
     """
 
     def __init__(self, stream: IO[bytes], *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-                 first_line: int = 1, offset: int = 0) -> None:
+                 first_line: int = 1, offset: int = 0, at_file_start: bool | None = None) -> None:
         """``first_line`` and ``offset`` place a byte range of a larger file (parallel runs);
         only a reader that starts at the file's beginning looks for encodings, BOMs and
         multi-line documents. ``facts`` then describe just that range."""
@@ -277,11 +277,12 @@ class Reader:
         self._max = max_line_bytes
         self._first_line = first_line
         self._offset = offset
+        self._at_file_start = offset == 0 if at_file_start is None else at_file_start
         self.facts = FileFacts()
 
     def __iter__(self) -> Iterator[Record]:
         facts = self.facts
-        at_file_start = self._offset == 0
+        at_file_start = self._at_file_start
         source: Iterator[bytes | _Oversized] = self._physical_lines()
         first = next(source, None)
         offset = self._offset

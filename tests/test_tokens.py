@@ -73,11 +73,12 @@ def _cookbook_num_tokens(messages: list[dict[str, Any]], encoding: tiktoken.Enco
     return num_tokens + 3
 
 
+@pytest.mark.parametrize("tokenizer", ["tiktoken", "bpe-openai"])
 @pytest.mark.parametrize(("model", "encoding"), [
     ("gpt-4o-mini-2024-07-18", "o200k_base"),
     ("gpt-3.5-turbo-0125", "cl100k_base"),
 ])
-def test_totals_equal_the_cookbook_formula(model: str, encoding: str, tmp_path: Path,
+def test_totals_equal_the_cookbook_formula(model: str, encoding: str, tokenizer: str, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     # Every example of the clean fixture whose message values are all strings (the formula's domain).
     lines = (FIXTURES / "clean" / "support-chat.jsonl").read_text(encoding="utf-8").splitlines()
@@ -91,7 +92,8 @@ def test_totals_equal_the_cookbook_formula(model: str, encoding: str, tmp_path: 
     expected = [_cookbook_num_tokens(e["messages"], reference) for e in plain]
     path = tmp_path / "plain.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in plain), encoding="utf-8")
-    report = lint_file(path, model=model).report
+    report = lint_file(path, model=model, tokenizer=tokenizer).report
+    assert report.tokenizer == tokenizer
     assert report.totals.tokens == sum(expected)
     assert report.totals.max_example == max(expected)
     assert report.totals.billed == sum(expected)
@@ -156,7 +158,7 @@ def test_tokenizer_panic_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> N
         TokenCounter("o200k_base").count("a\u2003b")
     records = [conversation(user("fine"), assistant("fine")),
                conversation(user("boom \u2003 here"), assistant("fine"))]
-    result = lint_records(records, select=["FT304"])
+    result = lint_records(records, select=["FT304"], tokenizer="tiktoken")
     assert [(v.code, v.line) for v in result.violations] == [("FT304", 2)]
     assert result.report.totals.uncounted == 1
     assert result.report.totals.valid == 2
@@ -179,3 +181,47 @@ def test_no_tokenizer_is_loaded_when_nothing_needs_it(monkeypatch: pytest.Monkey
     monkeypatch.setattr(tokens_module, "load_encoding", forbidden)
     result = lint_records([conversation(user(), assistant())], tokens=False, select=["FT2"])
     assert result.report.tokens_counted is False
+
+
+def _corpus_strings() -> list[str]:
+    from conftest import CORPUS
+
+    strings = ["", " ", "hello world", "<|endoftext|> and <|fim_suffix|> as text", "\ud800 lone", "e\u0301",
+               "👩‍👩‍👧‍👦 🇳🇴", " " * 300_000, "\t\n" * 1000, "a" * 100_000, "日本語のテキスト" * 500]
+    files = sorted(FIXTURES.rglob("*.jsonl")) + (sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else [])
+    for path in files:
+        for line in path.read_bytes().splitlines():
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            stack = [value]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, str):
+                    strings.append(item)
+                elif isinstance(item, dict):
+                    stack.extend(item.values())
+                elif isinstance(item, list):
+                    stack.extend(item)
+    return strings
+
+
+@pytest.mark.skipif(not tokens_module.bpe_openai_available(), reason="ftlint[fast] is not installed")
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+def test_bpe_openai_counts_equal_tiktoken(encoding: str) -> None:
+    reference = TokenCounter(encoding, "tiktoken")
+    fast = TokenCounter(encoding, "bpe-openai")
+    strings = _corpus_strings()
+    assert len(strings) > 50_000
+    mismatches = [s[:60] for s in strings if reference._count(s) != fast._count(s)]
+    assert mismatches == []
+
+
+def test_auto_prefers_bpe_openai_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens_module, "bpe_openai_available", lambda: False)
+    assert tokens_module.resolve_tokenizer("auto") == "tiktoken"
+    with pytest.raises(tokens_module.VocabularyError, match="pip install 'ftlint\\[fast\\]'"):
+        tokens_module.resolve_tokenizer("bpe-openai")
+    monkeypatch.setattr(tokens_module, "bpe_openai_available", lambda: True)
+    assert tokens_module.resolve_tokenizer("auto") == "bpe-openai"

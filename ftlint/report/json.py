@@ -48,6 +48,7 @@ class JsonReporter(Reporter):
             "cost": {
                 "model": report.model.id,
                 "encoding": report.model.encoding,
+                "tokenizer": report.tokenizer or None,
                 "training_context": report.model.training_context,
                 "epochs": report.epochs,
                 "usd": _round(report.cost_usd),

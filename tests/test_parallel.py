@@ -1,0 +1,70 @@
+"""--jobs N gives byte-identical output to --jobs 1: same violations, same order, same totals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, chat, conversation, run_cli, user
+from ftlint import parallel
+
+
+@pytest.fixture
+def tiny_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut every file into many small ranges, so that even fixtures run in parallel."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 300)
+
+
+def both(*args: str) -> tuple[str, str]:
+    one = run_cli(*args, "--jobs", "1")
+    many = run_cli(*args, "--jobs", "3")
+    assert one.exit_code == many.exit_code
+    return one.stdout, many.stdout
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_fixtures_identical(output: str) -> None:
+    one, many = both("check", str(FIXTURES), "--format", output, "--no-color")
+    assert one == many
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_ranges_really_split_files(tmp_path: Path) -> None:
+    path = tmp_path / "train.jsonl"
+    records = [chat(f"question {i} " * 20) for i in range(200)]
+    records[57] = conversation(user("no answer"))
+    records[150] = {"messages": "oops"}
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + "\n{broken\n", encoding="utf-8")
+    plan = parallel._ranges(parallel.Target(_lint(path), path), jobs=3)
+    assert len(plan) == 12 and plan[1].file_format == "chat"
+    one, many = both("check", str(path), "--format", "json")
+    assert one == many
+    lines = [v["line"] for v in json.loads(many)["files"][0]["violations"]]
+    assert lines == [58, 151, 201, 202]
+
+
+def _lint(path: Path):  # type: ignore[no-untyped-def]
+    from ftlint.config import ConfigResolver
+    from ftlint.engine import Engine
+    from ftlint.registry import discover
+
+    return Engine(discover(), ConfigResolver(None, {})).lint(None, str(path), path)
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real is not available")
+def test_corpus_identical() -> None:
+    one, many = both("check", str(CORPUS), "--format", "json")
+    assert one == many
+
+
+def test_small_runs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started for a small run")
+
+    monkeypatch.setattr(parallel, "lint_in_parallel", forbidden)
+    assert run_cli("check", str(FIXTURES / "clean"), "--jobs", "4").exit_code == 0
