@@ -11,8 +11,16 @@ demo: $(VENV)/.installed
 	@# The fixtures contain bad files on purpose: exit 1 (violations) is the expected result.
 	$(BIN)/ftlint check fixtures/; status=$$?; test $$status -le 1
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test .cache/junit-10.xsd
 	$(BIN)/python -m pytest
+
+# The JUnit XSD pytest validates its own reports with; it ships only in pytest's sdist.
+.cache/junit-10.xsd: $(VENV)/.installed-test
+	mkdir -p .cache/sdist
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: --dest .cache/sdist \
+		"pytest==$$($(BIN)/python -c 'import pytest; print(pytest.__version__)')"
+	tar -xzf .cache/sdist/pytest-*.tar.gz -O --wildcards '*/testing/example_scripts/junit-10.xsd' > $@.tmp
+	mv $@.tmp $@
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
@@ -30,7 +38,7 @@ $(VENV)/.installed-test: pyproject.toml
 	touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) .cache build *.egg-info .pytest_cache
 
 docs: $(VENV)/.installed
 	$(BIN)/python -c "from ftlint.registry import discover; from ftlint.ruledoc import rules_markdown; \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,7 +90,8 @@ def merge_partitions(parts: Iterable[PassResult], *, name: str = "<records>", va
     merged = PassResult()
     for part in parts:
         merged = merged + part
-    violations = merged.violations + list(lint.finish(_without_violations(merged)))
+    records = merged.violations
+    violations = list(lint.final(itertools.chain(records, lint.finish(_without_violations(merged)))))
     assert lint.report is not None
     return LintResult(violations, lint.report)
 

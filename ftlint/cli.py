@@ -9,12 +9,14 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 import click
 
 from ftlint import __version__
+from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
@@ -50,6 +52,21 @@ def main() -> None:
     """
 
 
+@dataclass
+class RunOptions:
+    """What `check` was asked to do, once arguments and config are resolved."""
+
+    targets: list[tuple[Path | None, bool]]
+    output_format: str
+    output_file: Path | None
+    color: bool
+    strict: bool
+    jobs: int | None
+    statistics: bool
+    baseline: Path | None
+    write_baseline: Path | None
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
@@ -65,26 +82,34 @@ def main() -> None:
 @click.option("--validation-file", "validation_files", type=click.Path(path_type=Path, exists=True),
               multiple=True, help="A validation file: checked, tokens reported, not billed. "
               "Files named *valid*, *val*, *test*, *eval* or *dev* are treated as validation files too.")
-@click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]),
-              help="Report format. Default: text (or FTLINT_FORMAT, or config).")
+@click.option("-f", "--format", "output_format", type=click.Choice(CHOICES),
+              help="Report format. Default: full on a terminal, else auto (github annotations inside GitHub "
+              "Actions, concise elsewhere); also FTLINT_FORMAT or `format` in config.")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of stdout.")
+@click.option("--statistics", is_flag=True, help="Count violations per rule instead of listing them.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Accept the violations recorded in this file (see --write-baseline); report only new ones.")
+@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record every current violation in this file, to adopt ftlint on existing data.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found (2 still means an error).")
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB stay in one process. Output is identical for any value.")
 @click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
               help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
-@click.option("--no-tokens", is_flag=True, help="Skip token counting and cost (faster; token rules still count).")
+@click.option("--no-tokens", is_flag=True,
+              help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and selected rules, then exit.")
 @click.option("--color/--no-color", default=None, help="Color the text report. Default: only on a terminal.")
 def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs: int | None,
-          select: list[str] | None, extend_select: list[str] | None,
-          ignore: list[str] | None, validation_files: tuple[Path, ...], output_format: str | None,
-          output_file: Path | None, exit_zero: bool, strict: bool | None, jobs: int | None,
-          tokenizer: str | None, no_tokens: bool,
-          config_path: Path | None, color: bool | None) -> None:
+          select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
+          validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
+          statistics: bool, baseline_path: Path | None, write_baseline: Path | None, exit_zero: bool,
+          strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
+          config_path: Path | None, show_settings: bool, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
     *.jsonl) or - for standard input; none means the current directory.
 
@@ -94,6 +119,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs
     Configure defaults in pyproject.toml under [tool.ftlint] or in ftlint.toml.
     """
     from ftlint.config import ConfigError, ConfigResolver
+    from ftlint.report import resolve_format
     from ftlint.selection import Layer
 
     overrides: dict[str, Any] = {"model": model, "method": method, "epochs": epochs, "tokenizer": tokenizer,
@@ -101,19 +127,55 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:
         resolver = ConfigResolver(config_path, overrides)
-        base = resolver.for_path(None)
-        output_format = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or "text"
-        if output_format not in ("text", "json"):
-            raise ConfigError(f"unknown format {output_format!r}; choose text or json")
-        strict = strict if strict is not None else base.settings.strict
-        targets = list(_expand(paths or (Path("."),), set(validation_files)))
+        base = resolver.for_path(paths[0] if paths and str(paths[0]) != "-" else None)
+        if show_settings:
+            _show_settings(resolver, base, layer)
+            return
+        name = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or (
+            "full" if sys.stdout.isatty() else "auto")
+        if name not in CHOICES:
+            raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
+        configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
+        options = RunOptions(
+            targets=list(_expand(paths or (Path("."),), set(validation_files))),
+            output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
+            output_file=output_file,
+            color=output_file is None and (color if color is not None else _terminal_wants_color()),
+            strict=bool(strict if strict is not None else base.settings.strict),
+            jobs=jobs or base.settings.jobs,
+            statistics=statistics,
+            baseline=baseline_path or configured_baseline,
+            write_baseline=write_baseline,
+        )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
-    jobs = jobs or base.settings.jobs
-    code = _run(resolver, layer, targets, output_format, output_file, color, bool(strict), jobs)
+    code = _run(resolver, layer, options)
     if exit_zero and code == EXIT_VIOLATIONS:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def today() -> dt.date:
+    """The date deadlines are measured from (tests pin it for reproducible output)."""
+    return dt.date.today()
+
+
+def _show_settings(resolver: Any, config: Any, layer: Any) -> None:
+    """The resolved settings, the config file they came from, and the rules a run would use."""
+    import json
+
+    from ftlint.engine import Engine
+    from ftlint.registry import discover
+
+    engine = Engine(discover(), resolver, layer)
+    plan = engine.plan(config)
+    click.echo(f"config file: {config.path or '(none: defaults)'}")
+    click.echo("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
+    click.echo(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
+    click.echo("rules enabled:")
+    for code in sorted(plan.rules):
+        rule = plan.rules[code]
+        click.echo(f"  {code} {rule.name} [{plan.severities[code].value}]")
 
 
 def _expand(paths: tuple[Path, ...], validation: set[Path]) -> Iterator[tuple[Path | None, bool]]:
@@ -141,48 +203,91 @@ def _scan(directory: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def _run(resolver: Any, layer: Any, targets: list[tuple[Path | None, bool]], output_format: str,
-         output_file: Path | None, color: bool | None, strict: bool, jobs: int | None) -> int:
+def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
+    from ftlint.baseline import Baseline, BaselineError, write_baseline
     from ftlint.config import ConfigError
     from ftlint.engine import Engine, deadline_notices
     from ftlint.registry import RegistryError, discover
     from ftlint.report import Summary, make_reporter
     from ftlint.violation import Severity
 
-    out: IO[str] = output_file.open("w", encoding="utf-8") if output_file else sys.stdout
-    use_color = output_file is None and (color if color is not None else _terminal_wants_color())
+    out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
     try:
         registry = discover()
         for error in registry.errors:
             click.echo(f"ftlint: warning: {error}; its rules are disabled", err=True)
         engine = Engine(registry, resolver, layer)
-        reporter = make_reporter(output_format, out, color=use_color)
+        if options.baseline is not None and options.write_baseline is None:
+            engine.baseline = Baseline.load(options.baseline)
+        reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
+                                 statistics=options.statistics, err=sys.stderr)
         summary = Summary()
+        everything = []
         reporter.start()
-        for lint, violations in _lint_all(engine, targets, jobs):
+        for lint, violations in _lint_all(engine, options.targets, options.jobs):
             reporter.file_started(lint.display)
             for violation in violations:
+                summary.by_rule[(violation.code, violation.name)] += 1
+                if options.write_baseline is not None:
+                    everything.append(violation)
                 reporter.violation(violation)
             assert lint.report is not None
             reporter.file_finished(lint.report)
-            summary.add(lint.report)
+            summary.add(lint.report, lint.suppressed)
+        if engine.baseline is not None:
+            _report_unused_baseline(engine, reporter, summary)
         plans = list({id(p): p for p in engine._plans.values()}.values())
-        summary.notices = deadline_notices(plans, dt.date.today())
+        summary.notices = deadline_notices(plans, today())
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
+        if options.write_baseline is not None:
+            entries = write_baseline(options.write_baseline, everything)
+            summary.notices.append(f"wrote {entries} baseline entries to {options.write_baseline}; "
+                                   f"use it with --baseline {options.write_baseline}")
         reporter.finish(summary)
-    except (ConfigError, RegistryError) as exc:
+    except (ConfigError, RegistryError, BaselineError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}")
     finally:
-        if output_file is not None:
+        if options.output_file is not None:
             out.close()
     if summary.internal_errors:
         return EXIT_ERROR
-    failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if strict else 0)
+    if options.write_baseline is not None:
+        return EXIT_CLEAN  # everything found is now accepted
+    failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
     return EXIT_VIOLATIONS if failing else EXIT_CLEAN
+
+
+def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:
+    """Stale baseline entries (FT901) are reported against the baseline file itself."""
+    from collections import Counter
+
+    from ftlint.baseline import UNUSED_CODE
+    from ftlint.engine import FileReport
+    from ftlint.records import FileFacts
+    from ftlint.stats import FileTotals
+
+    plan = next(iter(engine._plans.values()), None)
+    if plan is None or UNUSED_CODE not in plan.enabled:
+        return
+    stale = engine.baseline.unused()
+    if not stale:
+        return
+    path = str(engine.baseline.path)
+    reporter.file_started(path)
+    counts: Counter[Any] = Counter()
+    for violation in stale:
+        counts[violation.severity] += 1
+        summary.by_rule[(violation.code, violation.name)] += 1
+        reporter.violation(violation)
+    report = FileReport(path=path, kind="baseline", format=None, model=plan.model, facts=FileFacts(),
+                        totals=FileTotals(), tokens_counted=False, tokenizer="", epochs=None, cost_usd=None,
+                        counts=counts)
+    reporter.file_finished(report)
+    summary.add(report)
 
 
 def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | None) -> Iterator[Any]:

@@ -56,6 +56,7 @@ class Settings(BaseModel):
     jobs: int | None = Field(default=None, ge=1)  # None: one worker per core
     validation_files: list[str] = Field(default_factory=list)
     format: str | None = None
+    baseline: str | None = None  # a baseline file, relative to the config file
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -8,6 +8,7 @@ applied, and where a failing rule is contained.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from ftlint import catalog as catalog_module
+from ftlint.baseline import Baseline
 from ftlint.catalog import Catalog, ModelInfo
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, guess_strength, view
@@ -70,6 +72,7 @@ class Engine:
         self._plans: dict[int, Plan] = {}
         self._counters: dict[str, TokenCounter] = {}
         self._broken: set[str] = set()
+        self.baseline: Baseline | None = None
 
     def plan(self, config: Config) -> Plan:
         key = id(config.settings)
@@ -137,7 +140,6 @@ class PassResult:
 
     facts: FileFacts = field(default_factory=FileFacts)
     totals: FileTotals = field(default_factory=FileTotals)
-    counts: Counter[Severity] = field(default_factory=Counter)
     file_format: str | None = None
     errors: list[tuple[str, int, str]] = field(default_factory=list)  # (rule code, line, message)
     violations: list[Violation] = field(default_factory=list)  # only filled for ranges run elsewhere
@@ -149,7 +151,6 @@ class PassResult:
         return PassResult(
             facts=self.facts + later.facts,
             totals=self.totals + later.totals,
-            counts=self.counts + Counter(v.severity for v in kept),
             file_format=self.file_format or later.file_format,
             errors=self.errors + [e for e in later.errors if e[0] not in failed],
             violations=self.violations + kept,
@@ -180,15 +181,30 @@ class FileLint:
         self.default_format = (FORMAT_BY_METHOD.get(settings.method)
                                or FORMAT_BY_METHOD[plan.model.methods[0]])
         self.report: FileReport | None = None
+        self.counts: Counter[Severity] = Counter()
+        self.suppressed = 0
 
     def __iter__(self) -> Iterator[Violation]:
         """Lint the whole stream in this process."""
+        yield from self.final(self._whole_stream())
+
+    def _whole_stream(self) -> Iterator[Violation]:
         assert self.stream is not None
         result = PassResult()
         reader = Reader(self.stream, max_line_bytes=self.plan.config.settings.max_line_bytes)
         yield from self.records(reader, result)
         result.facts = reader.facts
         yield from self.finish(result)
+
+    def final(self, violations: Iterator[Violation]) -> Iterator[Violation]:
+        """The last stage, in the main process: baseline suppression and severity counts."""
+        baseline = self.engine.baseline
+        for violation in violations:
+            if baseline is not None and baseline.suppress(violation):
+                self.suppressed += 1
+                continue
+            self.counts[violation.severity] += 1
+            yield violation
 
     def lint_range(self, stream: IO[bytes], offset: int, first_line: int,
                    file_format: str | None) -> PassResult:
@@ -202,7 +218,7 @@ class FileLint:
 
     def records(self, reader: Reader, result: PassResult) -> Iterator[Violation]:
         """Run the line and example rules over every record, accumulating into ``result``."""
-        totals, counts, errors = result.totals, result.counts, result.errors
+        totals, errors = result.totals, result.errors
         limit = self.plan.model.training_context
         counter: TokenCounter | None = None
         line_rules = self.by_scope[Scope.LINE]
@@ -213,7 +229,7 @@ class FileLint:
                 totals.examples += 1
             line_context = LineContext(record, self.run)
             for rule in line_rules:
-                yield from self._emit(rule, line_context, record, counts, errors)
+                yield from self._emit(rule, line_context, record, errors)
             value = record.value
             if value is None:
                 continue
@@ -233,13 +249,13 @@ class FileLint:
                         totals.add_example(context.tokens.total, context.tokens.trainable, limit, billable)
             for rule in example_rules:
                 if rule.formats is None or context.example.format in rule.formats:
-                    yield from self._emit(rule, context, record, counts, errors)
+                    yield from self._emit(rule, context, record, errors)
 
     def finish(self, result: PassResult) -> Iterator[Violation]:
         """Run the file rules on the merged facts and totals, then build the report."""
         file_context = FileContext(result.facts, result.totals, self.run, result.file_format)
         for rule in self.by_scope[Scope.FILE]:
-            yield from self._emit(rule, file_context, None, result.counts, result.errors)
+            yield from self._emit(rule, file_context, None, result.errors)
         self.report = self._report(result)
 
     def detect_format(self, value: dict[str, Any]) -> str | None:
@@ -267,7 +283,7 @@ class FileLint:
                               schema_problems=validate(value, file_format))
 
     def _emit(self, rule: Rule[Any], context: Any, record: Record | None,
-              counts: Counter[Severity], errors: list[tuple[str, int, str]]) -> Iterator[Violation]:
+              errors: list[tuple[str, int, str]]) -> Iterator[Violation]:
         if rule.code in self.engine._broken:
             return
         try:
@@ -280,19 +296,23 @@ class FileLint:
             return
         severity = self.plan.severities[rule.code]
         for finding in findings:
-            violation = self._violation(rule, severity, finding, record)
-            counts[severity] += 1
-            yield violation
+            yield self._violation(rule, severity, finding, record)
 
     def _violation(self, rule: Rule[Any], severity: Severity, finding: Finding,
                    record: Record | None) -> Violation:
         line = finding.line if finding.line is not None else (record.line if record else 1)
         column = finding.column
+        text = record.text.removesuffix("\r") if record is not None else ""
         if column is None and record is not None and finding.pointer and record.value is not None:
-            column = locate(record.text.removesuffix("\r"), finding.pointer)
+            column = locate(text, finding.pointer)
+        column = column or 1
+        content = record.raw.removesuffix(b"\r") if record is not None else self.display.encode()
+        fingerprint = hashlib.blake2b(content + b"\0" + finding.pointer.encode(), digest_size=8).hexdigest()
+        snippet, snippet_column = _snippet(text, column)
         return Violation(
             code=rule.code, name=rule.name, severity=severity, path=self.display, line=line,
-            column=column or 1, pointer=finding.pointer, message=finding.message, fix=rule.fix,
+            column=column, pointer=finding.pointer, message=finding.message, fix=rule.fix,
+            fingerprint=fingerprint, snippet=snippet, snippet_column=snippet_column,
         )
 
     def _report(self, result: PassResult) -> FileReport:
@@ -311,8 +331,22 @@ class FileLint:
             path=self.display, kind=self.run.kind, format=file_format, model=model, facts=facts,
             totals=totals, tokens_counted=self.count_tokens, tokenizer=self.tokenizer, epochs=epochs,
             cost_usd=cost,
-            counts=result.counts, internal_errors=[message for _, _, message in result.errors],
+            counts=self.counts, internal_errors=[message for _, _, message in result.errors],
         )
+
+
+_SNIPPET_WIDTH = 100
+
+
+def _snippet(text: str, column: int) -> tuple[str, int]:
+    """At most ~100 characters of ``text`` around ``column``, and the column within them."""
+    if len(text) <= _SNIPPET_WIDTH:
+        return text, column
+    start = max(0, min(column - 1 - _SNIPPET_WIDTH // 2, len(text) - _SNIPPET_WIDTH))
+    piece = text[start:start + _SNIPPET_WIDTH]
+    prefix = "…" if start else ""
+    suffix = "…" if start + _SNIPPET_WIDTH < len(text) else ""
+    return prefix + piece + suffix, column - start + len(prefix)
 
 
 def deadline_notices(plans: list[Plan], today: dt.date) -> list[str]:

@@ -80,6 +80,10 @@ def _merge(lint: FileLint, parts: list[PassResult]) -> Iterator[Violation]:
     merged = parts[0]
     for part in parts[1:]:
         merged = merged + part
+    yield from lint.final(_record_then_file(lint, merged))
+
+
+def _record_then_file(lint: FileLint, merged: PassResult) -> Iterator[Violation]:
     yield from merged.violations
     merged.violations = []
     yield from lint.finish(merged)

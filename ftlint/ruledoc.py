@@ -16,6 +16,7 @@ FAMILIES = {
     "FT3": "Tokens",
     "FT4": "Content",
     "FT5": "Dataset",
+    "FT9": "ftlint's own inputs",
 }
 
 

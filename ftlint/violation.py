@@ -48,3 +48,9 @@ class Violation:
     pointer: str
     message: str
     fix: str = ""
+    # Stable across inserted lines: a hash of the record's content (or of the file, for
+    # file-level findings). Keys baselines, SARIF partialFingerprints and GitLab fingerprints.
+    fingerprint: str = ""
+    # Up to ~100 characters of the offending line around ``column`` (for the `full` format).
+    snippet: str = ""
+    snippet_column: int = 0

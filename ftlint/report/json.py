@@ -38,36 +38,55 @@ class JsonReporter(Reporter):
         self.out.write(separator + json.dumps(violation_json(violation), ensure_ascii=False))
 
     def file_finished(self, report: FileReport) -> None:
-        rest = {
-            "kind": report.kind,
-            "format": report.format,
-            "examples": report.totals.examples,
-            "valid_examples": report.totals.valid,
-            "counts": _counts(report.counts),
-            "tokens": _tokens(report.totals, report.tokens_counted),
-            "cost": {
-                "model": report.model.id,
-                "encoding": report.model.encoding,
-                "tokenizer": report.tokenizer or None,
-                "training_context": report.model.training_context,
-                "epochs": report.epochs,
-                "usd": _round(report.cost_usd),
-            },
-        }
-        self.out.write("], " + json.dumps(rest)[1:])
+        self.out.write("], " + json.dumps(file_json(report))[1:])
 
     def finish(self, summary: Summary) -> None:
-        body = {
-            "files": summary.files,
-            "examples": summary.totals.examples,
-            "valid_examples": summary.totals.valid,
-            "counts": _counts(summary.counts),
-            "tokens": _tokens(summary.totals, summary.tokens_counted),
-            "cost": {"usd": _round(summary.cost_usd)},
-            "notices": summary.notices,
-            "internal_errors": summary.internal_errors,
-        }
-        self.out.write(f'], "summary": {json.dumps(body)}}}\n')
+        self.out.write(f'], "summary": {json.dumps(summary_json(summary))}}}\n')
+
+
+class JsonLinesReporter(Reporter):
+    """One violation object per line (with its path), then one ``{"summary": ...}`` line."""
+
+    def violation(self, violation: Violation) -> None:
+        self.out.write(json.dumps({"path": violation.path, **violation_json(violation)}, ensure_ascii=False) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        self.out.write(json.dumps({"summary": summary_json(summary)}) + "\n")
+
+
+def file_json(report: FileReport) -> dict[str, Any]:
+    return {
+        "kind": report.kind,
+        "format": report.format,
+        "examples": report.totals.examples,
+        "valid_examples": report.totals.valid,
+        "counts": _counts(report.counts),
+        "tokens": _tokens(report.totals, report.tokens_counted),
+        "cost": {
+            "model": report.model.id,
+            "encoding": report.model.encoding,
+            "tokenizer": report.tokenizer or None,
+            "training_context": report.model.training_context,
+            "epochs": report.epochs,
+            "usd": _round(report.cost_usd),
+        },
+    }
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    return {
+        "files": summary.files,
+        "examples": summary.totals.examples,
+        "valid_examples": summary.totals.valid,
+        "counts": _counts(summary.counts),
+        "tokens": _tokens(summary.totals, summary.tokens_counted),
+        "cost": {"usd": _round(summary.cost_usd)},
+        "notices": summary.notices,
+        "internal_errors": summary.internal_errors,
+        "suppressed": summary.suppressed,
+        "statistics": [{"code": code, "name": name, "count": count}
+                       for count, code, name in summary.statistics()],
+    }
 
 
 def violation_json(violation: Violation) -> dict[str, Any]:
@@ -80,6 +99,7 @@ def violation_json(violation: Violation) -> dict[str, Any]:
         "pointer": violation.pointer,
         "message": violation.message,
         "fix": violation.fix,
+        "fingerprint": violation.fingerprint,
     }
 
 

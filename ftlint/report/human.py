@@ -1,0 +1,170 @@
+"""The human formats: concise (one line each), grouped (by file) and full (with the source line).
+
+All three end with a table of per-file totals and costs, notices, and a verdict.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ftlint.report import Reporter, Summary
+from ftlint.violation import Severity, Violation
+
+if TYPE_CHECKING:
+    from ftlint.engine import FileReport
+
+_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+class _Human(Reporter):
+    human = True
+
+    def start(self) -> None:
+        self._reports: list[FileReport] = []
+
+    def file_finished(self, report: FileReport) -> None:
+        if report.kind != "baseline":
+            self._reports.append(report)
+
+    def style(self, text: str, **options: Any) -> str:
+        return click.style(text, **options) if self.color else text
+
+    def code(self, violation: Violation) -> str:
+        return self.style(f"{violation.code} [{violation.severity.value}]",
+                          fg=_COLORS[violation.severity], bold=True)
+
+    def finish(self, summary: Summary) -> None:
+        write = self.out.write
+        if self.statistics:
+            for count, code, name in summary.statistics():
+                write(f"{count:>6}\t{code}\t{name}\n")
+        if self._reports:
+            write("\n")
+            for line in totals_table(self._reports, summary):
+                write(line + "\n")
+            models = sorted({(r.model.id, r.model.encoding, r.model.training_context, r.model.training_price)
+                             for r in self._reports})
+            for model_id, encoding, context, price in models:
+                priced = f"${price:,.2f} per 1M training tokens" if price is not None else "not priced per token"
+                write(f"model {model_id}: {encoding}, {context:,}-token training context, {priced}\n")
+        for notice in summary.notices:
+            write(self.style(f"note: {notice}", fg="cyan") + "\n")
+        if summary.suppressed:
+            write(f"{summary.suppressed} violation(s) accepted by the baseline were not shown.\n")
+        for error in summary.internal_errors:
+            write(self.style(f"internal error: {error}", fg="red") + "\n")
+        write(verdict(summary, self.style) + "\n")
+
+
+class ConciseReporter(_Human):
+    """``path:line:col: FT123 [error] message (rule-name)``, one line each."""
+
+    def violation(self, violation: Violation) -> None:
+        if self.statistics:
+            return
+        where = self.style(f"{violation.path}:{violation.line}:{violation.column}:", bold=True)
+        self.out.write(f"{where} {self.code(violation)} {violation.message} ({violation.name})\n")
+
+
+class GroupedReporter(_Human):
+    """The file's path once, then ``line:col CODE [severity] message`` rows."""
+
+    def file_started(self, path: str) -> None:
+        self._path, self._shown = path, False
+
+    def violation(self, violation: Violation) -> None:
+        if self.statistics:
+            return
+        if not self._shown:
+            self.out.write(self.style(self._path, bold=True, underline=True) + "\n")
+            self._shown = True
+        where = f"{violation.line}:{violation.column}"
+        self.out.write(f"  {where:<9} {self.code(violation)} {violation.message} ({violation.name})\n")
+
+    def file_finished(self, report: FileReport) -> None:
+        if self._shown:
+            self.out.write("\n")
+        super().file_finished(report)
+
+
+class FullReporter(GroupedReporter):
+    """Each violation with the offending source line, a caret at the column and the rule's fix."""
+
+    def violation(self, violation: Violation) -> None:
+        if self.statistics:
+            return
+        write = self.out.write
+        write(f"{self.code(violation)} {self.style(violation.message, bold=True)} ({violation.name})\n")
+        write(f"  --> {violation.path}:{violation.line}:{violation.column}\n")
+        if violation.snippet:
+            number = str(violation.line)
+            pad = " " * len(number)
+            caret = " " * max(violation.snippet_column - 1, 0) + "^"
+            write(f"  {pad} |\n  {number} | {violation.snippet}\n  {pad} | {self.style(caret, fg='red')}\n")
+        if violation.fix:
+            write(f"  = fix: {violation.fix}\n")
+        write("\n")
+
+    def file_finished(self, report: FileReport) -> None:
+        _Human.file_finished(self, report)
+
+
+def verdict(summary: Summary, style: Any) -> str:
+    counts = summary.counts
+    files = f"{summary.files} file{'s' if summary.files != 1 else ''}"
+    if not sum(counts.values()):
+        return str(style(f"All checks passed ({files}).", fg="green"))
+    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 and s is not Severity.INFO else ''}"
+             for s in Severity if counts[s]]
+    color = "red" if counts[Severity.ERROR] else "yellow"
+    return str(style(f"Found {', '.join(parts)} in {files}.", fg=color))
+
+
+_HEADERS = ("file", "kind", "format", "examples", "valid", "tokens", "trainable", "billed", "epochs",
+            "est. cost")
+
+
+def totals_table(reports: list[FileReport], summary: Summary) -> list[str]:
+    """Per-file totals, and a total row when there are several files."""
+    rows = [_HEADERS] + [_row(r) for r in reports]
+    if len(reports) > 1:
+        totals = summary.totals
+        rows.append(("total", "", "", f"{totals.examples:,}", f"{totals.valid:,}",
+                     _count(totals.tokens, summary.tokens_counted),
+                     _count(totals.trainable, summary.tokens_counted),
+                     _count(totals.billed, summary.tokens_counted), "", _usd(summary.cost_usd)))
+    left = 3  # text columns; the rest are numbers
+    if len({r.model.id for r in reports}) > 1:  # say which file is priced with which model
+        rows = [(*row[:3], model, *row[3:]) for row, model in
+                zip(rows, ["model", *(r.model.id for r in reports), ""][: len(rows)], strict=True)]
+        left = 4
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(widths[i]) if i < left else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _row(report: FileReport) -> tuple[str, ...]:
+    totals = report.totals
+    counted = report.tokens_counted
+    return (
+        report.path, report.kind, report.format or "-", f"{totals.examples:,}", f"{totals.valid:,}",
+        _count(totals.tokens, counted), _count(totals.trainable, counted),
+        _count(totals.billed, counted) if report.kind == "training" else "-",
+        str(report.epochs) if report.epochs else "-",
+        _usd(report.cost_usd) if report.kind == "training" else "not billed",
+    )
+
+
+def _count(value: int, counted: bool) -> str:
+    return f"{value:,}" if counted else "not counted"
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"${value:,.2f}" if value >= 0.01 or value == 0 else "<$0.01"
