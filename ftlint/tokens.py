@@ -343,10 +343,20 @@ def count_tools(tools: list[dict[str, Any]], counter: TokenCounter) -> int:
     """Estimate the tokens of ``tools`` definitions (cookbook ``num_tokens_for_tools``).
 
     The cookbook's constants were measured against the API; it ignores nested
-    objects, arrays and ``required``, and so does this estimate.
+    objects, arrays and ``required``, and so does this estimate. Identical tool
+    lists (common: the same tools on every line) are counted once.
     """
     if not tools:
         return 0
+    key = hashlib.blake2b(json.dumps(tools, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+                          digest_size=16, person=b"tools").digest()
+    cached = counter._memo.get(key)
+    if cached is None:
+        cached = counter._memo[key] = _count_tools(tools, counter)
+    return cached
+
+
+def _count_tools(tools: list[dict[str, Any]], counter: TokenCounter) -> int:
     prop_init, prop_key, enum_init, enum_item, func_end = 3, 3, -3, 3, 12
     tokens = 0
     for tool in tools:
