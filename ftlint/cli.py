@@ -223,8 +223,10 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
                                  statistics=options.statistics, err=sys.stderr)
         summary = Summary()
         everything = []
+        progress = _progress(options)
         reporter.start()
         for lint, violations in _lint_all(engine, options.targets, options.jobs):
+            lint.on_progress = progress.advance if progress else None
             reporter.file_started(lint.display)
             for violation in violations:
                 summary.by_rule[(violation.code, violation.name)] += 1
@@ -234,6 +236,8 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
             assert lint.report is not None
             reporter.file_finished(lint.report)
             summary.add(lint.report, lint.suppressed)
+        if progress is not None:
+            progress.close()
         if engine.baseline is not None:
             _report_unused_baseline(engine, reporter, summary)
         plans = list({id(p): p for p in engine._plans.values()}.values())
@@ -259,6 +263,17 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
         return EXIT_CLEAN  # everything found is now accepted
     failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
     return EXIT_VIOLATIONS if failing else EXIT_CLEAN
+
+
+def _progress(options: RunOptions) -> Any:
+    """A progress line on a terminal's stderr for human formats; none in CI or for machine formats."""
+    from ftlint.progress import Progress
+    from ftlint.report import make_reporter
+
+    if not sys.stderr.isatty() or os.environ.get("CI") or not make_reporter(options.output_format, sys.stderr).human:
+        return None
+    total = sum(path.stat().st_size for path, _ in options.targets if path is not None)
+    return Progress(total, sys.stderr)
 
 
 def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -183,6 +183,7 @@ class FileLint:
         self.report: FileReport | None = None
         self.counts: Counter[Severity] = Counter()
         self.suppressed = 0
+        self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
 
     def __iter__(self) -> Iterator[Violation]:
         """Lint the whole stream in this process."""
@@ -224,7 +225,11 @@ class FileLint:
         line_rules = self.by_scope[Scope.LINE]
         example_rules = self.by_scope[Scope.EXAMPLE]
         billable = self.run.kind == "training"
+        progress, reported = self.on_progress, 0
         for record in reader:
+            if progress is not None and record.line % 1000 == 0:
+                progress(record.offset - reported)
+                reported = record.offset
             if not record.blank:
                 totals.examples += 1
             line_context = LineContext(record, self.run)

@@ -73,7 +73,12 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
     with context.Pool(jobs) as pool:
         results = pool.imap(_work, tasks)
         for target, ranges in plans:
-            yield target.lint, _merge(target.lint, [next(results) for _ in ranges])
+            parts = []
+            for part in ranges:
+                parts.append(next(results))
+                if target.lint.on_progress is not None:
+                    target.lint.on_progress(part.end - part.start)
+            yield target.lint, _merge(target.lint, parts)
 
 
 def _merge(lint: FileLint, parts: list[PassResult]) -> Iterator[Violation]:

@@ -145,7 +145,7 @@ def _spec(name: str) -> EncodingSpec:
 # Keys are 128-bit BLAKE2b digests, so an entry costs ~100 bytes whatever the
 # string's length (a collision is as likely as in git, i.e. never in practice).
 _MEMO_MIN_CHARS = 256
-_MEMO_MAX_ENTRIES = 200_000
+_MEMO_MAX_ENTRIES = 65_536
 
 
 TOKENIZERS = ("auto", "tiktoken", "bpe-openai")
