@@ -87,9 +87,7 @@ def merge_partitions(parts: Iterable[PassResult], *, name: str = "<records>", va
                      **settings: Any) -> LintResult:
     """Reduce step: merge a file's partitions (in line order) and run the file-level rules."""
     lint = _engine(settings, None).lint(None, name, None, validation=validation)
-    merged = PassResult()
-    for part in parts:
-        merged = merged + part
+    merged = lint.merge(list(parts) or [PassResult()])
     records = merged.violations
     violations = list(lint.final(itertools.chain(records, lint.finish(_without_violations(merged)))))
     assert lint.report is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -25,13 +25,24 @@ class CatalogError(ValueError):
 
 
 class ProviderInfo(BaseModel):
+    """A provider profile: the limits and policies its fine-tuning service applies."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    id: str = "openai"
     name: str
+    base: str | None = None  # inherit this provider's models (prices and dates are not inherited)
     jobs_end: dt.date | None = None
     jobs_end_note: str = ""
     min_examples: int = Field(default=10, ge=0)
     max_file_bytes: int | None = Field(default=None, gt=0)
+    bom: Literal["warn", "allow"] = "warn"
+    max_images_per_example: int | None = Field(default=None, gt=0)
+    max_image_bytes: int | None = Field(default=None, gt=0)
+    max_image_examples: int | None = Field(default=None, gt=0)
+    requires_validation: tuple[str, ...] = ()
+    max_examples: dict[str, dict[str, int]] = Field(default_factory=dict)  # method -> kind -> limit
+    models: dict[str, dict[str, Any]] = Field(default_factory=dict)  # overrides of the base's models
 
 
 class ModelInfo(BaseModel):
@@ -69,8 +80,12 @@ class ModelInfo(BaseModel):
 
 
 class Catalog:
-    def __init__(self, providers: dict[str, ProviderInfo], models: dict[str, ModelInfo]) -> None:
-        self.providers = providers
+    """One provider's models, looked up by id, alias or fine-tuned name."""
+
+    def __init__(self, provider: ProviderInfo, models: dict[str, ModelInfo],
+                 providers: dict[str, ProviderInfo] | None = None) -> None:
+        self.profile = provider
+        self.providers = providers or {provider.id: provider}
         self.models = models
         self._names: dict[str, str] = {}
         for model in models.values():
@@ -86,16 +101,16 @@ class Catalog:
             close = difflib.get_close_matches(base, list(self._names), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise CatalogError(
-                f"unknown model {name!r}{hint} (see `ftlint models`, or add it under "
-                f"[tool.ftlint.models.\"{base}\"] in your config)"
+                f"unknown model {name!r} for provider {self.profile.id}{hint} (see `ftlint models`, or add "
+                f"it under [tool.ftlint.models.\"{base}\"] in your config)"
             )
         return self.models[found]
 
     def provider(self, model: ModelInfo) -> ProviderInfo:
-        return self.providers.get(model.provider) or ProviderInfo(name=model.provider)
+        return self.profile
 
     def jobs_end(self, model: ModelInfo) -> tuple[dt.date | None, str]:
-        provider = self.provider(model)
+        provider = self.profile
         dates = [d for d in (model.jobs_end, provider.jobs_end) if d is not None]
         if not dates:
             return None, ""
@@ -104,21 +119,41 @@ class Catalog:
         return end, note
 
 
-def load_catalog(overrides: dict[str, dict[str, Any]] | None = None) -> Catalog:
-    """Load models.toml and apply user overrides (fields merge; new names add models)."""
+PROVIDERS_NOTE = "see `ftlint models --provider NAME`; known: "
+
+
+def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: str = "openai") -> Catalog:
+    """Load models.toml for one provider and apply user overrides (fields merge; new names add models)."""
     text = resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8")
     data = tomlload.loads(text)
-    raw_models: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.get("models", {}).items()}
-    for name, fields in (overrides or {}).items():
-        raw_models[name] = {**raw_models.get(name, {}), **fields}
     try:
-        providers = {k: ProviderInfo(**v) for k, v in data.get("providers", {}).items()}
+        providers = {key: ProviderInfo(id=key, **fields) for key, fields in data.get("providers", {}).items()}
+    except ValidationError as exc:
+        raise CatalogError(_describe(exc)) from None
+    profile = providers.get(provider)
+    if profile is None:
+        close = difflib.get_close_matches(provider, list(providers), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise CatalogError(f"unknown provider {provider!r}; {hint}known: {', '.join(sorted(providers))}")
+    raw_models: dict[str, dict[str, Any]] = {}
+    for name, fields in data.get("models", {}).items():
+        fields = dict(fields)
+        if fields.get("provider") == provider:
+            raw_models[name] = fields
+        elif profile.base is not None and fields.get("provider") == profile.base:
+            # Inherited: limits, tokenizers and methods carry over; prices and dates are the base's own.
+            inherited = {k: v for k, v in fields.items()
+                         if k not in ("training_price", "hourly_price", "input_price", "output_price", "jobs_end")}
+            raw_models[name] = {**inherited, "provider": provider, **profile.models.get(name, {})}
+    for name, fields in (overrides or {}).items():
+        raw_models[name] = {"provider": provider, **raw_models.get(name, {}), **fields}
+    try:
         models = {name: ModelInfo(id=name, **fields) for name, fields in raw_models.items()}
     except ValidationError as exc:
         raise CatalogError(_describe(exc)) from None
     except TypeError as exc:
         raise CatalogError(str(exc)) from None
-    return Catalog(providers, models)
+    return Catalog(profile, models, providers)
 
 
 def _describe(exc: ValidationError) -> str:

@@ -73,6 +73,8 @@ class RunOptions:
               "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
 @click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
               help="Training method; auto detects it from the data and the model.")
+@click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
+              "generic. See `ftlint models --provider NAME`.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
               "Default: OpenAI's automatic choice for the example count.")
 @click.option("--select", multiple=True, callback=_split_commas,
@@ -104,7 +106,8 @@ class RunOptions:
               help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and selected rules, then exit.")
 @click.option("--color/--no-color", default=None, help="Color the text report. Default: only on a terminal.")
-def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs: int | None,
+def check(paths: tuple[Path, ...], model: str | None, method: str | None, provider: str | None,
+          epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
           validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
           statistics: bool, baseline_path: Path | None, write_baseline: Path | None, exit_zero: bool,
@@ -122,7 +125,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, epochs
     from ftlint.report import resolve_format
     from ftlint.selection import Layer
 
-    overrides: dict[str, Any] = {"model": model, "method": method, "epochs": epochs, "tokenizer": tokenizer,
+    overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
+                                 "tokenizer": tokenizer,
                                  "tokens": False if no_tokens else None}
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:
@@ -217,6 +221,7 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
         for error in registry.errors:
             click.echo(f"ftlint: warning: {error}; its rules are disabled", err=True)
         engine = Engine(registry, resolver, layer)
+        engine.run_has_validation_file = any(_is_validation(resolver, path, flag) for path, flag in options.targets)
         if options.baseline is not None and options.write_baseline is None:
             engine.baseline = Baseline.load(options.baseline)
         reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
@@ -263,6 +268,10 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
         return EXIT_CLEAN  # everything found is now accepted
     failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
     return EXIT_VIOLATIONS if failing else EXIT_CLEAN
+
+
+def _is_validation(resolver: Any, path: Path | None, flag: bool) -> bool:
+    return flag or (path is not None and resolver.for_path(path).is_validation_file(path))
 
 
 def _progress(options: RunOptions) -> Any:
@@ -369,9 +378,10 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--provider", help="Provider profile: openai (default), azure, generic.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Include the models this config adds or overrides.")
-def models(output_format: str, config_path: Path | None) -> None:
+def models(output_format: str, provider: str | None, config_path: Path | None) -> None:
     """List fine-tunable models: tokenizer, training context, prices, methods, dates."""
     import json
 
@@ -380,10 +390,19 @@ def models(output_format: str, config_path: Path | None) -> None:
 
     try:
         settings = ConfigResolver(config_path, {}).for_path(None).settings
-        catalog = load_catalog(settings.models)
+        catalog = load_catalog(settings.models, provider or settings.provider)
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
+    profile = catalog.profile
+    if output_format == "text":
+        limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
+                  "no minimum example count",
+                  f"files up to {profile.max_file_bytes / 1e6:,.0f} MB" if profile.max_file_bytes else "",
+                  f"up to {profile.max_images_per_example} images per example"
+                  if profile.max_images_per_example else "",
+                  "BOM accepted" if profile.bom == "allow" else "BOM discouraged"]
+        click.echo(f"provider {profile.id}: {profile.name}; " + ", ".join(x for x in limits if x) + "\n")
     if output_format == "json":
         click.echo(json.dumps([m.model_dump(mode="json") for m in rows], indent=2))
         return

@@ -42,6 +42,7 @@ class Settings(BaseModel):
     )
 
     model: str = DEFAULT_MODEL
+    provider: str = "openai"
     method: Method = "auto"
     epochs: int | None = Field(default=None, ge=1, le=50)
     select: list[str] | None = None

@@ -73,6 +73,7 @@ class Engine:
         self._counters: dict[str, TokenCounter] = {}
         self._broken: set[str] = set()
         self.baseline: Baseline | None = None
+        self.run_has_validation_file = False  # set by the caller that knows every file of the run
 
     def plan(self, config: Config) -> Plan:
         key = id(config.settings)
@@ -83,7 +84,7 @@ class Engine:
     def _make_plan(self, config: Config) -> Plan:
         settings = config.settings
         try:
-            catalog = catalog_module.load_catalog(settings.models)
+            catalog = catalog_module.load_catalog(settings.models, settings.provider)
             model = catalog.resolve(settings.model)
             if settings.tokens:
                 resolve_tokenizer(settings.tokenizer)
@@ -143,6 +144,7 @@ class PassResult:
     file_format: str | None = None
     errors: list[tuple[str, int, str]] = field(default_factory=list)  # (rule code, line, message)
     violations: list[Violation] = field(default_factory=list)  # only filled for ranges run elsewhere
+    states: dict[str, Any] = field(default_factory=dict)  # dataset rules' partial states, by code
 
     def __add__(self, later: PassResult) -> PassResult:
         failed = {code for code, _, _ in self.errors}
@@ -154,6 +156,7 @@ class PassResult:
             file_format=self.file_format or later.file_format,
             errors=self.errors + [e for e in later.errors if e[0] not in failed],
             violations=self.violations + kept,
+            states={**later.states, **self.states},  # FileLint.merge joins the states of both
         )
 
 
@@ -168,9 +171,8 @@ class FileLint:
         self.display = display
         self.stream = stream
         settings = plan.config.settings
-        provider = plan.catalog.provider(plan.model)
-        self.run = RunInfo(model=plan.model, method=settings.method, kind=kind,
-                           min_examples=provider.min_examples, provider=provider.name)
+        self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, profile=plan.catalog.profile,
+                           has_validation_file=engine.run_has_validation_file)
         self.by_scope: dict[Scope, list[Rule[Any]]] = {scope: [] for scope in Scope}
         self.count_tokens = settings.tokens
         for rule in rules:
@@ -217,9 +219,28 @@ class FileLint:
         result.facts = reader.facts
         return result
 
+    def merge(self, parts: list[PassResult]) -> PassResult:
+        """Join consecutive ranges of this file, dataset rules' states included."""
+        merged = parts[0]
+        for part in parts[1:]:
+            states = {}
+            for rule in self.by_scope[Scope.DATASET]:
+                first, later = merged.states.get(rule.code), part.states.get(rule.code)
+                if first is not None and later is not None:
+                    states[rule.code] = rule.merge(first, later)  # type: ignore[attr-defined]
+                elif first is not None or later is not None:
+                    states[rule.code] = first if first is not None else later
+            merged = merged + part
+            merged.states = states
+        return merged
+
     def records(self, reader: Reader, result: PassResult) -> Iterator[Violation]:
         """Run the line and example rules over every record, accumulating into ``result``."""
         totals, errors = result.totals, result.errors
+        dataset_rules = [rule for rule in self.by_scope[Scope.DATASET] if rule.code not in self.engine._broken]
+        for rule in dataset_rules:
+            result.states.setdefault(rule.code, rule.start())  # type: ignore[attr-defined]
+        states = result.states
         limit = self.plan.model.training_context
         counter: TokenCounter | None = None
         line_rules = self.by_scope[Scope.LINE]
@@ -252,15 +273,27 @@ class FileLint:
                         totals.uncounted += 1
                     else:
                         totals.add_example(context.tokens.total, context.tokens.trainable, limit, billable)
+                        totals.images_uncounted += context.tokens.images_estimated
+            images = context.example.image_count
+            if images:
+                totals.images += images
+                totals.image_examples += 1
             for rule in example_rules:
                 if rule.formats is None or context.example.format in rule.formats:
                     yield from self._emit(rule, context, record, errors)
+            for rule in dataset_rules:
+                if rule.formats is None or context.example.format in rule.formats:
+                    self._collect(rule, states[rule.code], context, record, errors)
 
     def finish(self, result: PassResult) -> Iterator[Violation]:
         """Run the file rules on the merged facts and totals, then build the report."""
         file_context = FileContext(result.facts, result.totals, self.run, result.file_format)
         for rule in self.by_scope[Scope.FILE]:
             yield from self._emit(rule, file_context, None, result.errors)
+        for rule in self.by_scope[Scope.DATASET]:
+            state = result.states.get(rule.code)
+            if state is not None and (rule.formats is None or result.file_format in rule.formats):
+                yield from self._emit(rule, (state, file_context), None, result.errors)
         self.report = self._report(result)
 
     def detect_format(self, value: dict[str, Any]) -> str | None:
@@ -292,7 +325,8 @@ class FileLint:
         if rule.code in self.engine._broken:
             return
         try:
-            findings = list(rule.check(context))
+            dataset = rule.scope is Scope.DATASET
+            findings = list(rule.finish(*context) if dataset else rule.check(context))  # type: ignore[attr-defined]
         except Exception as exc:
             self.engine._broken.add(rule.code)
             where = f" at line {record.line}" if record is not None else ""
@@ -302,6 +336,17 @@ class FileLint:
         severity = self.plan.severities[rule.code]
         for finding in findings:
             yield self._violation(rule, severity, finding, record)
+
+    def _collect(self, rule: Rule[Any], state: Any, context: ExampleContext, record: Record,
+                 errors: list[tuple[str, int, str]]) -> None:
+        if rule.code in self.engine._broken:
+            return
+        try:
+            rule.collect(state, context)  # type: ignore[attr-defined]
+        except Exception as exc:  # contain a failing rule, report it, go on
+            self.engine._broken.add(rule.code)
+            errors.append((rule.code, record.line,
+                           f"rule {rule.code} ({rule.name}) failed at line {record.line}: {exc!r}; it was disabled"))
 
     def _violation(self, rule: Rule[Any], severity: Severity, finding: Finding,
                    record: Record | None) -> Violation:

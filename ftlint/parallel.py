@@ -82,10 +82,7 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
 
 
 def _merge(lint: FileLint, parts: list[PassResult]) -> Iterator[Violation]:
-    merged = parts[0]
-    for part in parts[1:]:
-        merged = merged + part
-    yield from lint.final(_record_then_file(lint, merged))
+    yield from lint.final(_record_then_file(lint, lint.merge(parts)))
 
 
 def _record_then_file(lint: FileLint, merged: PassResult) -> Iterator[Violation]:

@@ -21,7 +21,7 @@ from ftlint.records import FileFacts, Record
 from ftlint.violation import Finding, Severity
 
 if TYPE_CHECKING:
-    from ftlint.catalog import ModelInfo
+    from ftlint.catalog import ModelInfo, ProviderInfo
     from ftlint.formats import Example
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
@@ -37,6 +37,7 @@ class Scope(str, enum.Enum):
     LINE = "line"  # every non-blank line, parsed or not: sees parse problems
     EXAMPLE = "example"  # every line that parsed into a JSON object
     FILE = "file"  # once per file, after its last line: sees file facts and totals
+    DATASET = "dataset"  # collects from every example into a mergeable state, judges once per file
 
 
 class NoOptions(BaseModel):
@@ -56,8 +57,8 @@ class RunInfo:
     model: ModelInfo
     method: str  # "auto" or a format's method name
     kind: str  # "training" or "validation"
-    min_examples: int = 10
-    provider: str = "OpenAI"  # the provider's display name, for messages
+    profile: ProviderInfo  # the provider's limits and policies (models.toml)
+    has_validation_file: bool = False  # does the run include a validation file?
 
 
 @dataclass
@@ -141,3 +142,32 @@ class Rule(Generic[OptionsT]):
         if not isinstance(cls.scope, Scope):
             problems.append("scope is not a Scope")
         return problems
+
+
+StateT = TypeVar("StateT")
+
+
+class DatasetRule(Rule[OptionsT], Generic[OptionsT, StateT]):
+    """A rule over a whole file in bounded memory: it keeps counters and hashes, never records.
+
+    ``collect`` sees every example (in order); ``merge`` joins the states of two
+    consecutive ranges of the file (parallel runs, partitions), and must be
+    associative; ``finish`` judges the merged state. States must be picklable.
+    """
+
+    scope = Scope.DATASET
+
+    def start(self) -> StateT:
+        raise NotImplementedError
+
+    def collect(self, state: StateT, context: ExampleContext) -> None:
+        raise NotImplementedError
+
+    def merge(self, first: StateT, later: StateT) -> StateT:
+        raise NotImplementedError
+
+    def finish(self, state: StateT, context: FileContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def check(self, context: Any) -> Iterator[Finding]:
+        raise TypeError("dataset rules are run through start/collect/merge/finish")

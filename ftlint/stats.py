@@ -15,6 +15,9 @@ class FileTotals:
     max_example: int = 0
     over_limit: int = 0  # valid examples longer than the training context
     uncounted: int = 0  # valid examples the tokenizer could not count
+    image_examples: int = 0  # examples with at least one image
+    images: int = 0
+    images_uncounted: int = 0  # remote images: their size (and tokens) is unknown, never fetched
 
     def add_example(self, tokens: int, trainable: int, limit: int, billable: bool = True) -> None:
         self.tokens += tokens

@@ -276,6 +276,8 @@ class ExampleTokens:
     trainable: int
     messages: tuple[MessageTokens, ...] = field(default_factory=tuple)
     tools: int = 0
+    images: int = 0
+    images_estimated: int = 0  # remote images at high/auto detail: counted at the 85-token minimum
 
     def truncation(self, limit: int) -> tuple[int, int]:
         """Tokens lost when truncated from the end to ``limit``: (all, trainable)."""
@@ -297,9 +299,10 @@ class ExampleTokens:
 def count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> ExampleTokens:
     """Count a schema-valid ``messages`` list with the public formula."""
     counted: list[MessageTokens] = []
+    images = [0, 0]  # seen, estimated
     for message in messages:
         role = message["role"]
-        body = _content_tokens(message.get("content"), counter)
+        body = _content_tokens(message.get("content"), counter, images)
         refusal = message.get("refusal")
         if isinstance(refusal, str):
             body += counter.count(refusal)
@@ -319,10 +322,11 @@ def count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> Exa
         counted.append(MessageTokens(role=role, total=total, body=body, trainable=trainable))
     total = sum(m.total for m in counted) + REPLY_PRIMING
     trainable = sum(m.body for m in counted if m.trainable)
-    return ExampleTokens(total=total, trainable=trainable, messages=tuple(counted))
+    return ExampleTokens(total=total, trainable=trainable, messages=tuple(counted), images=images[0],
+                         images_estimated=images[1])
 
 
-def _content_tokens(content: Any, counter: TokenCounter) -> int:
+def _content_tokens(content: Any, counter: TokenCounter, images: list[int]) -> int:
     if isinstance(content, str):
         return counter.count(content)
     if not isinstance(content, list):
@@ -335,8 +339,22 @@ def _content_tokens(content: Any, counter: TokenCounter) -> int:
         elif kind == "refusal":
             tokens += counter.count(part.get("refusal", ""))
         elif kind == "image_url":
-            tokens += IMAGE_LOW_DETAIL
+            tokens += _image_tokens(part.get("image_url") or {}, images)
     return tokens
+
+
+def _image_tokens(image: dict[str, Any], images: list[int]) -> int:
+    from ftlint.images import LOW_DETAIL_TOKENS, image_tokens, inspect_url
+
+    images[0] += 1
+    detail = image.get("detail")
+    if detail == "low":
+        return LOW_DETAIL_TOKENS  # exact whatever the size
+    info = inspect_url(image.get("url", ""))
+    if not info.width:
+        images[1] += 1  # a remote (never fetched) or unreadable image: a lower bound
+        return LOW_DETAIL_TOKENS
+    return image_tokens(info.width, info.height, detail)
 
 
 def count_tools(tools: list[dict[str, Any]], counter: TokenCounter) -> int:
@@ -414,4 +432,6 @@ def count_record(value: dict[str, Any], format_name: str, counter: TokenCounter)
         trainable=counted.trainable,
         messages=counted.messages,
         tools=tool_tokens,
+        images=counted.images,
+        images_estimated=counted.images_estimated,
     )

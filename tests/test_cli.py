@@ -272,3 +272,30 @@ def test_rules_doc_is_current() -> None:
 
     expected = rules_markdown(discover().sorted_rules())
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == expected, "run `make docs`"
+
+
+def test_reinforcement_needs_a_validation_file_on_azure(tmp_path: Path) -> None:
+    train = write(tmp_path / "train.jsonl", [conversation(user("grade this"))] * 10)
+    held_out = write(tmp_path / "held.jsonl", [conversation(user("grade that"))] * 3)
+    args = ("--provider", "azure", "--model", "o4-mini-2025-04-16", "--format", "json")
+    alone = json.loads(run_cli("check", str(train), *args).stdout)
+    assert [v["code"] for v in alone["files"][0]["violations"]] == ["FT504"]
+    together = json.loads(run_cli("check", str(train), "--validation-file", str(held_out), *args).stdout)
+    assert [f["violations"] for f in together["files"]] == [[], []]
+    openai = json.loads(run_cli("check", str(train), "--model", "o4-mini-2025-04-16", "--format", "json").stdout)
+    assert openai["files"][0]["violations"] == []  # OpenAI's profile does not require one
+
+
+def test_provider_profiles(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + b"".join(json.dumps(chat()).encode() + b"\n" for _ in range(3)))
+    codes = {}
+    for provider in ("openai", "azure", "generic"):
+        report = json.loads(run_cli("check", str(bom), "--provider", provider, "--format", "json").stdout)
+        codes[provider] = [v["code"] for v in report["files"][0]["violations"]]
+    assert codes == {"openai": ["FT006", "FT501"], "azure": ["FT501"], "generic": []}
+    listing = run_cli("models", "--provider", "azure").stdout
+    assert listing.startswith("provider azure: Azure OpenAI; at least 10 training examples")
+    assert re.search(r"gpt-4\.1-2025-04-14\s+o200k_base\s+65,536\s+-\s+supervised,dpo\s+yes", listing)
+    wrong = run_cli("check", str(bom), "--provider", "azur")
+    assert wrong.exit_code == 2 and "did you mean azure?" in wrong.stderr

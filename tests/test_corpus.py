@@ -35,7 +35,9 @@ KNOWN = [
     Known("edersonbadeca-medical-crlf.jsonl", "chat", (), ["FT013:1"]),
     Known("msft-orca-dpo-validation.jsonl", "preference", ("--model", "gpt-4o-2024-08-06"), ["FT012:284"]),
     Known("msft-orca-dpo-validation.jsonl", "preference", (), ["FT012:284", "FT113:1"]),
-    Known("msft-medmcq-rft-valid.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"), ["FT012:6150"]),
+    # 6,150 validation records: over the 1,000 OpenAI and Azure take for reinforcement (a real defect).
+    Known("msft-medmcq-rft-valid.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"),
+          ["FT012:6150", "FT502:1"]),
     Known("msft-zava-rft-train.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16")),
     Known("msft-zava-rft-train.jsonl", "reinforcement", (), ["FT113:1"]),
     Known("msft-rft-toolcall-train.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16")),

@@ -90,6 +90,8 @@ CASES = [
     Case("FT405", [chat(""), chat(answer=" \n")], [1, 2],
          [conversation(user(), {"role": "assistant", "content": "", "tool_calls": [CALL]})]),
     Case("FT501", [chat()] * 9, [1], TEN),
+    Case("FT502", [conversation(user("grade me"))] * 1001, [1], [conversation(user("grade me"))] * 1000,
+         {"model": "o4-mini-2025-04-16", "validation": True}),
 ]
 # FT401's "good" case trains a vision model: same data, a model that can see.
 GOOD_SETTINGS = {"FT401": {"model": "gpt-4o-2024-08-06"}, "FT113": {"method": "supervised"},
@@ -114,6 +116,11 @@ def test_rule_stays_quiet(case: Case) -> None:
 COVERED_ELSEWHERE = {
     "FT304": "tests/test_tokens.py::test_tokenizer_panic_becomes_a_finding",
     "FT901": "tests/test_report.py::test_baseline_round_trip",
+    "FT406": "tests/test_images.py::test_invalid_image_url_rule",
+    "FT407": "tests/test_images.py::test_too_many_images_follows_the_provider",
+    "FT408": "tests/test_images.py::test_image_too_large",
+    "FT503": "tests/test_rules.py::test_file_too_large",
+    "FT504": "tests/test_cli.py::test_reinforcement_needs_a_validation_file_on_azure",
 }
 
 
@@ -150,3 +157,18 @@ def test_over_limit_message_counts_lost_tokens() -> None:
     assert f"({result.report.totals.trainable:,} of them trainable assistant tokens)" in violation.message
     assert result.report.totals.over_limit == 1
     assert result.report.totals.billed == 4096
+
+
+def test_file_too_large() -> None:
+    from ftlint.catalog import load_catalog
+    from ftlint.records import FileFacts
+    from ftlint.rule import FileContext, RunInfo
+    from ftlint.rules.dataset import FileTooLarge
+    from ftlint.stats import FileTotals
+
+    catalog = load_catalog()
+    run = RunInfo(model=catalog.resolve("gpt-4o-mini"), method="auto", kind="training", profile=catalog.profile)
+    big = FileContext(FileFacts(size=600_000_000), FileTotals(), run, "chat")
+    (finding,) = FileTooLarge().check(big)
+    assert "file is 600.0 MB; OpenAI takes files of at most 512 MB" in finding.message
+    assert list(FileTooLarge().check(FileContext(FileFacts(size=500_000_000), FileTotals(), run, "chat"))) == []

@@ -152,6 +152,11 @@ class Example:
         self.roles_known = all(message.role in models.ROLES for message in self.all_messages)
         self._texts: list[tuple[str, str]] | None = None
 
+    @property
+    def image_count(self) -> int:
+        return sum(1 for message in self.all_messages for _, part in message.parts()
+                   if part.get("type") == "image_url")
+
     def texts(self) -> list[tuple[str, str]]:
         """(pointer, text) of every piece of natural-language text in the record."""
         if self._texts is None:

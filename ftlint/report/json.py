@@ -117,6 +117,8 @@ def _tokens(totals: FileTotals, counted: bool) -> dict[str, int] | None:
         "max_example": totals.max_example,
         "over_limit": totals.over_limit,
         "uncounted_examples": totals.uncounted,
+        "images": totals.images,
+        "images_estimated": totals.images_uncounted,
     }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from ftlint.images import inspect_url
 from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -131,4 +133,89 @@ class EmptyContent(Rule[NoOptions]):
                 yield Finding(f"{message.label} content is {what}", pointer=f"{message.pointer}/content")
 
 
-RULES = [ImageContent, ImageOutsideUserMessage, AudioContent, FileContent, EmptyContent]
+def _images(context: ExampleContext) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(message label, pointer, image_url object) of every image part."""
+    for message in context.example.all_messages:
+        for pointer, part in message.parts():
+            image = part.get("image_url")
+            if part.get("type") == "image_url" and isinstance(image, dict):
+                yield message.label, pointer, image
+
+
+class InvalidImageUrl(Rule[NoOptions]):
+    """An image URL the provider cannot use.
+
+    Why: images must be https URLs or `data:image/jpeg|png|webp;base64,` URLs.
+    ftlint decodes data URLs and checks that the bytes are the image type they
+    claim. Remote URLs are never fetched.
+
+    Example: `{"type": "image_url", "image_url": {"url": "data:image/png;base64,/9j/4AAQ..."}}` (JPEG bytes)
+    Use instead: `data:image/jpeg;base64,/9j/4AAQ...`
+    """
+
+    code = "FT406"
+    name = "invalid-image-url"
+    severity = Severity.ERROR
+    scope = Scope.EXAMPLE
+    summary = "Image URL is not a usable https or data URL"
+    fix = "Use an https URL or a data:image/(jpeg|png|webp);base64 URL with matching bytes"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        for label, pointer, image in _images(context):
+            url = image.get("url")
+            if isinstance(url, str):
+                problem = inspect_url(url).problem
+                if problem:
+                    yield Finding(f"{label}: {problem}", pointer=f"{pointer}/image_url/url")
+
+
+class TooManyImages(Rule[NoOptions]):
+    """An example has more images than the provider allows (OpenAI 10, Azure 64).
+
+    Why: the vision guide caps images per example; the limit is data in the
+    provider profile (`max_images_per_example`).
+    """
+
+    code = "FT407"
+    name = "too-many-images"
+    severity = Severity.ERROR
+    scope = Scope.EXAMPLE
+    summary = "Example has too many images"
+    fix = "Split the example or drop images"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        limit = context.run.profile.max_images_per_example
+        count = context.example.image_count
+        if limit is not None and count > limit:
+            yield Finding(f"example has {count} images; {context.run.profile.name} takes at most {limit}")
+
+
+class ImageTooLarge(Rule[NoOptions]):
+    """An inline image is larger than the provider accepts (10 MB).
+
+    Why: oversized images are skipped ("image too large"), so the example
+    trains without them; Azure fails a file when too many are skipped. Warning.
+    Remote images are never fetched, so only data URLs are checked.
+    """
+
+    code = "FT408"
+    name = "image-too-large"
+    severity = Severity.WARNING
+    scope = Scope.EXAMPLE
+    summary = "Inline image is over the size limit"
+    fix = "Downscale or recompress the image"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        limit = context.run.profile.max_image_bytes
+        if limit is None:
+            return
+        for label, pointer, image in _images(context):
+            url = image.get("url")
+            size = inspect_url(url).size if isinstance(url, str) and url.startswith("data:") else 0
+            if size > limit:
+                yield Finding(f"{label}: image is {size / 1e6:,.1f} MB; images over {limit / 1e6:,.0f} MB are "
+                              "skipped", pointer=f"{pointer}/image_url/url")
+
+
+RULES = [ImageContent, ImageOutsideUserMessage, AudioContent, FileContent, EmptyContent, InvalidImageUrl,
+         TooManyImages, ImageTooLarge]

@@ -134,7 +134,8 @@ class Utf8Bom(Rule[NoOptions]):
     Why: platforms disagree. Azure's docs once required a BOM; OpenAI's
     "Line 1 is not a dictionary" errors on files that looked valid fit an
     invisible BOM, and Python's `json.loads` on text rejects it. Warning, since
-    acceptance depends on the provider.
+    acceptance depends on the provider; providers whose profile accepts a BOM
+    (`bom = "allow"`: azure, generic) are not warned.
 
     Use instead: save as "UTF-8" rather than "UTF-8 with BOM".
     """
@@ -147,7 +148,7 @@ class Utf8Bom(Rule[NoOptions]):
     fix = "Save the file as UTF-8 without BOM"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        if context.facts.bom:
+        if context.facts.bom and context.run.profile.bom == "warn":
             yield Finding(
                 "file starts with a UTF-8 byte-order mark (BOM); OpenAI may reject line 1 "
                 "(\"is not a dictionary\"): save it without BOM",
