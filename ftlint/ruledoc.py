@@ -16,6 +16,8 @@ FAMILIES = {
     "FT3": "Tokens",
     "FT4": "Content",
     "FT5": "Dataset",
+    "FT6": "Tools and function calling",
+    "FT8": "Training methods: preference, reinforcement, completion",
     "FT9": "ftlint's own inputs",
 }
 

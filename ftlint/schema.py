@@ -161,6 +161,9 @@ def _unknown_key(loc: list[Any], record: dict[str, Any], model: type[BaseModel])
     if not parent:
         if key == "weight":
             return "the example has unknown top-level key `weight`; put `weight` on assistant messages"
+        if key in ("preferred_completion", "non_preferred_completion"):
+            renamed = key.replace("completion", "output")
+            return f"the example has unknown key `{key}`; the documented name is `{renamed}`"
         return f"the example has unknown key `{key}`; allowed: {', '.join(model.model_fields)}"
     target = _resolve(record, parent)
     role = target.get("role") if isinstance(target, dict) else None

@@ -16,6 +16,42 @@ from conftest import FIXTURES, assistant, chat, conversation, findings, system, 
 from ftlint.registry import discover
 
 CALL = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
+
+
+def tool(name: str = "lookup", parameters: object = None) -> dict[str, object]:
+    schema = parameters if parameters is not None else {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    return {"type": "function", "function": {"name": name, "description": "Look up.", "parameters": schema}}
+
+
+def call(name: str = "lookup", arguments: str = '{"city": "Oslo"}', call_id: str = "c1") -> dict[str, object]:
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+def with_calls(*calls: dict[str, object], tools: list[object] | None = None, **extra: object) -> dict[str, object]:
+    answers = [{"role": "tool", "tool_call_id": c["id"], "content": "ok"} for c in calls]
+    return {"messages": [user("Weather?"), {"role": "assistant", "tool_calls": list(calls)}, *answers,
+                         assistant("Sunny.")], "tools": tools if tools is not None else [tool()], **extra}
+
+
+DPO = {"model": "gpt-4o-2024-08-06"}
+RFT = {"model": "o4-mini-2025-04-16"}
+
+
+def pair(preferred: dict[str, object] | None = None, non_preferred: dict[str, object] | None = None,
+         ends: dict[str, object] | None = None) -> dict[str, object]:
+    messages = [user("Summarise the policy.")] + ([ends] if ends else [])
+    return {"input": {"messages": messages}, "preferred_output": [preferred or assistant("Clear summary.")],
+            "non_preferred_output": [non_preferred or assistant("Vague summary.")]}
+
+
+def rft(**fields: object) -> dict[str, object]:
+    return {"messages": [user("What is 2 + 2?")], **fields}
+
+
+LEGACY = {"messages": [user("Weather?"), {"role": "assistant", "function_call": {"name": "lookup",
+          "arguments": '{"city": "Oslo"}'}}, {"role": "function", "name": "lookup", "content": "ok"},
+          assistant("Sunny.")], "functions": [tool()["function"]]}
 TEN = [chat() for _ in range(10)]
 
 
@@ -90,6 +126,33 @@ CASES = [
     Case("FT405", [chat(""), chat(answer=" \n")], [1, 2],
          [conversation(user(), {"role": "assistant", "content": "", "tool_calls": [CALL]})]),
     Case("FT501", [chat()] * 9, [1], TEN),
+    Case("FT601", [with_calls(call("get weather"), tools=[tool("get weather")])], [1], [with_calls(call())]),
+    Case("FT602", [with_calls(call(), tools=[tool(parameters={"type": "text"})])], [1], [with_calls(call())]),
+    Case("FT603", [conversation(user(), {"role": "assistant", "tool_calls": [call()]},
+                                {"role": "tool", "tool_call_id": "c2", "content": "ok"}, assistant())], [1],
+         [with_calls(call())]),
+    Case("FT604", [with_calls(call("search"))], [1], [with_calls(call()), with_calls(call("x"), tools=[])]),
+    Case("FT605", [with_calls(call(arguments="{city: Oslo}")), with_calls(call(arguments="[1]"))], [1, 2],
+         [with_calls(call())]),
+    Case("FT606", [with_calls(call(arguments='{"city": 3}')), with_calls(call(arguments="{}"))], [1, 2],
+         [with_calls(call())]),
+    Case("FT607", [with_calls(call(), call())], [1], [with_calls(call(), call(call_id="c2"))]),
+    Case("FT608", [with_calls(call(), call(call_id="c2"), parallel_tool_calls=False)], [1],
+         [with_calls(call(), call(call_id="c2")), with_calls(call(), parallel_tool_calls=False)]),
+    Case("FT609", [LEGACY], [1], [with_calls(call())]),
+    Case("FT610", [with_calls(call()), LEGACY], [1], [LEGACY, LEGACY]),
+    Case("FT801", [pair(assistant("Same."), assistant("Same."))], [1], [pair()], DPO),
+    Case("FT802", [pair(ends=assistant("Earlier answer."))], [1], [pair()], DPO),
+    Case("FT803", [rft(answer="4"), rft(), rft(answer="5"), rft(answer="6")], [2],
+         [rft(answer="4"), rft(answer="5")], RFT),
+    Case("FT804", [rft(answer="4")], [1], [chat()], RFT),
+    Case("FT805", [{"prompt": "Q ->", "completion": " "}], [1], [{"prompt": "Q ->", "completion": " A"}]),
+    Case("FT806", [{"prompt": "Q ->", "completion": "A"}], [1], [{"prompt": "Q ->", "completion": " A"}]),
+    Case("FT807", [{"prompt": "Cats?", "completion": " Yes, cats. END"},
+                   {"prompt": "Dogs.", "completion": " Dogs bark a lot. END"},
+                   {"prompt": "Birds!", "completion": " Birds sing all day. END"}], [1],
+         [{"prompt": "Cats? ->", "completion": " Yes, cats. END"},
+          {"prompt": "Dogs. ->", "completion": " Dogs bark. END"}]),
     Case("FT502", [conversation(user("grade me"))] * 1001, [1], [conversation(user("grade me"))] * 1000,
          {"model": "o4-mini-2025-04-16", "validation": True}),
 ]
@@ -137,7 +200,7 @@ def test_rules_are_declared_completely() -> None:
         assert rule.validate_definition() == []
         assert rule.__doc__ and "Why" in rule.__doc__, f"{rule.code} needs a docstring with a why"
         assert rule.fix, f"{rule.code} needs a one-line fix"
-        assert rule.code[:3] in {"FT0", "FT1", "FT2", "FT3", "FT4", "FT5", "FT9"}
+        assert rule.code[:3] in {"FT0", "FT1", "FT2", "FT3", "FT4", "FT5", "FT6", "FT8", "FT9"}
 
 
 def test_role_rules_do_not_pile_onto_invalid_roles() -> None:
