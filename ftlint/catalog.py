@@ -122,12 +122,21 @@ class Catalog:
 PROVIDERS_NOTE = "see `ftlint models --provider NAME`; known: "
 
 
-def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: str = "openai") -> Catalog:
-    """Load models.toml for one provider and apply user overrides (fields merge; new names add models)."""
+def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: str = "openai",
+                 provider_overrides: dict[str, dict[str, Any]] | None = None) -> Catalog:
+    """Load models.toml for one provider and apply user overrides.
+
+    ``overrides`` change or add models of that provider; ``provider_overrides``
+    change or add whole provider profiles (``[tool.ftlint.providers.NAME]``).
+    Fields merge; new names add entries.
+    """
     text = resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8")
     data = tomlload.loads(text)
+    raw_providers = {key: dict(fields) for key, fields in data.get("providers", {}).items()}
+    for key, fields in (provider_overrides or {}).items():
+        raw_providers[key] = {**raw_providers.get(key, {}), **fields}
     try:
-        providers = {key: ProviderInfo(id=key, **fields) for key, fields in data.get("providers", {}).items()}
+        providers = {key: ProviderInfo(id=key, **fields) for key, fields in raw_providers.items()}
     except ValidationError as exc:
         raise CatalogError(_describe(exc)) from None
     profile = providers.get(provider)

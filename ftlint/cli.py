@@ -390,7 +390,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
 
     try:
         settings = ConfigResolver(config_path, {}).for_path(None).settings
-        catalog = load_catalog(settings.models, provider or settings.provider)
+        catalog = load_catalog(settings.models, provider or settings.provider, settings.providers)
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)

@@ -60,6 +60,7 @@ class Settings(BaseModel):
     baseline: str | None = None  # a baseline file, relative to the config file
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class Config:

@@ -84,7 +84,7 @@ class Engine:
     def _make_plan(self, config: Config) -> Plan:
         settings = config.settings
         try:
-            catalog = catalog_module.load_catalog(settings.models, settings.provider)
+            catalog = catalog_module.load_catalog(settings.models, settings.provider, settings.providers)
             model = catalog.resolve(settings.model)
             if settings.tokens:
                 resolve_tokenizer(settings.tokenizer)

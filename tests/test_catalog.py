@@ -64,3 +64,20 @@ def test_jobs_end_takes_the_earlier_of_model_and_provider() -> None:
     catalog = load_catalog()
     assert catalog.jobs_end(catalog.resolve("gpt-4o-mini"))[0] == dt.date(2027, 1, 6)
     assert catalog.jobs_end(catalog.resolve("gpt-4.1-nano"))[0] == dt.date(2026, 10, 23)
+
+
+def test_a_provider_can_be_added_in_config() -> None:
+    catalog = load_catalog(provider="acme", provider_overrides={
+        "acme": {"name": "Acme Tuning", "base": "openai", "min_examples": 50, "bom": "allow"}})
+    assert catalog.profile.name == "Acme Tuning" and catalog.profile.min_examples == 50
+    model = catalog.resolve("gpt-4o-mini")
+    assert model.provider == "acme" and model.training_price is None and model.training_context == 65536
+
+
+def test_azure_inherits_limits_not_prices_or_dates() -> None:
+    azure = load_catalog(provider="azure")
+    assert azure.resolve("gpt-4.1").vision is True
+    assert azure.resolve("gpt-4o-mini").training_price is None
+    assert azure.jobs_end(azure.resolve("gpt-4.1-nano")) == (None, "")
+    with pytest.raises(CatalogError, match="unknown provider 'azur'; did you mean azure"):
+        load_catalog(provider="azur")
