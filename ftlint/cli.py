@@ -221,7 +221,11 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
         for error in registry.errors:
             click.echo(f"ftlint: warning: {error}; its rules are disabled", err=True)
         engine = Engine(registry, resolver, layer)
-        engine.run_has_validation_file = any(_is_validation(resolver, path, flag) for path, flag in options.targets)
+        validation = [_is_validation(resolver, path, flag) for path, flag in options.targets]
+        engine.run_has_validation_file = any(validation)
+        # Training files first, so that validation files can be checked against them (FT507).
+        targets = [t for t, is_validation in sorted(zip(options.targets, validation, strict=True),
+                                                    key=lambda pair: pair[1])]
         if options.baseline is not None and options.write_baseline is None:
             engine.baseline = Baseline.load(options.baseline)
         reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
@@ -230,7 +234,7 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
         everything = []
         progress = _progress(options)
         reporter.start()
-        for lint, violations in _lint_all(engine, options.targets, options.jobs):
+        for lint, violations in _lint_all(engine, targets, options.jobs):
             lint.on_progress = progress.advance if progress else None
             reporter.file_started(lint.display)
             for violation in violations:

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -74,6 +75,7 @@ class Engine:
         self._broken: set[str] = set()
         self.baseline: Baseline | None = None
         self.run_has_validation_file = False  # set by the caller that knows every file of the run
+        self.shared: dict[str, Any] = {}  # what dataset rules publish for later files of the run
 
     def plan(self, config: Config) -> Plan:
         key = id(config.settings)
@@ -287,13 +289,16 @@ class FileLint:
 
     def finish(self, result: PassResult) -> Iterator[Violation]:
         """Run the file rules on the merged facts and totals, then build the report."""
-        file_context = FileContext(result.facts, result.totals, self.run, result.file_format)
+        file_context = FileContext(result.facts, result.totals, self.run, result.file_format, self.display,
+                                   MappingProxyType(self.engine.shared))
         for rule in self.by_scope[Scope.FILE]:
             yield from self._emit(rule, file_context, None, result.errors)
         for rule in self.by_scope[Scope.DATASET]:
             state = result.states.get(rule.code)
             if state is not None and (rule.formats is None or result.file_format in rule.formats):
                 yield from self._emit(rule, (state, file_context), None, result.errors)
+                if rule.code not in self.engine._broken:
+                    rule.publish(state, file_context, self.engine.shared)  # type: ignore[attr-defined]
         self.report = self._report(result)
 
     def detect_format(self, value: dict[str, Any]) -> str | None:

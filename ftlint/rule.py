@@ -9,9 +9,12 @@ that yields Findings. Rules are pure: no I/O, no printing, no global state.
 from __future__ import annotations
 
 import enum
+import functools
+import hashlib
 import inspect
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -26,6 +29,12 @@ if TYPE_CHECKING:
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
     from ftlint.tokens import ExampleTokens
+
+def digest(value: Any) -> bytes:
+    """A 128-bit digest of a JSON value's normalized serialization."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -88,6 +97,30 @@ class ExampleContext:
     def valid(self) -> bool:
         return not self.schema_problems and self.example.format == self.expected_format
 
+    @functools.cached_property
+    def fingerprint(self) -> bytes:
+        """A 128-bit digest of the record's normalized JSON (whitespace and escapes; key order kept)."""
+        return digest(self.example.raw)
+
+    @functools.cached_property
+    def prompt_and_answer(self) -> tuple[bytes, bytes] | None:
+        """Digests of everything before the final assistant turn (with tools), and of that turn's output."""
+        messages = self.example.messages
+        if self.example.format == "preference":
+            source = self.example.raw.get("input")
+            tools = source.get("tools") if isinstance(source, dict) else None
+            answer: Any = self.example.raw.get("preferred_output")
+            prompt: Any = [m.raw for m in messages]
+        else:
+            last = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].role == "assistant"), None)
+            if last is None:
+                return None
+            tools = self.example.raw.get("tools") or self.example.raw.get("functions")
+            prompt = [m.raw for m in messages[:last]]
+            output = messages[last].data
+            answer = [output.get("content"), output.get("tool_calls"), output.get("function_call")]
+        return digest([prompt, tools]), digest(answer)
+
 
 @dataclass
 class FileContext:
@@ -95,6 +128,8 @@ class FileContext:
     totals: FileTotals
     run: RunInfo
     format: str | None  # None when no record had any format's signature
+    path: str = ""
+    shared: Mapping[str, Any] = field(default_factory=dict)  # what earlier files of the run published
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
@@ -168,6 +203,9 @@ class DatasetRule(Rule[OptionsT], Generic[OptionsT, StateT]):
 
     def finish(self, state: StateT, context: FileContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def publish(self, state: StateT, context: FileContext, shared: dict[str, Any]) -> None:
+        """Leave something for later files of the run (train/validation leakage); default: nothing."""
 
     def check(self, context: Any) -> Iterator[Finding]:
         raise TypeError("dataset rules are run through start/collect/merge/finish")

@@ -74,3 +74,8 @@ def assistant(content: Any = "Hello!", **extra: Any) -> dict[str, Any]:
 
 def system(content: Any = "Be brief.", **extra: Any) -> dict[str, Any]:
     return {"role": "system", "content": content, **extra}
+
+
+def many(count: int) -> list[dict[str, Any]]:
+    """``count`` distinct, clean chat examples (copies would be duplicates, FT505)."""
+    return [chat(f"What is {index} + {index}?", f"{2 * index}.") for index in range(count)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, chat, conversation, run_cli, user
+from conftest import FIXTURES, chat, conversation, many, run_cli, user
 
 CLEAN = str(FIXTURES / "clean" / "support-chat.jsonl")
 ROLES = str(FIXTURES / "bad" / "role-order.jsonl")  # errors and warnings
@@ -117,8 +117,8 @@ def test_stdin_and_output_file(tmp_path: Path) -> None:
 
 
 def test_directories_are_scanned_for_jsonl(tmp_path: Path) -> None:
-    write(tmp_path / "b.jsonl", [chat()] * 10)
-    write(tmp_path / "a" / "x.jsonl" if (tmp_path / "a").mkdir() is None else tmp_path, [chat()] * 10)
+    write(tmp_path / "b.jsonl", many(10))
+    write(tmp_path / "a" / "x.jsonl" if (tmp_path / "a").mkdir() is None else tmp_path, many(10))
     write(tmp_path / "notes.txt", ["not json"])
     (tmp_path / ".hidden").mkdir()
     write(tmp_path / ".hidden" / "h.jsonl", ["not json"])
@@ -128,8 +128,8 @@ def test_directories_are_scanned_for_jsonl(tmp_path: Path) -> None:
 
 
 def test_validation_files_are_reported_not_billed(tmp_path: Path) -> None:
-    train = write(tmp_path / "train.jsonl", [chat()] * 10)
-    held_out = write(tmp_path / "held-out.jsonl", [chat()] * 3)
+    train = write(tmp_path / "train.jsonl", many(10))
+    held_out = write(tmp_path / "held-out.jsonl", [chat(f"Name a colour, {n}.", "Blue.") for n in ("Ann", "Bo", "Cy")])
     result = run_cli("check", str(train), "--validation-file", str(held_out), "--format", "json")
     files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
     assert files["held-out.jsonl"]["kind"] == "validation"
@@ -153,7 +153,7 @@ def test_config_in_pyproject_is_discovered_and_cli_wins(tmp_path: Path) -> None:
         '[tool.ftlint.severity]\nFT202 = "info"\n', encoding="utf-8")
     data = tmp_path / "data"
     data.mkdir()
-    path = write(data / "train.jsonl", [conversation(user(), {"role": "assistant", "content": "ok"}, user("bye"))] * 10)
+    path = write(data / "train.jsonl", [conversation(user(f"hi {i}"), {"role": "assistant", "content": "ok"}, user("bye")) for i in range(10)])
     report = json.loads(run_cli("check", str(path), "--format", "json").stdout)
     file = report["files"][0]
     assert file["cost"]["model"] == "gpt-3.5-turbo-0613"
@@ -168,16 +168,16 @@ def test_closest_config_wins_and_ftlint_toml_beats_pyproject(tmp_path: Path) -> 
     nested = tmp_path / "nested"
     nested.mkdir()
     (nested / "pyproject.toml").write_text('[tool.ftlint]\nmodel = "gpt-4.1-mini"\n', encoding="utf-8")
-    top = write(tmp_path / "top.jsonl", [chat()] * 10)
-    inner = write(nested / "inner.jsonl", [chat()] * 10)
+    top = write(tmp_path / "top.jsonl", many(10))
+    inner = write(nested / "inner.jsonl", many(10))
     report = json.loads(run_cli("check", str(top), str(inner), "--format", "json").stdout)
     assert [f["cost"]["model"] for f in report["files"]] == ["gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14"]
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('[per-file-ignores]\n"small-*.jsonl" = ["FT501"]\n', encoding="utf-8")
-    small = write(tmp_path / "small-set.jsonl", [chat()] * 3)
-    other = write(tmp_path / "other.jsonl", [chat()] * 3)
+    small = write(tmp_path / "small-set.jsonl", many(3))
+    other = write(tmp_path / "other.jsonl", many(3))
     report = json.loads(run_cli("check", str(small), str(other), "--format", "json").stdout)
     assert [len(f["violations"]) for f in report["files"]] == [0, 1]
 
@@ -191,7 +191,7 @@ def test_per_file_ignores(tmp_path: Path) -> None:
 ])
 def test_bad_config_exits_2_and_names_the_fix(tmp_path: Path, config: str, message: str) -> None:
     (tmp_path / "ftlint.toml").write_text(config, encoding="utf-8")
-    path = write(tmp_path / "train.jsonl", [chat()] * 10)
+    path = write(tmp_path / "train.jsonl", many(10))
     result = run_cli("check", str(path))
     assert result.exit_code == 2
     assert message in result.stderr
@@ -199,7 +199,7 @@ def test_bad_config_exits_2_and_names_the_fix(tmp_path: Path, config: str, messa
 
 def test_rule_options_from_config(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('[rules.special-token-text]\ntokens = ["<<END>>"]\n', encoding="utf-8")
-    path = write(tmp_path / "train.jsonl", [chat("stop at <<END>>")] + [chat("<|endoftext|>")] + [chat()] * 8)
+    path = write(tmp_path / "train.jsonl", [chat("stop at <<END>>")] + [chat("<|endoftext|>")] + many(8))
     report = json.loads(run_cli("check", str(path), "--format", "json", "--select", "FT302").stdout)
     assert [v["line"] for v in report["files"][0]["violations"]] == [1]
 
@@ -275,8 +275,8 @@ def test_rules_doc_is_current() -> None:
 
 
 def test_reinforcement_needs_a_validation_file_on_azure(tmp_path: Path) -> None:
-    train = write(tmp_path / "train.jsonl", [conversation(user("grade this"))] * 10)
-    held_out = write(tmp_path / "held.jsonl", [conversation(user("grade that"))] * 3)
+    train = write(tmp_path / "train.jsonl", [conversation(user(f"grade this {i}")) for i in range(10)])
+    held_out = write(tmp_path / "held.jsonl", [conversation(user(f"grade that {i}")) for i in range(3)])
     args = ("--provider", "azure", "--model", "o4-mini-2025-04-16", "--format", "json", "--ignore", "FT804")
     alone = json.loads(run_cli("check", str(train), *args).stdout)
     assert [v["code"] for v in alone["files"][0]["violations"]] == ["FT504"]
@@ -289,7 +289,7 @@ def test_reinforcement_needs_a_validation_file_on_azure(tmp_path: Path) -> None:
 
 def test_provider_profiles(tmp_path: Path) -> None:
     bom = tmp_path / "bom.jsonl"
-    bom.write_bytes(b"\xef\xbb\xbf" + b"".join(json.dumps(chat()).encode() + b"\n" for _ in range(3)))
+    bom.write_bytes(b"\xef\xbb\xbf" + b"".join(json.dumps(record).encode() + b"\n" for record in many(3)))
     codes = {}
     for provider in ("openai", "azure", "generic"):
         report = json.loads(run_cli("check", str(bom), "--provider", provider, "--format", "json").stdout)

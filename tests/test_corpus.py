@@ -30,9 +30,10 @@ KNOWN = [
     Known("cookbook-toy-chat.jsonl", "chat", (), ["FT501:1", "FT209:4"]),
     # Another linter's broken fixture (SOURCES.md lists its defects by line).
     Known("pypi-parallelogram-broken.jsonl", "chat", (),
-          ["FT405:2", "FT201:4", "FT203:7", "FT001:8", "FT501:1"]),
+          ["FT405:2", "FT201:4", "FT203:7", "FT001:8", "FT501:1", "FT505:5"]),
     Known("edersonbadeca-pretty-printed-val.jsonl", None, (), ["FT003:1", "FT013:1"]),  # nothing parses
-    Known("edersonbadeca-medical-crlf.jsonl", "chat", (), ["FT013:1"]),
+    # A 5-label classification set: 33 reports are labelled again with a different specialty.
+    Known("edersonbadeca-medical-crlf.jsonl", "chat", (), counts={"FT013": 1, "FT506": 33}),
     Known("msft-orca-dpo-validation.jsonl", "preference", ("--model", "gpt-4o-2024-08-06"), ["FT012:284"]),
     Known("msft-orca-dpo-validation.jsonl", "preference", (), ["FT012:284", "FT113:1"]),
     # 6,150 validation records: over the 1,000 OpenAI and Azure take for reinforcement (a real defect).

@@ -101,7 +101,8 @@ def test_sarif_fingerprints_survive_inserted_lines(tmp_path: Path) -> None:
     path = tmp_path / "data.jsonl"
     path.write_text("".join(lines), encoding="utf-8")
     before = json.loads(run_cli("check", str(path), "--format", "sarif").stdout)["runs"][0]["results"]
-    path.write_text(lines[-1] + "".join(lines), encoding="utf-8")  # a clean record inserted at the top
+    inserted = '{"messages": [{"role": "user", "content": "New?"}, {"role": "assistant", "content": "Yes."}]}\n'
+    path.write_text(inserted + "".join(lines), encoding="utf-8")  # a clean record inserted at the top
     after = json.loads(run_cli("check", str(path), "--format", "sarif").stdout)["runs"][0]["results"]
 
     def keyed(results: list[dict]) -> dict[str, int]:
@@ -143,7 +144,8 @@ def test_github_escaping() -> None:
 
 def test_github_annotations_cap_and_totals_on_stderr(tmp_path: Path) -> None:
     path = tmp_path / "odd: name, yes.jsonl"
-    path.write_text('{"messages": [{"role": "user", "content": "50% off?\\nline two"}]}\n' * 12, encoding="utf-8")
+    path.write_text("".join('{"messages": [{"role": "user", "content": "50%% off?\\nline %d"}]}\n' % n
+                            for n in range(12)), encoding="utf-8")
     result = run_cli("check", str(path), "--format", "github")
     lines = result.stdout.splitlines()
     annotations = [line for line in lines if line.startswith("::error ")]

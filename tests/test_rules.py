@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, assistant, chat, conversation, findings, system, user
+from conftest import FIXTURES, assistant, chat, conversation, findings, many, system, user
 from ftlint.registry import discover
 
 CALL = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
@@ -52,7 +53,7 @@ def rft(**fields: object) -> dict[str, object]:
 LEGACY = {"messages": [user("Weather?"), {"role": "assistant", "function_call": {"name": "lookup",
           "arguments": '{"city": "Oslo"}'}}, {"role": "function", "name": "lookup", "content": "ok"},
           assistant("Sunny.")], "functions": [tool()["function"]]}
-TEN = [chat() for _ in range(10)]
+TEN = many(10)
 
 
 @dataclass
@@ -125,7 +126,7 @@ CASES = [
     Case("FT404", [conversation(user([{"type": "file", "file": {"file_id": "f"}}]), assistant())], [1], [chat()]),
     Case("FT405", [chat(""), chat(answer=" \n")], [1, 2],
          [conversation(user(), {"role": "assistant", "content": "", "tool_calls": [CALL]})]),
-    Case("FT501", [chat()] * 9, [1], TEN),
+    Case("FT501", many(9), [1], TEN),
     Case("FT601", [with_calls(call("get weather"), tools=[tool("get weather")])], [1], [with_calls(call())]),
     Case("FT602", [with_calls(call(), tools=[tool(parameters={"type": "text"})])], [1], [with_calls(call())]),
     Case("FT603", [conversation(user(), {"role": "assistant", "tool_calls": [call()]},
@@ -141,6 +142,12 @@ CASES = [
          [with_calls(call(), call(call_id="c2")), with_calls(call(), parallel_tool_calls=False)]),
     Case("FT609", [LEGACY], [1], [with_calls(call())]),
     Case("FT610", [with_calls(call()), LEGACY], [1], [LEGACY, LEGACY]),
+    Case("FT505", [chat("a"), chat("b"), chat("a"), chat("a")], [3, 4], [chat("a"), chat("b")]),
+    Case("FT506", [chat("q", "yes"), chat("q", "no"), chat("r", "no"), chat("q", "yes")], [2],
+         [chat("q", "yes"), chat("r", "yes")]),
+    Case("FT511", [chat(f"q{i}", "I am sorry, but I cannot help with that request.") for i in range(5)]
+         + [chat(f"other {i}", f"A long and specific answer number {i} here.") for i in range(15)], [1],
+         [chat(f"q{i}", f"A long and specific answer number {i} here.") for i in range(20)]),
     Case("FT801", [pair(assistant("Same."), assistant("Same."))], [1], [pair()], DPO),
     Case("FT802", [pair(ends=assistant("Earlier answer."))], [1], [pair()], DPO),
     Case("FT803", [rft(answer="4"), rft(), rft(answer="5"), rft(answer="6")], [2],
@@ -184,6 +191,7 @@ COVERED_ELSEWHERE = {
     "FT408": "tests/test_images.py::test_image_too_large",
     "FT503": "tests/test_rules.py::test_file_too_large",
     "FT504": "tests/test_cli.py::test_reinforcement_needs_a_validation_file_on_azure",
+    "FT507": "tests/test_rules.py::test_validation_leakage_across_files",
 }
 
 
@@ -235,3 +243,21 @@ def test_file_too_large() -> None:
     (finding,) = FileTooLarge().check(big)
     assert "file is 600.0 MB; OpenAI takes files of at most 512 MB" in finding.message
     assert list(FileTooLarge().check(FileContext(FileFacts(size=500_000_000), FileTotals(), run, "chat"))) == []
+
+
+def test_validation_leakage_across_files(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    train = tmp_path / "train.jsonl"
+    valid = tmp_path / "valid.jsonl"
+    records = many(12)
+    train.write_text("".join(json.dumps(r) + "\n" for r in records[:10]), encoding="utf-8")
+    leaked = [records[3], chat("What is 4 + 4?", "Eight, I think."), records[11]]
+    valid.write_text("".join(json.dumps(r) + "\n" for r in leaked), encoding="utf-8")
+    # The validation file is named first: ftlint still reads training files first.
+    report = json.loads(run_cli("check", str(valid), str(train), "--format", "json", "--select", "FT507").stdout)
+    by_name = {Path(f["path"]).name: f for f in report["files"]}
+    found = [(v["line"], v["message"]) for v in by_name["valid.jsonl"]["violations"]]
+    assert found == [(1, f"validation example also appears in training ({train}:4)"),
+                     (2, f"validation prompt also appears in training ({train}:5)")]
+    assert by_name["train.jsonl"]["violations"] == []
