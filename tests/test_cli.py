@@ -153,7 +153,8 @@ def test_config_in_pyproject_is_discovered_and_cli_wins(tmp_path: Path) -> None:
         '[tool.ftlint.severity]\nFT202 = "info"\n', encoding="utf-8")
     data = tmp_path / "data"
     data.mkdir()
-    path = write(data / "train.jsonl", [conversation(user(f"hi {i}"), {"role": "assistant", "content": "ok"}, user("bye")) for i in range(10)])
+    records = [conversation(user(f"hi {i}"), {"role": "assistant", "content": "ok"}, user("bye")) for i in range(10)]
+    path = write(data / "train.jsonl", records)
     report = json.loads(run_cli("check", str(path), "--format", "json").stdout)
     file = report["files"][0]
     assert file["cost"]["model"] == "gpt-3.5-turbo-0613"
@@ -199,7 +200,7 @@ def test_bad_config_exits_2_and_names_the_fix(tmp_path: Path, config: str, messa
 
 def test_rule_options_from_config(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('[rules.special-token-text]\ntokens = ["<<END>>"]\n', encoding="utf-8")
-    path = write(tmp_path / "train.jsonl", [chat("stop at <<END>>")] + [chat("<|endoftext|>")] + many(8))
+    path = write(tmp_path / "train.jsonl", [chat("stop at <<END>>"), chat("<|endoftext|>"), *many(8)])
     report = json.loads(run_cli("check", str(path), "--format", "json", "--select", "FT302").stdout)
     assert [v["line"] for v in report["files"][0]["violations"]] == [1]
 

@@ -204,7 +204,8 @@ def _answer_size(context: ExampleContext) -> int:
     last = messages[-1]
     size = sum(len(text) for _, text in last.texts())
     for call in last.tool_calls:
-        function = call.get("function") if isinstance(call.get("function"), dict) else {}
+        function = call.get("function")
+        function = function if isinstance(function, dict) else {}
         size += len(str(function.get("name", ""))) + len(str(function.get("arguments", "")))
     return size
 
