@@ -247,6 +247,7 @@ class FileLint:
         counter: TokenCounter | None = None
         line_rules = self.by_scope[Scope.LINE]
         example_rules = self.by_scope[Scope.EXAMPLE]
+        chosen_rules: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
         billable = self.run.kind == "training"
         progress, reported = self.on_progress, 0
         for record in reader:
@@ -280,9 +281,16 @@ class FileLint:
             if images:
                 totals.images += images
                 totals.image_examples += 1
-            for rule in example_rules:
-                if rule.formats is None or context.example.format in rule.formats:
-                    yield from self._emit(rule, context, record, errors)
+            fmt = context.example.format
+            features = context.example.features
+            key = (fmt, features)
+            chosen = chosen_rules.get(key)
+            if chosen is None:
+                chosen = chosen_rules[key] = [
+                    rule for rule in example_rules
+                    if (rule.formats is None or fmt in rule.formats) and rule.requires <= features]
+            for rule in chosen:
+                yield from self._emit(rule, context, record, errors)
             for rule in dataset_rules:
                 if rule.formats is None or context.example.format in rule.formats:
                     self._collect(rule, states[rule.code], context, record, errors)

@@ -31,9 +31,35 @@ if TYPE_CHECKING:
     from ftlint.tokens import ExampleTokens
 
 def digest(value: Any) -> bytes:
-    """A 128-bit digest of a JSON value's normalized serialization."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """A 128-bit digest of a parsed JSON value: equal values, equal digests, whatever the whitespace
+    or escapes of the text they came from (key order counts). Strings are hashed as UTF-8 with a
+    length prefix, which is unambiguous and ~2x faster than serializing to JSON first."""
+    state = hashlib.blake2b(digest_size=16)
+    _feed(state, value)
+    return state.digest()
+
+
+def _feed(state: Any, value: Any) -> None:
+    kind = type(value)
+    if kind is str:
+        data = value.encode("utf-8", "surrogatepass")
+        state.update(b"s%d:" % len(data))
+        state.update(data)
+    elif kind is dict:
+        state.update(b"{%d" % len(value))
+        for key, item in value.items():
+            _feed(state, key)
+            _feed(state, item)
+    elif kind is list:
+        state.update(b"[%d" % len(value))
+        for item in value:
+            _feed(state, item)
+    else:  # numbers, booleans, null
+        state.update(b"v" + json.dumps(value).encode())
+
+
+def combine(digests: list[bytes]) -> bytes:
+    return hashlib.blake2b(b"".join(digests), digest_size=16).digest()
 
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
@@ -98,28 +124,35 @@ class ExampleContext:
         return not self.schema_problems and self.example.format == self.expected_format
 
     @functools.cached_property
+    def _digests(self) -> tuple[list[bytes], bytes]:
+        """Each message's digest, and one of everything else (each message is serialized once)."""
+        example = self.example
+        messages = [digest(message.raw) for message in example.all_messages]
+        rest = {key: value for key, value in example.raw.items()
+                if key not in ("messages", "preferred_output", "non_preferred_output")}
+        if isinstance(rest.get("input"), dict):
+            rest["input"] = {k: v for k, v in rest["input"].items() if k != "messages"}
+        return messages, digest(rest)
+
+    @functools.cached_property
     def fingerprint(self) -> bytes:
         """A 128-bit digest of the record's normalized JSON (whitespace and escapes; key order kept)."""
-        return digest(self.example.raw)
+        messages, rest = self._digests
+        return combine([*messages, rest])
 
     @functools.cached_property
     def prompt_and_answer(self) -> tuple[bytes, bytes] | None:
-        """Digests of everything before the final assistant turn (with tools), and of that turn's output."""
-        messages = self.example.messages
+        """Digests of everything before the final assistant turn (with the rest of the record, such as
+        tools), and of that turn."""
+        messages, rest = self._digests
+        conversation = self.example.messages
         if self.example.format == "preference":
-            source = self.example.raw.get("input")
-            tools = source.get("tools") if isinstance(source, dict) else None
-            answer: Any = self.example.raw.get("preferred_output")
-            prompt: Any = [m.raw for m in messages]
-        else:
-            last = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].role == "assistant"), None)
-            if last is None:
-                return None
-            tools = self.example.raw.get("tools") or self.example.raw.get("functions")
-            prompt = [m.raw for m in messages[:last]]
-            output = messages[last].data
-            answer = [output.get("content"), output.get("tool_calls"), output.get("function_call")]
-        return digest([prompt, tools]), digest(answer)
+            return combine([*messages[: len(conversation)], rest]), messages[len(conversation)] \
+                if len(messages) > len(conversation) else combine([])
+        last = next((i for i in range(len(conversation) - 1, -1, -1) if conversation[i].role == "assistant"), None)
+        if last is None:
+            return None
+        return combine([*messages[:last], rest]), messages[last]
 
 
 @dataclass
@@ -148,6 +181,8 @@ class Rule(Generic[OptionsT]):
     formats: ClassVar[frozenset[str] | None] = None  # None: every format
     needs_tokens: ClassVar[bool] = False
     enabled_by_default: ClassVar[bool] = True
+    # Example features the rule looks at ("tools", "images"): examples without them skip it.
+    requires: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self.options: OptionsT = options if options is not None else self.options_model()  # type: ignore[assignment]

@@ -153,6 +153,24 @@ class Example:
         self._texts: list[tuple[str, str]] | None = None
 
     @property
+    def features(self) -> frozenset[str]:
+        """Which optional parts the record has, so that rules about them can be skipped otherwise."""
+        found = set()
+        raw = self.raw.get("input") if self.format == "preference" else self.raw
+        if isinstance(raw, dict) and ("tools" in raw or "functions" in raw):
+            found.add("tools")
+        for message in self.all_messages:
+            if message.tool_calls or message.role in ("tool", "function") or "function_call" in message.data:
+                found.add("tools")
+            if "audio" in message.data:
+                found.add("parts")  # FT403 judges assistant audio with the audio parts
+            if isinstance(message.content, list):
+                found.add("parts")
+                if any(part.get("type") == "image_url" for _, part in message.parts()):
+                    found.add("images")
+        return frozenset(found)
+
+    @property
     def image_count(self) -> int:
         return sum(1 for message in self.all_messages for _, part in message.parts()
                    if part.get("type") == "image_url")

@@ -19,6 +19,7 @@ class ImageContent(Rule[NoOptions]):
     """
 
     code = "FT401"
+    requires = frozenset({"images"})
     name = "image-content"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -45,6 +46,7 @@ class ImageOutsideUserMessage(Rule[NoOptions]):
     """
 
     code = "FT402"
+    requires = frozenset({"images"})
     name = "image-outside-user-message"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -68,6 +70,7 @@ class AudioContent(Rule[NoOptions]):
     """
 
     code = "FT403"
+    requires = frozenset({"parts"})
     name = "audio-content"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -92,6 +95,7 @@ class FileContent(Rule[NoOptions]):
     """
 
     code = "FT404"
+    requires = frozenset({"parts"})
     name = "file-content"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -154,6 +158,7 @@ class InvalidImageUrl(Rule[NoOptions]):
     """
 
     code = "FT406"
+    requires = frozenset({"images"})
     name = "invalid-image-url"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -177,6 +182,7 @@ class TooManyImages(Rule[NoOptions]):
     """
 
     code = "FT407"
+    requires = frozenset({"images"})
     name = "too-many-images"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -199,6 +205,7 @@ class ImageTooLarge(Rule[NoOptions]):
     """
 
     code = "FT408"
+    requires = frozenset({"images"})
     name = "image-too-large"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE

@@ -82,6 +82,7 @@ class InvalidToolName(Rule[NoOptions]):
     """
 
     code = "FT601"
+    requires = frozenset({"tools"})
     name = "invalid-tool-name"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -140,6 +141,7 @@ class InvalidToolParameters(Rule[NoOptions]):
     """
 
     code = "FT602"
+    requires = frozenset({"tools"})
     name = "invalid-tool-parameters"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -167,6 +169,7 @@ class UnknownToolCallId(Rule[NoOptions]):
     """
 
     code = "FT603"
+    requires = frozenset({"tools"})
     name = "unknown-tool-call-id"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -197,6 +200,7 @@ class UndeclaredFunction(Rule[NoOptions]):
     """
 
     code = "FT604"
+    requires = frozenset({"tools"})
     name = "undeclared-function"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -224,6 +228,7 @@ class InvalidToolArguments(Rule[NoOptions]):
     """
 
     code = "FT605"
+    requires = frozenset({"tools"})
     name = "invalid-tool-arguments"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -253,6 +258,7 @@ class ToolArgumentsMismatch(Rule[NoOptions]):
     """
 
     code = "FT606"
+    requires = frozenset({"tools"})
     name = "tool-arguments-mismatch"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -294,6 +300,7 @@ class DuplicateToolCallId(Rule[NoOptions]):
     """
 
     code = "FT607"
+    requires = frozenset({"tools"})
     name = "duplicate-tool-call-id"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -319,6 +326,7 @@ class ParallelCallsDisabled(Rule[NoOptions]):
     """
 
     code = "FT608"
+    requires = frozenset({"tools"})
     name = "parallel-calls-disabled"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -343,6 +351,7 @@ class LegacyFunctionCalling(Rule[NoOptions]):
     """
 
     code = "FT609"
+    requires = frozenset({"tools"})
     name = "legacy-function-calling"
     severity = Severity.INFO
     scope = Scope.EXAMPLE
