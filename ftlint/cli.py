@@ -153,7 +153,11 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
-    code = _run(resolver, layer, options)
+    try:
+        code = _run(resolver, layer, options)
+    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
     if exit_zero and code == EXIT_VIOLATIONS:
         code = EXIT_CLEAN
     sys.exit(code)
@@ -261,6 +265,8 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
         reporter.finish(summary)
     except (ConfigError, RegistryError, BaselineError) as exc:
         _fail(str(exc))
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         _fail(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}")
     finally:

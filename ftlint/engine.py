@@ -371,7 +371,7 @@ class FileLint:
         column = column or 1
         content = record.raw.removesuffix(b"\r") if record is not None else self.display.encode()
         fingerprint = hashlib.blake2b(content + b"\0" + finding.pointer.encode(), digest_size=8).hexdigest()
-        snippet, snippet_column = _snippet(text, column)
+        snippet, snippet_column = ("", 0) if rule.sensitive else _snippet(text, column)
         return Violation(
             code=rule.code, name=rule.name, severity=severity, path=self.display, line=line,
             column=column, pointer=finding.pointer, message=finding.message, fix=rule.fix,

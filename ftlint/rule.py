@@ -183,6 +183,8 @@ class Rule(Generic[OptionsT]):
     enabled_by_default: ClassVar[bool] = True
     # Example features the rule looks at ("tools", "images"): examples without them skip it.
     requires: ClassVar[frozenset[str]] = frozenset()
+    # Findings about secrets: never show the source line (the value would be in it).
+    sensitive: ClassVar[bool] = False
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self.options: OptionsT = options if options is not None else self.options_model()  # type: ignore[assignment]

@@ -17,6 +17,7 @@ FAMILIES = {
     "FT4": "Content",
     "FT5": "Dataset",
     "FT6": "Tools and function calling",
+    "FT7": "Secrets and personal data",
     "FT8": "Training methods: preference, reinforcement, completion",
     "FT9": "ftlint's own inputs",
 }

@@ -30,20 +30,26 @@ KNOWN = [
     Known("cookbook-toy-chat.jsonl", "chat", (), ["FT501:1", "FT209:4"]),
     # Another linter's broken fixture (SOURCES.md lists its defects by line).
     Known("pypi-parallelogram-broken.jsonl", "chat", (),
-          ["FT405:2", "FT201:4", "FT203:7", "FT001:8", "FT501:1", "FT505:5"]),
+          ["FT405:2", "FT201:4", "FT203:7", "FT001:8", "FT501:1", "FT505:5", "FT420:6"]),
     Known("edersonbadeca-pretty-printed-val.jsonl", None, (), ["FT003:1", "FT013:1"]),  # nothing parses
     # A 5-label classification set: 33 reports are labelled again with a different specialty.
     Known("edersonbadeca-medical-crlf.jsonl", "chat", (), counts={"FT013": 1, "FT506": 33}),
-    Known("msft-orca-dpo-validation.jsonl", "preference", ("--model", "gpt-4o-2024-08-06"), ["FT012:284"]),
-    Known("msft-orca-dpo-validation.jsonl", "preference", (), ["FT012:284", "FT113:1"]),
+    # One mojibake string (fianceÃ©) and two C1 control characters left by broken decoding.
+    Known("msft-orca-dpo-validation.jsonl", "preference", ("--model", "gpt-4o-2024-08-06"),
+          counts={"FT012": 1, "FT420": 1, "FT421": 2}),
+    Known("msft-orca-dpo-validation.jsonl", "preference", (), counts={"FT012": 1, "FT113": 1, "FT420": 1, "FT421": 2}),
     # 6,150 validation records: over the 1,000 OpenAI and Azure take for reinforcement (a real defect).
     # FT804 (info) lists each reinforcement file's grader fields; medmcq has none at all.
     Known("msft-medmcq-rft-valid.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"),
           ["FT012:6150", "FT502:1", "FT804:1"]),
-    Known("msft-zava-rft-train.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"), ["FT804:1"]),
-    Known("msft-zava-rft-train.jsonl", "reinforcement", (), ["FT113:1", "FT804:1"]),
+    # The Zava retail demos carry customer e-mail addresses (FT704): personal data on upload.
+    Known("msft-zava-rft-train.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"),
+          counts={"FT804": 1, "FT704": 20}),
+    Known("msft-zava-rft-train.jsonl", "reinforcement", (), counts={"FT113": 1, "FT804": 1, "FT704": 20}),
     Known("msft-rft-toolcall-train.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"), ["FT804:1"]),
-    Known("msft-clause-matching-rft-valid.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"), ["FT804:1"]),
+    # Contracts with the parties' fax numbers and e-mail addresses.
+    Known("msft-clause-matching-rft-valid.jsonl", "reinforcement", ("--model", "o4-mini-2025-04-16"),
+          counts={"FT804": 1, "FT704": 35, "FT705": 41}),
     Known("msft-chartqa-vision-train.jsonl", "chat", ("--model", "gpt-4o-2024-08-06")),
     Known("msft-chartqa-vision-train.jsonl", "chat", (), counts={"FT401": 100}),
     Known("gptchem-bandgap-inverse-prompt-completion.jsonl", "completion", ("--model", "babbage-002"),
@@ -52,13 +58,14 @@ KNOWN = [
     # Completions without the leading space the legacy models expect (FT806, info).
     Known("michaelinzo-azure-prompt-completion-crlf.jsonl", "completion", ("--model", "babbage-002"),
           counts={"FT013": 1, "FT806": 10}),
-    Known("msft-zava-tooluse-sft-valid.jsonl", "chat", (), counts={"FT208": 25}),
-    Known("msft-gsm8k-chat-train.jsonl", "chat"),
-    Known("msft-cnn-dailymail-sft-valid.jsonl", "chat"),
-    Known("pirate-training-set.jsonl", "chat"),
+    Known("msft-zava-tooluse-sft-valid.jsonl", "chat", (), counts={"FT208": 25, "FT704": 242, "FT705": 18}),
+    # Answers start with a space, a habit from the legacy format (FT424, info).
+    Known("msft-gsm8k-chat-train.jsonl", "chat", (), counts={"FT424": 449}),
+    Known("msft-cnn-dailymail-sft-valid.jsonl", "chat", (), counts={"FT704": 1, "FT705": 1}),
+    Known("pirate-training-set.jsonl", "chat", (), counts={"FT424": 2}),
     Known("msft-stock-toolcall-train.jsonl", "chat"),
     Known("cookbook-drone-function-calling.jsonl", "chat"),
-    Known("msft-zava-retail-sft-test.jsonl", "chat"),
+    Known("msft-zava-retail-sft-test.jsonl", "chat", (), counts={"FT704": 305}),
 ]
 
 

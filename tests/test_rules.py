@@ -143,6 +143,16 @@ CASES = [
     Case("FT609", [LEGACY], [1], [with_calls(call())]),
     Case("FT610", [with_calls(call()), LEGACY], [1], [LEGACY, LEGACY]),
     Case("FT505", [chat("a"), chat("b"), chat("a"), chat("a")], [3, 4], [chat("a"), chat("b")]),
+    Case("FT420", [chat("donâ€™t"), chat("caf\ufffd")], [1, 2], [chat("don’t café")]),
+    Case("FT421", [chat("beep\x07")], [1], [chat("tab\tand\nnewline")]),
+    Case("FT422", [chat("zero\u200bwidth"), chat("\u202eevil")], [1, 2], [chat("family 👩\u200d👧")]),
+    Case("FT423", [chat("[INST] hi [/INST]"), chat("User: hello"), chat("### Human: hi")], [1, 2, 3],
+         [chat("Use a User: prefix?"), chat("a <b> tag")]),
+    Case("FT424", [chat(answer=" 42"), chat(answer="42\n")], [1, 2], [chat(answer="42")]),
+    Case("FT510", many(12), [1], many(50), {"select": ["FT510"]}),
+    Case("FT508", [conversation(user(), assistant(weight=0))], [1], [conversation(user(), assistant(weight=1))]),
+    Case("FT509", [conversation(user(f"q{i}"), assistant(f"a{i}", weight=0)) for i in range(3)], [1],
+         [conversation(user("q"), assistant(weight=0)), conversation(user("r"), assistant())]),
     Case("FT506", [chat("q", "yes"), chat("q", "no"), chat("r", "no"), chat("q", "yes")], [2],
          [chat("q", "yes"), chat("r", "yes")]),
     Case("FT511", [chat(f"q{i}", "I am sorry, but I cannot help with that request.") for i in range(5)]
@@ -192,6 +202,8 @@ COVERED_ELSEWHERE = {
     "FT503": "tests/test_rules.py::test_file_too_large",
     "FT504": "tests/test_cli.py::test_reinforcement_needs_a_validation_file_on_azure",
     "FT507": "tests/test_rules.py::test_validation_leakage_across_files",
+    **{code: "tests/test_secrets.py::test_found_and_never_shown"
+       for code in ("FT701", "FT702", "FT703", "FT704", "FT705", "FT706", "FT707")},
 }
 
 
@@ -208,7 +220,7 @@ def test_rules_are_declared_completely() -> None:
         assert rule.validate_definition() == []
         assert rule.__doc__ and "Why" in rule.__doc__, f"{rule.code} needs a docstring with a why"
         assert rule.fix, f"{rule.code} needs a one-line fix"
-        assert rule.code[:3] in {"FT0", "FT1", "FT2", "FT3", "FT4", "FT5", "FT6", "FT8", "FT9"}
+        assert rule.code[:3] in {"FT0", "FT1", "FT2", "FT3", "FT4", "FT5", "FT6", "FT7", "FT8", "FT9"}
 
 
 def test_role_rules_do_not_pile_onto_invalid_roles() -> None:

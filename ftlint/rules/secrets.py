@@ -1,0 +1,250 @@
+"""FT7: secrets and personal data. The file is about to be uploaded to a third party.
+
+A finding names the kind and the position, never the value: messages carry no
+part of the match, and the engine shows no source excerpt for these rules.
+Every pattern either starts with a literal (found by a fast substring scan) or
+has bounded repetition, so scanning is linear in the text; e-mail addresses
+are found from each "@" within a bounded window. tests/test_secrets.py feeds
+each pattern adversarial megabyte inputs to hold that.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from ftlint.rule import ExampleContext, Options, Rule, Scope
+from ftlint.violation import Finding, Severity
+
+
+class SecretOptions(Options):
+    allow: tuple[str, ...] = ()  # regexes: matches that fully match one of these are not reported
+    patterns: dict[str, str] = {}  # extra kinds: name -> regex (FT701 only)
+
+
+def strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every string value of a record (keys excluded), with its JSON pointer."""
+    if isinstance(value, str):
+        yield pointer, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings(item, f"{pointer}/{index}")
+
+
+class _Scanner(Rule[SecretOptions]):
+    """Base: scan every string of the record for ``patterns`` (kind, literal prefilter, regex)."""
+
+    scope = Scope.EXAMPLE
+    severity = Severity.WARNING
+    options_model = SecretOptions
+    sensitive = True
+    patterns: ClassVar[tuple[tuple[str, str, re.Pattern[str]], ...]] = ()
+
+    def __init__(self, options: SecretOptions | None = None) -> None:
+        super().__init__(options)
+        self._allow = [re.compile(pattern) for pattern in self.options.allow]
+        self.active: tuple[tuple[str, str, re.Pattern[str]], ...] = self.patterns
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        for pointer, text in strings(context.example.raw):
+            for kind, start in self.matches(text):
+                yield Finding(f"possible {kind} at character {start + 1} of the text (value not shown)",
+                              pointer=pointer)
+
+    def matches(self, text: str) -> Iterator[tuple[str, int]]:
+        for kind, literal, pattern in self.active:
+            if literal and literal not in text:
+                continue
+            for match in pattern.finditer(text):
+                if self.accept(match.group(), kind):
+                    yield kind, match.start()
+
+    def accept(self, value: str, kind: str) -> bool:
+        return not any(allowed.fullmatch(value) for allowed in self._allow)
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+_TOKENS = (
+    ("OpenAI API key", "sk-", re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,200}")),
+    ("AWS access key", "AKIA", re.compile(r"AKIA[0-9A-Z]{16}(?![0-9A-Z])")),
+    ("AWS access key", "ASIA", re.compile(r"ASIA[0-9A-Z]{16}(?![0-9A-Z])")),
+    ("GitHub token", "gh", re.compile(r"gh[pousr]_[A-Za-z0-9]{36,255}")),
+    ("GitHub token", "github_pat_", re.compile(r"github_pat_[A-Za-z0-9_]{22,255}")),
+    ("Slack token", "xox", re.compile(r"xox[abprs]-[A-Za-z0-9-]{10,200}")),
+    ("Google API key", "AIza", re.compile(r"AIza[0-9A-Za-z_-]{35}")),
+)
+_ASSIGNMENT = re.compile(r"(?i)(?:api[_-]?key|secret|token|password|passwd)[\"']?\s{0,8}[:=]\s{0,8}[\"']?"
+                         r"([A-Za-z0-9_\-/+=.]{16,200})")
+
+
+class SecretToken(_Scanner):
+    """Text contains what looks like an API key or access token.
+
+    Why: training data leaves your hands on upload, and a fine-tuned model can
+    repeat what it saw. Detects OpenAI, AWS, GitHub, Slack and Google keys,
+    `key = "..."`-style assignments of high-entropy values, and your own
+    `patterns`; `allow` lists regexes of values to accept (test keys). Warning.
+    """
+
+    code = "FT701"
+    name = "secret-token"
+    summary = "API key or token in the data"
+    fix = "Remove or replace the secret, and rotate it"
+    patterns = _TOKENS
+
+    def __init__(self, options: SecretOptions | None = None) -> None:
+        super().__init__(options)
+        extra = tuple((name, "", re.compile(pattern)) for name, pattern in self.options.patterns.items())
+        self.active = _TOKENS + extra
+
+    def matches(self, text: str) -> Iterator[tuple[str, int]]:
+        yield from super().matches(text)
+        lowered = text.lower()
+        if any(word in lowered for word in ("key", "secret", "token", "passw")):
+            for match in _ASSIGNMENT.finditer(text):
+                value = match.group(1)
+                if _entropy(value) >= 3.5 and self.accept(value, "secret"):
+                    yield "secret assigned to a key-like name", match.start(1)
+
+
+class PrivateKey(_Scanner):
+    """Text contains a private key block (`-----BEGIN ... PRIVATE KEY-----`).
+
+    Why: a private key in training data is a leaked key. Warning.
+    """
+
+    code = "FT702"
+    name = "private-key"
+    summary = "Private key block in the data"
+    fix = "Remove the key and rotate it"
+    patterns = (("private key", "-----BEGIN", re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----")),)
+
+
+class JsonWebToken(_Scanner):
+    """Text contains a JSON Web Token (`eyJ...`).
+
+    Why: JWTs are often live session credentials. Warning.
+    """
+
+    code = "FT703"
+    name = "json-web-token"
+    summary = "JSON Web Token in the data"
+    fix = "Remove the token"
+    patterns = (("JSON Web Token", "eyJ",
+                 re.compile(r"eyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{10,4096}")),)
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
+_DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
+
+
+class EmailAddress(_Scanner):
+    """Text contains an e-mail address.
+
+    Why: personal data leaves the building on upload, and models memorize
+    contact details. Allow placeholders with `allow = [".*@example\\\\.com"]`.
+    Warning.
+    """
+
+    code = "FT704"
+    name = "email-address"
+    summary = "E-mail address in the data"
+    fix = "Replace it with a placeholder (user@example.com)"
+
+    def matches(self, text: str) -> Iterator[tuple[str, int]]:
+        at = text.find("@")
+        while at != -1:
+            local = _LOCAL.search(text, max(0, at - 64), at)
+            domain = _DOMAIN.match(text, at + 1, at + 1 + 253)
+            if local and domain and self.accept(text[local.start():domain.end()], "email"):
+                yield "e-mail address", local.start()
+            at = text.find("@", at + 1)
+
+
+class PhoneNumber(_Scanner):
+    """Text contains a phone number in international (`+44 20 7946 0958`) or North American form.
+
+    Why: personal data leaves the building on upload. Only explicit formats are
+    matched, so quantities and dates are not mistaken for numbers. Warning.
+    """
+
+    code = "FT705"
+    name = "phone-number"
+    summary = "Phone number in the data"
+    fix = "Replace it with a placeholder"
+    patterns = (
+        ("phone number", "+", re.compile(r"(?<![\w+])\+[1-9]\d{0,2}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?!\d)")),
+        ("phone number", "", re.compile(r"(?<![\d-])\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\d-])")),
+    )
+
+
+_IBAN_HEAD = re.compile(r"[A-Z]{2}\d{2} ?$")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+class CreditCardNumber(_Scanner):
+    """Text contains a payment card number (13 to 19 digits that pass the Luhn check).
+
+    Why: card data must never be in training files (PCI DSS). Warning.
+    """
+
+    code = "FT706"
+    name = "credit-card-number"
+    summary = "Payment card number in the data"
+    fix = "Remove the card number"
+    _pattern = re.compile(r"(?<![\d-])[3-6](?:[ -]?\d){12,18}(?![\d-])")
+
+    def matches(self, text: str) -> Iterator[tuple[str, int]]:
+        for match in self._pattern.finditer(text):
+            if _IBAN_HEAD.search(text, max(0, match.start() - 6), match.start()):
+                continue  # the digits of an account number (FT707), not a card
+            digits = re.sub(r"[ -]", "", match.group())
+            if 13 <= len(digits) <= 19 and _luhn(digits) and self.accept(match.group(), "card"):
+                yield "payment card number", match.start()
+
+
+def _iban_valid(value: str) -> bool:
+    compact = value.replace(" ", "")
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(char, 36)) for char in rearranged)
+    return int(number) % 97 == 1
+
+
+class Iban(_Scanner):
+    """Text contains an IBAN (bank account number) that passes the mod-97 check.
+
+    Why: bank details are personal data. Warning.
+    """
+
+    code = "FT707"
+    name = "iban"
+    summary = "IBAN in the data"
+    fix = "Remove the account number"
+    _pattern = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
+
+    def matches(self, text: str) -> Iterator[tuple[str, int]]:
+        for match in self._pattern.finditer(text):
+            if _iban_valid(match.group()) and self.accept(match.group(), "iban"):
+                yield "IBAN", match.start()
+
+
+RULES = [SecretToken, PrivateKey, JsonWebToken, EmailAddress, PhoneNumber, CreditCardNumber, Iban]

@@ -1,0 +1,90 @@
+"""Secrets and personal data: what is found, what is not, that values never leak, and linear time."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from conftest import chat, run_cli
+from ftlint import lint_records
+from ftlint.registry import discover
+from ftlint.rules.secrets import _Scanner
+
+SAMPLES = {
+    "FT701": ["my key is sk-proj-abcDEF1234567890abcdef1234", "AKIAIOSFODNN7EXAMPLE", "ghp_" + "a" * 36,
+              "xoxb-1234567890-abcdefghij", "AIza" + "B" * 35, 'api_key = "Zx8vQ2mL9pR4tY7wK1sD"'],
+    "FT702": ["-----BEGIN RSA PRIVATE KEY-----\nMIIEow..."],
+    "FT703": ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"],
+    "FT704": ["write to jane.doe@corp-mail.co.uk today"],
+    "FT705": ["call +44 20 7946 0958", "call (555) 010-4477 now"],
+    "FT706": ["card 4111 1111 1111 1111 expires"],
+    "FT707": ["IBAN DE89 3704 0044 0532 0130 00"],
+}
+CLEAN = ["the answer is 42", "sk-ill issue", "AKIA is a prefix", "room 101, 2024-05-06", "x@y", "4111 1111 1111 1112",
+         "DE89 3704 0044 0532 0130 01", "12 + 30 = 42", 'password = "short"', 'token = "aaaaaaaaaaaaaaaaaaaa"']
+
+
+@pytest.mark.parametrize(("code", "text"), [(c, t) for c, texts in SAMPLES.items() for t in texts])
+def test_found_and_never_shown(code: str, text: str) -> None:
+    result = lint_records([chat(text)], select=[code])
+    (violation,) = result.violations
+    assert violation.message.startswith("possible ") and "value not shown" in violation.message
+    assert violation.snippet == "" and violation.pointer == "/messages/0/content"
+    for token in text.split():
+        if len(token) > 6:
+            assert token not in violation.message
+
+
+def test_clean_text_is_not_flagged() -> None:
+    assert lint_records([chat(text) for text in CLEAN], select=["FT7"]).violations == []
+
+
+def test_secrets_are_masked_in_every_format(tmp_path: pytest.TempPathFactory) -> None:
+    secret = "sk-proj-abcDEF1234567890abcdef1234"
+    path = tmp_path / "data.jsonl"  # type: ignore[operator]
+    path.write_text(json.dumps(chat(f"use {secret} please")) + "\n", encoding="utf-8")
+    for output in ("full", "concise", "json", "sarif", "github", "junit", "gitlab", "json-lines"):
+        result = run_cli("check", str(path), "--format", output, "--select", "FT701")
+        assert "FT701" in result.stdout and secret not in result.stdout + result.stderr, output
+
+
+def test_allow_list_and_custom_patterns() -> None:
+    records = [chat("mail me at bot@example.com or at ann@corp.io")]
+    allowed = lint_records(records, select=["FT704"], rules={"FT704": {"allow": [r".*@example\.com"]}})
+    assert len(allowed.violations) == 1
+    custom = lint_records([chat("internal id ACME-TOKEN-12345")], select=["FT701"],
+                          rules={"FT701": {"patterns": {"Acme token": r"ACME-TOKEN-\d{5}"}}})
+    assert [v.message for v in custom.violations] == ["possible Acme token at character 13 of the text (value not shown)"]
+
+
+ADVERSARIAL = {
+    "sk-run": "sk-" * 350_000,
+    "digits": "1" * 1_000_000,
+    "dash-digits": "1-" * 500_000,
+    "at-signs": ("a" * 60 + "@") * 16_000,
+    "letters-dots": "a." * 500_000,
+    "eyJ": "eyJ" + "A" * 999_000,
+    "plus": "+1 " * 330_000,
+    "upper": "AB12" * 250_000,
+    "key-assign": "token=" * 160_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_linear_time_on_adversarial_megabytes(name: str) -> None:
+    text = ADVERSARIAL[name]
+    start = time.perf_counter()
+    text.count("\x00")  # a plain scan, for scale
+    baseline = max(time.perf_counter() - start, 1e-4)
+    for rule_class in discover().sorted_rules():
+        if not issubclass(rule_class, _Scanner):
+            continue
+        rule = rule_class()
+        start = time.perf_counter()
+        for _ in rule.matches(text):
+            pass
+        elapsed = time.perf_counter() - start
+        # Generous: a linear scan in Python is far slower than str.count, but never quadratic (minutes).
+        assert elapsed < max(2.0, 2000 * baseline), f"{rule_class.code} took {elapsed:.2f}s on {name}"
