@@ -56,7 +56,8 @@ def test_allow_list_and_custom_patterns() -> None:
     assert len(allowed.violations) == 1
     custom = lint_records([chat("internal id ACME-TOKEN-12345")], select=["FT701"],
                           rules={"FT701": {"patterns": {"Acme token": r"ACME-TOKEN-\d{5}"}}})
-    assert [v.message for v in custom.violations] == ["possible Acme token at character 13 of the text (value not shown)"]
+    expected = "possible Acme token at character 13 of the text (value not shown)"
+    assert [v.message for v in custom.violations] == [expected]
 
 
 ADVERSARIAL = {

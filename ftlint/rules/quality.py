@@ -9,7 +9,8 @@ from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Opt
 from ftlint.violation import Finding, Severity
 
 # UTF-8 read as Windows-1252/Latin-1: "Ã©" for é, "â€™" for ’, "Â " for a no-break space.
-_MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+_MOJIBAKE = re.compile(r"Ã[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                       r"\u2013-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
                        r"|â€[\u0080-\u00bf\u0153\u0161\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2122]"
                        r"|Â[\u00a0-\u00bf]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -45,8 +46,9 @@ class Mojibake(Rule[NoOptions]):
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, text in context.example.texts():
             if "\ufffd" in text:
-                yield Finding(f"text contains U+FFFD replacement characters (at {_position(text, text.index(chr(0xFFFD)))}): "
-                              "bytes were lost in decoding", pointer=pointer)
+                where = _position(text, text.index("\ufffd"))
+                yield Finding(f"text contains U+FFFD replacement characters (at {where}): bytes were lost in decoding",
+                              pointer=pointer)
             elif ("Ã" in text or "â€" in text or "Â" in text) and (match := _MOJIBAKE.search(text)):
                 yield Finding(f"text looks like UTF-8 decoded as Windows-1252 ({match.group()!r} at "
                               f"{_position(text, match.start())})", pointer=pointer)
@@ -99,7 +101,10 @@ class InvisibleCharacters(Rule[NoOptions]):
 
 
 class TemplateMarkup(Rule[NoOptions]):
-    """Text contains chat-template markup: `[INST]`, `<s>`, `<<SYS>>`, `### Human:`, or a role prefix such as `User:` at its start.
+    """Text contains chat-template markup.
+
+    That is `[INST]`, `<s>`, `<<SYS>>`, `### Human:`, or a role prefix such as
+    `User:` at the start of the text.
 
     Why: the data was already rendered through a chat template once; training
     on it teaches the model to print template syntax. (ChatML tokens such as

@@ -16,13 +16,15 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from ftlint.rule import ExampleContext, Options, Rule, Scope
 from ftlint.violation import Finding, Severity
 
 
 class SecretOptions(Options):
     allow: tuple[str, ...] = ()  # regexes: matches that fully match one of these are not reported
-    patterns: dict[str, str] = {}  # extra kinds: name -> regex (FT701 only)
+    patterns: dict[str, str] = Field(default_factory=dict)  # extra kinds: name -> regex (FT701 only)
 
 
 def strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
