@@ -83,6 +83,7 @@ def _measure(command: list[str]) -> tuple[float, float, float]:
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
             break
         peak_pss = max(peak_pss, _tree_pss(process.pid))
         time.sleep(0.05)

@@ -26,7 +26,7 @@ from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, g
 from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
 from ftlint.registry import Registry
-from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope
+from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope, digest
 from ftlint.schema import validate
 from ftlint.selection import Layer, Selector
 from ftlint.stats import FileTotals
@@ -267,6 +267,7 @@ class FileLint:
             context = self._example_context(record, value, result.file_format or self.default_format)
             if context.valid:
                 totals.valid += 1
+                self._shape(context, totals)
                 if self.count_tokens:
                     counter = counter or self.engine.counter(self.plan.model.encoding, self.tokenizer)
                     try:
@@ -294,6 +295,16 @@ class FileLint:
             for rule in dataset_rules:
                 if rule.formats is None or context.example.format in rule.formats:
                     self._collect(rule, states[rule.code], context, record, errors)
+
+    @staticmethod
+    def _shape(context: ExampleContext, totals: FileTotals) -> None:
+        messages = context.example.messages
+        if not messages and context.example.format != "completion":
+            return
+        system = next((m for m in messages if m.role in ("system", "developer")), None)
+        prompt = digest(system.content) if system is not None else None
+        calls = any(m.tool_calls or "function_call" in m.data for m in context.example.all_messages)
+        totals.add_shape(len(context.example.all_messages), prompt, calls)
 
     def finish(self, result: PassResult) -> Iterator[Violation]:
         """Run the file rules on the merged facts and totals, then build the report."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ftlint.report import Reporter, Summary
+from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ class _Human(Reporter):
             write("\n")
             for line in totals_table(self._reports, summary):
                 write(line + "\n")
+            shapes = [line for report in self._reports for line in distribution_lines(report)]
+            if shapes:
+                write("\n" + "\n".join(shapes) + "\n")
             models = sorted({(r.model.id, r.model.encoding, r.model.training_context, r.model.training_price)
                              for r in self._reports})
             for model_id, encoding, context, price in models:
@@ -120,6 +124,39 @@ def verdict(summary: Summary, style: Any) -> str:
              for s in Severity if counts[s]]
     color = "red" if counts[Severity.ERROR] else "yellow"
     return str(style(f"Found {', '.join(parts)} in {files}.", fg=color))
+
+
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def distribution_lines(report: FileReport) -> list[str]:
+    """Two lines per file: tokens per example (with a log2 histogram against the limit) and shape."""
+    totals = report.totals
+    if not totals.valid:
+        return []
+    lines = [f"{report.path}:"]
+    tokens = describe(totals.tokens_histogram)
+    if tokens is not None:
+        limit = report.model.training_context
+        bins = log2_bins(totals.tokens_histogram)
+        limit_bin = limit.bit_length() - 1
+        width = max(len(bins), limit_bin + 1)
+        peak = max(bins) or 1
+        bars = "".join(_BLOCKS[min(8, -(-8 * bins[k] // peak))] if k < len(bins) and bins[k] else "·"
+                       for k in range(width))
+        bars = bars[: limit_bin + 1] + "┃" + bars[limit_bin + 1:]
+        lines.append(f"  tokens/example   min {tokens['min']:,.0f}  p50 {tokens['p50']:,.0f}  "
+                     f"mean {tokens['mean']:,.0f}  p95 {tokens['p95']:,.0f}  max {tokens['max']:,.0f}   "
+                     f"1 {bars} {limit:,} limit (log2 bins)")
+    messages = describe(totals.messages_histogram)
+    if messages is not None:
+        share = totals.with_system / totals.valid
+        lines.append(f"  messages/example min {messages['min']:.0f}  p50 {messages['p50']:.0f}  "
+                     f"mean {messages['mean']:.1f}  p95 {messages['p95']:.0f}  max {messages['max']:.0f}; "
+                     f"system prompt in {share:.0%} "
+                     f"({len(totals.system_prompts):,} distinct); tool calls in "
+                     f"{totals.with_tool_calls / totals.valid:.0%}")
+    return lines if len(lines) > 1 else []
 
 
 _HEADERS = ("file", "kind", "format", "examples", "valid", "tokens", "trainable", "billed", "epochs",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ftlint import __version__
 from ftlint.report import Reporter, Summary
-from ftlint.stats import FileTotals
+from ftlint.stats import FileTotals, stats_json
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ def file_json(report: FileReport) -> dict[str, Any]:
         "valid_examples": report.totals.valid,
         "counts": _counts(report.counts),
         "tokens": _tokens(report.totals, report.tokens_counted),
+        "stats": stats_json(report.totals),
         "cost": {
             "model": report.model.id,
             "encoding": report.model.encoding,
@@ -80,6 +81,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "valid_examples": summary.totals.valid,
         "counts": _counts(summary.counts),
         "tokens": _tokens(summary.totals, summary.tokens_counted),
+        "stats": stats_json(summary.totals),
         "cost": {"usd": _round(summary.cost_usd)},
         "notices": summary.notices,
         "internal_errors": summary.internal_errors,

@@ -1,6 +1,7 @@
 """FT5 (cross-record): examples compared with each other, in bounded memory.
 
-States keep 128-bit digests and line numbers, never records. They merge in
+States keep 64-bit digests (ints: compact; a false match is a 1-in-10^19 event per pair) and line
+numbers, never records. They merge in
 file order, so parallel runs and partitions find exactly what one pass finds.
 Only schema-valid examples are compared: a broken record is reported once, by
 the rule it breaks.
@@ -16,10 +17,14 @@ from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Opt
 from ftlint.violation import Finding, Severity
 
 
+def _key(digest: bytes) -> int:
+    return int.from_bytes(digest[:8], "little")
+
+
 @dataclass
 class _Seen:
-    first: dict[bytes, int] = field(default_factory=dict)  # digest -> first line
-    repeats: list[tuple[int, bytes]] = field(default_factory=list)  # (line, digest) of later occurrences
+    first: dict[int, int] = field(default_factory=dict)  # digest -> first line
+    repeats: list[tuple[int, int]] = field(default_factory=list)  # (line, digest) of later occurrences
 
 
 def _merge_seen(first: _Seen, later: _Seen) -> _Seen:
@@ -53,7 +58,7 @@ class DuplicateExample(DatasetRule[NoOptions, _Seen]):
     def collect(self, state: _Seen, context: ExampleContext) -> None:
         if not context.valid:
             return
-        key = context.fingerprint
+        key = _key(context.fingerprint)
         if key in state.first:
             state.repeats.append((context.record.line, key))
         else:
@@ -67,10 +72,13 @@ class DuplicateExample(DatasetRule[NoOptions, _Seen]):
             yield Finding(f"example duplicates line {state.first[key]}", line=line)
 
 
+_LINE = 1 << 40  # prompt state packs (answer digest, first line) into one int: answer * _LINE + line
+
+
 @dataclass
 class _Prompts:
-    first: dict[bytes, tuple[int, bytes]] = field(default_factory=dict)  # prompt -> (first line, its answer)
-    later: list[tuple[int, bytes, bytes]] = field(default_factory=list)  # (line, prompt, answer) of repeats
+    first: dict[int, int] = field(default_factory=dict)  # prompt -> answer * _LINE + first line
+    later: list[tuple[int, int, int]] = field(default_factory=list)  # (line, prompt, answer) of repeats
 
 
 class ConflictingAnswers(DatasetRule[NoOptions, _Prompts]):
@@ -94,34 +102,34 @@ class ConflictingAnswers(DatasetRule[NoOptions, _Prompts]):
         pair = context.prompt_and_answer if context.valid else None
         if pair is None:
             return
-        prompt, answer = pair
+        prompt, answer = _key(pair[0]), _key(pair[1])
         if prompt in state.first:
             state.later.append((context.record.line, prompt, answer))
         else:
-            state.first[prompt] = (context.record.line, answer)
+            state.first[prompt] = answer * _LINE + context.record.line
 
     def merge(self, first: _Prompts, later: _Prompts) -> _Prompts:
         merged = _Prompts(dict(first.first), list(first.later))
-        for prompt, (line, answer) in later.first.items():
+        for prompt, packed in later.first.items():
             if prompt in merged.first:
-                merged.later.append((line, prompt, answer))
+                merged.later.append((packed % _LINE, prompt, packed // _LINE))
             else:
-                merged.first[prompt] = (line, answer)
+                merged.first[prompt] = packed
         merged.later.extend(later.later)
         return merged
 
     def finish(self, state: _Prompts, context: FileContext) -> Iterator[Finding]:
         for line, prompt, answer in sorted(state.later):
-            first_line, first_answer = state.first[prompt]
+            first_answer, first_line = divmod(state.first[prompt], _LINE)
             if answer != first_answer:
                 yield Finding(f"same prompt as line {first_line}, but a different final answer", line=line)
 
 
 @dataclass
 class _Index:
-    examples: dict[bytes, int] = field(default_factory=dict)  # digest -> first line (training files)
-    prompts: dict[bytes, int] = field(default_factory=dict)
-    checked: list[tuple[int, bytes, bytes | None]] = field(default_factory=list)  # validation files
+    examples: dict[int, int] = field(default_factory=dict)  # digest -> first line (training files)
+    prompts: dict[int, int] = field(default_factory=dict)
+    checked: list[tuple[int, int, int | None]] = field(default_factory=list)  # validation files
 
 
 SHARED_KEY = "FT507.training"
@@ -149,13 +157,14 @@ class ValidationLeakage(DatasetRule[NoOptions, _Index]):
         if not context.valid:
             return
         pair = context.prompt_and_answer
-        prompt = pair[0] if pair is not None else None
+        prompt = _key(pair[0]) if pair is not None else None
+        example = _key(context.fingerprint)
         if context.run.kind == "training":
-            state.examples.setdefault(context.fingerprint, context.record.line)
+            state.examples.setdefault(example, context.record.line)
             if prompt is not None:
                 state.prompts.setdefault(prompt, context.record.line)
         else:
-            state.checked.append((context.record.line, context.fingerprint, prompt))
+            state.checked.append((context.record.line, example, prompt))
 
     def merge(self, first: _Index, later: _Index) -> _Index:
         return _Index({**later.examples, **first.examples}, {**later.prompts, **first.prompts},
@@ -190,7 +199,7 @@ class RepeatedAnswerOptions(Options):
 @dataclass
 class _Answers:
     examples: int = 0
-    counts: dict[bytes, list[int]] = field(default_factory=dict)  # answer -> [count, first line]
+    counts: dict[int, int] = field(default_factory=dict)  # answer -> count * _LINE + first line
     labels: int = 0  # answers too short to judge
 
 
@@ -239,26 +248,23 @@ class RepeatedAnswer(DatasetRule[RepeatedAnswerOptions, _Answers]):
         if _answer_size(context) < self.options.min_chars:
             state.labels += 1
             return
-        entry = state.counts.get(pair[1])
-        if entry is None:
-            state.counts[pair[1]] = [1, context.record.line]
-        else:
-            entry[0] += 1
+        answer = _key(pair[1])
+        packed = state.counts.get(answer)
+        state.counts[answer] = context.record.line + _LINE if packed is None else packed + _LINE
 
     def merge(self, first: _Answers, later: _Answers) -> _Answers:
-        counts = {key: list(value) for key, value in first.counts.items()}
-        for key, (count, line) in later.counts.items():
-            if key in counts:
-                counts[key][0] += count
-            else:
-                counts[key] = [count, line]
+        counts = dict(first.counts)
+        for key, packed in later.counts.items():
+            # Counts add up; the first line stays the earlier range's.
+            counts[key] = counts[key] + packed // _LINE * _LINE if key in counts else packed
         return _Answers(first.examples + later.examples, counts, first.labels + later.labels)
 
     def finish(self, state: _Answers, context: FileContext) -> Iterator[Finding]:
         if len(state.counts) < (state.examples - state.labels) / 3:
             return  # a few labels over and over: classification data
         threshold = max(self.options.minimum, self.options.share * state.examples)
-        repeated = sorted((line, count) for count, line in state.counts.values() if count >= threshold)
+        repeated = sorted((packed % _LINE, packed // _LINE) for packed in state.counts.values()
+                          if packed // _LINE >= threshold)
         for line, count in repeated:
             yield Finding(f"the final answer of this example is repeated in {count} of {state.examples} examples "
                           f"({count / state.examples:.0%})", line=line)
