@@ -86,3 +86,54 @@ def _values(text: str) -> Iterator[tuple[tuple[str, ...], int]]:
 
 def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
+
+
+def string_at(text: str, offset: int) -> str | None:
+    """The pointer of the string value whose quoted text contains character ``offset`` of the line.
+
+    None when the offset is not inside a string value (a key, a number, or between values).
+    """
+    stack: list[_Frame] = []
+    position = 0
+    while match := _TOKEN.match(text, position):
+        group = match.lastindex or 0
+        token = match.group(group)
+        start = match.start(group)
+        position = match.end()
+        if start > offset:
+            return None
+        top = stack[-1] if stack else None
+        if top is not None and top.is_object and top.expect_key:
+            if token == "}":
+                stack.pop()
+            elif token.startswith('"'):
+                if start < offset < position - 1:
+                    return None  # inside a key
+                try:
+                    top.key = json.loads(token)
+                except ValueError:
+                    return None
+                top.expect_key = False
+            elif token != ",":
+                return None
+            continue
+        if token in (":", ","):
+            if token == "," and top is not None:
+                if top.is_object:
+                    top.expect_key = True
+                else:
+                    top.index += 1
+            continue
+        if token in ("}", "]"):
+            if stack:
+                stack.pop()
+            continue
+        path = () if top is None else top.path + ((top.key,) if top.is_object else (str(top.index),))
+        if token.startswith('"'):
+            if start < offset < position - 1:
+                return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
+        elif token == "{":
+            stack.append(_Frame(is_object=True, path=path))
+        elif token == "[":
+            stack.append(_Frame(is_object=False, path=path))
+    return None
