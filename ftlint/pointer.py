@@ -1,4 +1,4 @@
-"""Find where a JSON pointer's value starts in a line of JSON, to report a column.
+"""Map between JSON pointers and positions in a line of JSON, to report columns.
 
 Only run for records that have violations. Strings are skipped by one regex
 match each, so the cost grows with the number of JSON tokens, not characters.
@@ -31,7 +31,7 @@ def locate(text: str, pointer: str) -> int | None:
     target = tuple(_unescape(part) for part in pointer.split("/")[1:]) if pointer else ()
     best: int | None = None
     best_depth = -1
-    for path, start in _values(text):
+    for path, start, _, _ in _values(text):
         if path == target:
             return start + 1
         if len(path) > best_depth and target[: len(path)] == path:
@@ -39,7 +39,21 @@ def locate(text: str, pointer: str) -> int | None:
     return best
 
 
-def _values(text: str) -> Iterator[tuple[tuple[str, ...], int]]:
+def string_at(text: str, offset: int) -> str | None:
+    """The pointer of the string value whose quoted text contains character ``offset`` of the line.
+
+    None when the offset is not inside a string value (a key, a number, or between values).
+    """
+    for path, start, end, is_string in _values(text):
+        if start > offset:
+            return None
+        if is_string and start < offset < end - 1:
+            return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
+    return None
+
+
+def _values(text: str) -> Iterator[tuple[tuple[str, ...], int, int, bool]]:
+    """Every value of the line in order: (path, start, end, is it a string). Stops at a syntax error."""
     stack: list[_Frame] = []
     position = 0
     while match := _TOKEN.match(text, position):
@@ -75,7 +89,7 @@ def _values(text: str) -> Iterator[tuple[tuple[str, ...], int]]:
                 stack.pop()
             continue
         path = () if top is None else top.path + ((top.key,) if top.is_object else (str(top.index),))
-        yield path, start
+        yield path, start, position, token.startswith('"')
         if token == "{":
             stack.append(_Frame(is_object=True, path=path))
         elif token == "[":
@@ -86,54 +100,3 @@ def _values(text: str) -> Iterator[tuple[tuple[str, ...], int]]:
 
 def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
-
-
-def string_at(text: str, offset: int) -> str | None:
-    """The pointer of the string value whose quoted text contains character ``offset`` of the line.
-
-    None when the offset is not inside a string value (a key, a number, or between values).
-    """
-    stack: list[_Frame] = []
-    position = 0
-    while match := _TOKEN.match(text, position):
-        group = match.lastindex or 0
-        token = match.group(group)
-        start = match.start(group)
-        position = match.end()
-        if start > offset:
-            return None
-        top = stack[-1] if stack else None
-        if top is not None and top.is_object and top.expect_key:
-            if token == "}":
-                stack.pop()
-            elif token.startswith('"'):
-                if start < offset < position - 1:
-                    return None  # inside a key
-                try:
-                    top.key = json.loads(token)
-                except ValueError:
-                    return None
-                top.expect_key = False
-            elif token != ",":
-                return None
-            continue
-        if token in (":", ","):
-            if token == "," and top is not None:
-                if top.is_object:
-                    top.expect_key = True
-                else:
-                    top.index += 1
-            continue
-        if token in ("}", "]"):
-            if stack:
-                stack.pop()
-            continue
-        path = () if top is None else top.path + ((top.key,) if top.is_object else (str(top.index),))
-        if token.startswith('"'):
-            if start < offset < position - 1:
-                return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
-        elif token == "{":
-            stack.append(_Frame(is_object=True, path=path))
-        elif token == "[":
-            stack.append(_Frame(is_object=False, path=path))
-    return None

@@ -301,3 +301,18 @@ def test_provider_profiles(tmp_path: Path) -> None:
     assert re.search(r"gpt-4\.1-2025-04-14\s+o200k_base\s+65,536\s+-\s+supervised,dpo\s+yes", listing)
     wrong = run_cli("check", str(bom), "--provider", "azur")
     assert wrong.exit_code == 2 and "did you mean azure?" in wrong.stderr
+
+
+def test_readme_config_example_is_valid() -> None:
+    from conftest import ROOT
+    from ftlint import tomlload
+    from ftlint.catalog import load_catalog
+    from ftlint.config import parse_settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n[tool.ftlint]", 1)[1].split("```", 1)[0]
+    table = tomlload.loads("[tool.ftlint]" + block)["tool"]["ftlint"]
+    settings = parse_settings(table, "README.md")
+    assert settings.model == "gpt-4.1-mini-2025-04-14" and settings.severity["FT202"].value == "error"
+    catalog = load_catalog(settings.models, settings.provider, settings.providers)
+    assert catalog.resolve("my-gpt-4o-mini").training_context == 65536

@@ -28,14 +28,15 @@ class _Seen:
 
 
 def _merge_seen(first: _Seen, later: _Seen) -> _Seen:
-    merged = _Seen(dict(first.first), list(first.repeats))
+    # In place: states are only ever merged into the running total, and copying them would double
+    # the peak memory of a parallel run.
     for key, line in later.first.items():
-        if key in merged.first:
-            merged.repeats.append((line, key))
+        if key in first.first:
+            first.repeats.append((line, key))
         else:
-            merged.first[key] = line
-    merged.repeats.extend(later.repeats)
-    return merged
+            first.first[key] = line
+    first.repeats.extend(later.repeats)
+    return first
 
 
 class DuplicateExample(DatasetRule[NoOptions, _Seen]):
@@ -109,14 +110,13 @@ class ConflictingAnswers(DatasetRule[NoOptions, _Prompts]):
             state.first[prompt] = answer * _LINE + context.record.line
 
     def merge(self, first: _Prompts, later: _Prompts) -> _Prompts:
-        merged = _Prompts(dict(first.first), list(first.later))
-        for prompt, packed in later.first.items():
-            if prompt in merged.first:
-                merged.later.append((packed % _LINE, prompt, packed // _LINE))
+        for prompt, packed in later.first.items():  # in place, as _merge_seen
+            if prompt in first.first:
+                first.later.append((packed % _LINE, prompt, packed // _LINE))
             else:
-                merged.first[prompt] = packed
-        merged.later.extend(later.later)
-        return merged
+                first.first[prompt] = packed
+        first.later.extend(later.later)
+        return first
 
     def finish(self, state: _Prompts, context: FileContext) -> Iterator[Finding]:
         for line, prompt, answer in sorted(state.later):
@@ -154,8 +154,8 @@ class ValidationLeakage(DatasetRule[NoOptions, _Index]):
         return _Index()
 
     def collect(self, state: _Index, context: ExampleContext) -> None:
-        if not context.valid:
-            return
+        if not context.valid or not context.run.has_validation_file:
+            return  # nothing to compare against: keep nothing
         pair = context.prompt_and_answer
         prompt = _key(pair[0]) if pair is not None else None
         example = _key(context.fingerprint)
@@ -167,8 +167,12 @@ class ValidationLeakage(DatasetRule[NoOptions, _Index]):
             state.checked.append((context.record.line, example, prompt))
 
     def merge(self, first: _Index, later: _Index) -> _Index:
-        return _Index({**later.examples, **first.examples}, {**later.prompts, **first.prompts},
-                      first.checked + later.checked)
+        for key, line in later.examples.items():
+            first.examples.setdefault(key, line)
+        for key, line in later.prompts.items():
+            first.prompts.setdefault(key, line)
+        first.checked.extend(later.checked)
+        return first
 
     def publish(self, state: _Index, context: FileContext, shared: dict[str, Any]) -> None:
         if context.run.kind != "training":
@@ -253,11 +257,13 @@ class RepeatedAnswer(DatasetRule[RepeatedAnswerOptions, _Answers]):
         state.counts[answer] = context.record.line + _LINE if packed is None else packed + _LINE
 
     def merge(self, first: _Answers, later: _Answers) -> _Answers:
-        counts = dict(first.counts)
+        counts = first.counts  # in place, as _merge_seen
         for key, packed in later.counts.items():
             # Counts add up; the first line stays the earlier range's.
             counts[key] = counts[key] + packed // _LINE * _LINE if key in counts else packed
-        return _Answers(first.examples + later.examples, counts, first.labels + later.labels)
+        first.examples += later.examples
+        first.labels += later.labels
+        return first
 
     def finish(self, state: _Answers, context: FileContext) -> Iterator[Finding]:
         if len(state.counts) < (state.examples - state.labels) / 3:
