@@ -11,8 +11,16 @@ demo: $(VENV)/.installed
 	@# The fixtures contain bad files on purpose: exit 1 (violations) is the expected result.
 	$(BIN)/ftlint check fixtures/; status=$$?; test $$status -le 1
 
-test: $(VENV)/.installed-test .cache/junit-10.xsd
+test: $(VENV)/.installed-test .cache/junit-10.xsd .venv-example/.installed
 	$(BIN)/python -m pytest
+	.venv-example/bin/python -m pytest -q examples/ftlint-plugin-example/tests
+
+# The example plugin is tested in a venv of its own, as a user would install it next to ftlint.
+.venv-example/.installed: pyproject.toml examples/ftlint-plugin-example/pyproject.toml
+	$(PYTHON) -m venv .venv-example
+	.venv-example/bin/python -m pip install --quiet --upgrade pip
+	.venv-example/bin/python -m pip install --quiet -e . -e 'examples/ftlint-plugin-example[test]'
+	touch $@
 
 # The JUnit XSD pytest validates its own reports with; it ships only in pytest's sdist.
 .cache/junit-10.xsd: $(VENV)/.installed-test
@@ -38,7 +46,7 @@ $(VENV)/.installed-test: pyproject.toml
 	touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) .cache build *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-example .cache build *.egg-info .pytest_cache
 
 docs: $(VENV)/.installed
 	$(BIN)/python -c "from ftlint.registry import discover; from ftlint.ruledoc import rules_markdown; \

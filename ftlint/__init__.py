@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "DatasetRule",
     "ExampleContext",
     "FileContext",
     "FileReport",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DatasetRule": "ftlint.rule",
     "ExampleContext": "ftlint.rule",
     "FileContext": "ftlint.rule",
     "LineContext": "ftlint.rule",
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
     from ftlint.api import LintResult, lint_file, lint_partition, lint_records, merge_partitions
     from ftlint.engine import FileReport
     from ftlint.records import Record
-    from ftlint.rule import ExampleContext, FileContext, LineContext, Options, Rule, Scope
+    from ftlint.rule import DatasetRule, ExampleContext, FileContext, LineContext, Options, Rule, Scope
     from ftlint.violation import Finding, Severity, Violation
 
 

@@ -30,8 +30,20 @@ def _split_commas(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from ftlint.registry import installed_plugins  # metadata only: no plugin is imported
+
+    click.echo(f"ftlint {__version__}")
+    for name, version in installed_plugins():
+        click.echo(f"  plugin {name} {version}")
+    ctx.exit()
+
+
 @click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", prog_name="ftlint", message="%(prog)s %(version)s")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version (and installed rule plugins) and exit.")
 def main() -> None:
     """ftlint: lint LLM fine-tuning JSONL files before you upload them.
 
@@ -65,6 +77,7 @@ class RunOptions:
     statistics: bool
     baseline: Path | None
     write_baseline: Path | None
+    require_plugins: tuple[str, ...] = ()
 
 
 @main.command(context_settings=CONTEXT)
@@ -94,6 +107,8 @@ class RunOptions:
               help="Accept the violations recorded in this file (see --write-baseline); report only new ones.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Record every current violation in this file, to adopt ftlint on existing data.")
+@click.option("--require-plugins", multiple=True, callback=_split_commas,
+              help="Plugins (distribution names) that must load and run cleanly; otherwise exit 2.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found (2 still means an error).")
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
@@ -110,7 +125,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
           validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
-          statistics: bool, baseline_path: Path | None, write_baseline: Path | None, exit_zero: bool,
+          statistics: bool, baseline_path: Path | None, write_baseline: Path | None,
+          require_plugins: list[str] | None, exit_zero: bool,
           strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
           config_path: Path | None, show_settings: bool, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
@@ -150,6 +166,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             statistics=statistics,
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
+            require_plugins=tuple(require_plugins or ()),
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -222,8 +239,11 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
     out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
     try:
         registry = discover()
-        for error in registry.errors:
-            click.echo(f"ftlint: warning: {error}; its rules are disabled", err=True)
+        required = {name.lower() for name in options.require_plugins}
+        loaded = {plugin.distribution.lower() for plugin in registry.plugins}
+        for missing in sorted(required - loaded - {e.distribution.lower() for e in registry.errors}):
+            _fail(f"required plugin {missing!r} is not installed (installed: "
+                  f"{', '.join(sorted(loaded - {'ftlint'})) or 'none'})")
         engine = Engine(registry, resolver, layer)
         validation = [_is_validation(resolver, path, flag) for path, flag in options.targets]
         engine.run_has_validation_file = any(validation)
@@ -253,6 +273,8 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
             progress.close()
         if engine.baseline is not None:
             _report_unused_baseline(engine, reporter, summary)
+        load_errors = [e for plan in engine._plans.values() for e in plan.registry.errors] or registry.errors
+        plugin_failed = _report_plugin_errors(load_errors, summary.plugin_errors, required)
         plans = list({id(p): p for p in engine._plans.values()}.values())
         summary.notices = deadline_notices(plans, today())
         if not summary.tokens_counted:
@@ -272,12 +294,27 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
     finally:
         if options.output_file is not None:
             out.close()
-    if summary.internal_errors:
+    if summary.internal_errors or plugin_failed:
         return EXIT_ERROR
     if options.write_baseline is not None:
         return EXIT_CLEAN  # everything found is now accepted
     failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
     return EXIT_VIOLATIONS if failing else EXIT_CLEAN
+
+
+def _report_plugin_errors(load_errors: list[Any], run_errors: list[tuple[str, str]], required: set[str]) -> bool:
+    """Say once per plugin what failed; its rules were disabled and the run went on.
+
+    True when a failed plugin was required (--require-plugins), which makes the exit code 2.
+    """
+    failed: dict[str, str] = {}
+    for error in load_errors:
+        failed.setdefault(error.distribution, str(error))
+    for distribution, message in run_errors:
+        failed.setdefault(distribution, f"plugin {distribution}: {message}")
+    for message in {m: None for m in failed.values()}:
+        click.echo(f"ftlint: warning: {message}; its rules are disabled", err=True)
+    return any(name.lower() in required for name in failed)
 
 
 def _is_validation(resolver: Any, path: Path | None, flag: bool) -> bool:

@@ -61,6 +61,7 @@ class Settings(BaseModel):
     rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    plugins: list[str] = Field(default_factory=list)  # local rule files (Python), relative to the config
 
 
 class Config:

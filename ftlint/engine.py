@@ -49,13 +49,15 @@ class FileReport:
     epochs: int | None
     cost_usd: float | None
     counts: Counter[Severity] = field(default_factory=Counter)
-    internal_errors: list[str] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)  # a built-in rule failed: exit 2
+    plugin_errors: list[tuple[str, str]] = field(default_factory=list)  # (distribution, message)
 
 
 @dataclass
 class Plan:
     """What is fixed for every file that shares one configuration."""
 
+    registry: Registry
     config: Config
     catalog: Catalog
     model: ModelInfo
@@ -92,8 +94,11 @@ class Engine:
                 resolve_tokenizer(settings.tokenizer)
         except (catalog_module.CatalogError, VocabularyError) as exc:
             raise ConfigError(str(exc)) from None
-        selector = Selector({code: rule.name for code, rule in self.registry.rules.items()})
-        defaults = [code for code, rule in self.registry.rules.items() if rule.enabled_by_default]
+        registry = self.registry
+        if settings.plugins:
+            registry = registry.with_local([config.root / path for path in settings.plugins])
+        selector = Selector({code: rule.name for code, rule in registry.rules.items()})
+        defaults = [code for code, rule in registry.rules.items() if rule.enabled_by_default]
         try:
             enabled = selector.resolve(defaults, [
                 Layer(settings.select, settings.extend_select, settings.ignore), self.cli_layer])
@@ -106,7 +111,7 @@ class Engine:
         rules: dict[str, Rule[Any]] = {}
         severities: dict[str, Severity] = {}
         for code in sorted(enabled):
-            rule_class = self.registry.rules[code]
+            rule_class = registry.rules[code]
             options = selector.most_specific(code, {k: v for k, v in settings.rules.items()
                                                     if k in (code, rule_class.name)})
             try:
@@ -118,7 +123,7 @@ class Engine:
             rules[code] = rule_class(parsed)
             override = selector.most_specific(code, settings.severity)
             severities[code] = override if isinstance(override, Severity) else rule_class.severity
-        return Plan(config, catalog, model, selector, enabled, rules, severities)
+        return Plan(registry, config, catalog, model, selector, enabled, rules, severities)
 
     def counter(self, encoding: str, tokenizer: str = "tiktoken") -> TokenCounter:
         key = f"{encoding}/{tokenizer}"
@@ -405,7 +410,10 @@ class FileLint:
             path=self.display, kind=self.run.kind, format=file_format, model=model, facts=facts,
             totals=totals, tokens_counted=self.count_tokens, tokenizer=self.tokenizer, epochs=epochs,
             cost_usd=cost,
-            counts=self.counts, internal_errors=[message for _, _, message in result.errors],
+            counts=self.counts,
+            internal_errors=[m for code, _, m in result.errors if self.plan.registry.is_builtin(code)],
+            plugin_errors=[(self.plan.registry.origin[code].distribution, m) for code, _, m in result.errors
+                           if not self.plan.registry.is_builtin(code)],
         )
 
 

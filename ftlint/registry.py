@@ -8,8 +8,11 @@ instead of stopping the run.
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import importlib.util
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ftlint.rule import Rule
@@ -46,6 +49,27 @@ class Registry:
     rules: dict[str, type[Rule[Any]]] = field(default_factory=dict)
     plugins: list[Plugin] = field(default_factory=list)
     errors: list[PluginError] = field(default_factory=list)
+    origin: dict[str, Plugin] = field(default_factory=dict)  # rule code -> the plugin that brought it
+
+    def is_builtin(self, code: str) -> bool:
+        plugin = self.origin.get(code)
+        return plugin is None or plugin.distribution == BUILTIN_DIST
+
+    def with_local(self, paths: list[Path]) -> Registry:
+        """A copy with the rules of local rule files added (``plugins = [...]`` in config)."""
+        extended = Registry(dict(self.rules), list(self.plugins), list(self.errors), dict(self.origin))
+        for path in paths:
+            try:
+                rules = _as_rules(_load_file(path))
+            except Exception as exc:  # a broken local file is reported like a broken plugin
+                extended.errors.append(PluginError(path.name, f"local:{path}", "", f"failed to load: {exc!r}"))
+                continue
+            problems = [f"{rule.__name__}: {p}" for rule in rules for p in rule.validate_definition()]
+            if problems:
+                extended.errors.append(PluginError(path.name, f"local:{path}", "", "; ".join(problems)))
+                continue
+            extended.add(Plugin(path.name, f"local:{path}", "", tuple(rules)))
+        return extended
 
     def add(self, plugin: Plugin) -> None:
         for rule in plugin.rules:
@@ -55,6 +79,7 @@ class Registry:
                                                f"rule code {rule.code} is already taken by {existing.name}"))
                 continue
             self.rules[rule.code] = rule
+            self.origin[rule.code] = plugin
         self.plugins.append(plugin)
 
     def sorted_rules(self) -> list[type[Rule[Any]]]:
@@ -86,6 +111,27 @@ def discover() -> Registry:
             "install ftlint with `pip install .` rather than running it from a source folder"
         )
     return registry
+
+
+def _load_file(path: Path) -> object:
+    """Import a local rule file and return its RULES list. It runs code from the repository,
+    as pre-commit hooks do, and only when configured."""
+    name = f"ftlint_local_rules_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    if not hasattr(module, "RULES"):
+        raise AttributeError(f"{path} defines no RULES list")
+    return module.RULES
+
+
+def installed_plugins() -> list[tuple[str, str]]:
+    """(distribution, version) of installed rule plugins, read from metadata without importing them."""
+    found = {(_dist_name(ep), _dist_version(ep)) for ep in metadata.entry_points(group=GROUP)}
+    return sorted(item for item in found if item[0] != BUILTIN_DIST)
 
 
 def _as_rules(obj: object) -> list[type[Rule[Any]]]:

@@ -111,3 +111,57 @@ def test_missing_builtins_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(registry_module.metadata, "entry_points", lambda group: [])
     with pytest.raises(registry_module.RegistryError, match="pip install"):
         registry_module.discover()
+
+
+class Crashing(ShoutingAnswer):
+    code = "ABC102"
+    name = "crashing-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        raise ValueError("plugin bug")
+
+
+def _data(tmp_path: Any) -> str:
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(f'{{"messages": [{{"role": "user", "content": "q{i}"}}, {{"role": "assistant", '
+                            f'"content": "answer {i}"}}]}}\n' for i in range(10)), encoding="utf-8")
+    return str(path)
+
+
+def test_a_plugin_that_fails_during_a_check_is_contained(plugins: list[FakeEntryPoint], tmp_path: Any) -> None:
+    plugins.append(FakeEntryPoint("crash", "ftlint-crash", [Crashing]))
+    data = _data(tmp_path)
+    result = run_cli("check", data)
+    assert result.exit_code == 0, result.stderr  # the data is clean; the plugin's failure is not the data's
+    assert result.stderr.count("ftlint-crash") == 1 and "its rules are disabled" in result.stderr
+    assert "ValueError('plugin bug')" in result.stderr
+    required = run_cli("check", data, "--require-plugins", "ftlint-crash")
+    assert required.exit_code == 2
+
+
+def test_a_required_plugin_must_be_installed(tmp_path: Any) -> None:
+    result = run_cli("check", _data(tmp_path), "--require-plugins", "ftlint-nope")
+    assert result.exit_code == 2 and "required plugin 'ftlint-nope' is not installed" in result.stderr
+
+
+def test_local_rule_files_from_config(tmp_path: Any) -> None:
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "team_rules.py").write_text(
+        "from collections.abc import Iterator\n"
+        "from ftlint import ExampleContext, Finding, Rule, Scope, Severity\n\n"
+        "class NoQ7(Rule):\n"
+        '    """Question 7 is retired.\n\n    Why: policy.\n    """\n'
+        '    code = "LOC001"\n    name = "retired-question"\n    severity = Severity.ERROR\n'
+        '    scope = Scope.EXAMPLE\n    summary = "Retired question"\n    fix = "Drop it"\n\n'
+        "    def check(self, context: ExampleContext) -> Iterator[Finding]:\n"
+        '        if "q7" in context.record.text:\n'
+        '            yield Finding("question 7 is retired")\n\n'
+        "RULES = [NoQ7]\n", encoding="utf-8")
+    data = _data(tmp_path)
+    assert run_cli("check", data).exit_code == 0  # not configured: not loaded
+    (tmp_path / "ftlint.toml").write_text('plugins = ["tools/team_rules.py"]\n', encoding="utf-8")
+    result = run_cli("check", data)
+    assert result.exit_code == 1 and "data.jsonl:8:1: LOC001 [error] question 7 is retired" in result.stdout
+    (tmp_path / "ftlint.toml").write_text('plugins = ["tools/missing.py"]\n', encoding="utf-8")
+    broken = run_cli("check", data)
+    assert broken.exit_code == 0 and "missing.py" in broken.stderr and "failed to load" in broken.stderr

@@ -35,6 +35,7 @@ class Summary:
     tokens_counted: bool = True
     notices: list[str] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
+    plugin_errors: list[tuple[str, str]] = field(default_factory=list)  # (distribution, message)
 
     def add(self, report: FileReport, suppressed: int = 0) -> None:
         self.files += report.kind != "baseline"
@@ -45,6 +46,7 @@ class Summary:
         if report.cost_usd is not None:
             self.cost_usd = (self.cost_usd or 0.0) + report.cost_usd
         self.internal_errors.extend(f"{report.path}: {e}" for e in report.internal_errors)
+        self.plugin_errors.extend((dist, f"{report.path}: {message}") for dist, message in report.plugin_errors)
 
     def statistics(self) -> list[tuple[int, str, str]]:
         """(count, code, name), most frequent first, as ruff's --statistics."""
