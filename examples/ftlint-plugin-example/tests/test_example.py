@@ -33,5 +33,5 @@ def test_missing_topic() -> None:
     no_refunds = [chat(f"Answer number {i} here.", question=f"Question {i}?") for i in range(20)]
     result = ftlint.lint_records(no_refunds, select=["XPL002"])
     assert [v.message for v in result.violations] == ["only 0 of 20 examples mention a refund"]
-    with_refunds = no_refunds[:18] + [chat("Your refund is on its way."), chat("Refunds take 5 days.")]
+    with_refunds = [*no_refunds[:18], chat("Your refund is on its way."), chat("Refunds take 5 days.")]
     assert ftlint.lint_records(with_refunds, select=["XPL002"]).violations == []
