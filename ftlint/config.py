@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ftlint import tomlload
 from ftlint.catalog import DEFAULT_MODEL
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
+from ftlint.rules.custom import SchemaEntry
 from ftlint.violation import Severity
 
 CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
@@ -62,6 +63,8 @@ class Settings(BaseModel):
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)
     providers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     plugins: list[str] = Field(default_factory=list)  # local rule files (Python), relative to the config
+    # Team JSON Schemas, [[tool.ftlint.schema]] (the field cannot be called `schema` in pydantic).
+    schemas: list[SchemaEntry] = Field(default_factory=list, alias="schema")
 
 
 class Config:

@@ -27,6 +27,7 @@ from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
 from ftlint.registry import Registry
 from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope, digest
+from ftlint.rules.custom import schema_rules
 from ftlint.schema import validate
 from ftlint.selection import Layer, Selector
 from ftlint.stats import FileTotals
@@ -97,6 +98,11 @@ class Engine:
         registry = self.registry
         if settings.plugins:
             registry = registry.with_local([config.root / path for path in settings.plugins])
+        if settings.schemas:
+            try:
+                registry = registry.with_rules("config schema", schema_rules(settings.schemas, config.root))
+            except ValueError as exc:
+                raise ConfigError(f"{config.path}: {exc}") from None
         selector = Selector({code: rule.name for code, rule in registry.rules.items()})
         defaults = [code for code, rule in registry.rules.items() if rule.enabled_by_default]
         try:

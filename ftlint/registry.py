@@ -71,6 +71,12 @@ class Registry:
             extended.add(Plugin(path.name, f"local:{path}", "", tuple(rules)))
         return extended
 
+    def with_rules(self, source: str, rules: list[type[Rule[Any]]]) -> Registry:
+        """A copy with rules made elsewhere (from configuration) added."""
+        extended = Registry(dict(self.rules), list(self.plugins), list(self.errors), dict(self.origin))
+        extended.add(Plugin(source, BUILTIN_DIST, "", tuple(rules)))
+        return extended
+
     def add(self, plugin: Plugin) -> None:
         for rule in plugin.rules:
             existing = self.rules.get(rule.code)

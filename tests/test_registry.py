@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -165,3 +166,26 @@ def test_local_rule_files_from_config(tmp_path: Any) -> None:
     (tmp_path / "ftlint.toml").write_text('plugins = ["tools/missing.py"]\n', encoding="utf-8")
     broken = run_cli("check", data)
     assert broken.exit_code == 0 and "missing.py" in broken.stderr and "failed to load" in broken.stderr
+
+
+def test_team_json_schema_rules(tmp_path: Any) -> None:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "message.json").write_text(json.dumps({
+        "type": "object",
+        "properties": {"content": {"type": "string", "maxLength": 12}},
+    }), encoding="utf-8")
+    (tmp_path / "ftlint.toml").write_text(
+        '[[schema]]\npath = "schemas/message.json"\nselect = "/messages/*"\nseverity = "warning"\n',
+        encoding="utf-8")
+    data = _data(tmp_path)
+    with open(data, "a", encoding="utf-8") as handle:
+        handle.write('{"messages": [{"role": "user", "content": "a question that is long"}, '
+                     '{"role": "assistant", "content": "ok"}]}\n')
+    result = run_cli("check", data, "--format", "json")
+    violations = json.loads(result.stdout)["files"][0]["violations"]
+    assert [(v["code"], v["name"], v["severity"], v["line"], v["pointer"]) for v in violations] == [
+        ("FTX001", "message", "warning", 11, "/messages/0/content")]
+    assert "'a question that is long' is too long" in violations[0]["message"]
+    (tmp_path / "schemas" / "message.json").write_text('{"type": "text"}', encoding="utf-8")
+    broken = run_cli("check", data)
+    assert broken.exit_code == 2 and "is not a valid JSON Schema" in broken.stderr
