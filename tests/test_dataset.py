@@ -68,7 +68,7 @@ def test_memory_grows_only_with_digests_not_data(tmp_path: Path) -> None:
     _write(large, 10_000)
     growth = _peak_rss(large) - _peak_rss(small)
     data_growth = large.stat().st_size - small.stat().st_size  # about 17 MB
-    # Records are never kept: only the cross-record rules' digests and counters grow (under 1 KB per
-    # example; about 0.8 KB measured), a fraction of the data.
-    assert growth < 9_000 * 1024, (growth, data_growth)
-    assert growth < data_growth / 2, (growth, data_growth)
+    # Records are never kept: only the cross-record rules' digests and counters grow (about 0.8 KB per
+    # example measured). Keeping the parsed records would cost several times the data's 17 MB; the
+    # bound leaves room for allocator noise while still telling the two apart.
+    assert growth < 0.8 * data_growth, (growth, data_growth)
