@@ -94,6 +94,7 @@ FORMATS = {
     "github": "ftlint.report.github:GithubReporter",
     "junit": "ftlint.report.junit:JunitReporter",
     "gitlab": "ftlint.report.gitlab:GitlabReporter",
+    "html": "ftlint.report.html:HtmlReporter",
 }
 CHOICES = sorted([*FORMATS, "auto"])
 
