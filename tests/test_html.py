@@ -49,7 +49,7 @@ def render(tmp_path: Path, *paths: str) -> tuple[str, _Collect]:
 
 
 def test_counts_cards_and_rule_links(tmp_path: Path) -> None:
-    text, parser = render(tmp_path, str(FIXTURES / "bad" / "role-order.jsonl"), str(FIXTURES / "clean"))
+    _text, parser = render(tmp_path, str(FIXTURES / "bad" / "role-order.jsonl"), str(FIXTURES / "clean"))
     rows = [attrs for tag, attrs in parser.tags if tag == "tr" and "data-code" in attrs]
     assert len(rows) == 8 and {r["data-severity"] for r in rows} == {"error", "warning"}
     assert sum(1 for tag, attrs in parser.tags if tag == "article") == 4

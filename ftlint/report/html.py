@@ -124,8 +124,11 @@ class HtmlReporter(Reporter):
 def _badges(counts: Counter[Severity]) -> str:
     if not sum(counts.values()):
         return '<span class="badge ok">no violations</span>'
-    return "".join(f'<span class="badge {s.value}">{counts[s]:,} {s.value}{"s" if counts[s] != 1 and s is not Severity.INFO else ""}'
-                   "</span>" for s in Severity if counts[s])
+    def label(severity: Severity) -> str:
+        plural = "s" if counts[severity] != 1 and severity is not Severity.INFO else ""
+        return f"{counts[severity]:,} {severity.value}{plural}"
+
+    return "".join(f'<span class="badge {s.value}">{label(s)}</span>' for s in Severity if counts[s])
 
 
 def _row(violation: Violation) -> str:
