@@ -157,6 +157,7 @@ class ConfigResolver:
         self._explicit = load_config_file(explicit) if explicit is not None else None
         self._overrides = {k: v for k, v in overrides.items() if v is not None}
         self._cache: dict[Path | None, Config] = {}
+        self._merged: dict[int, Config] = {}  # one merged Config per base config, so plans are reused
 
     def for_path(self, file: Path | None) -> Config:
         if self._explicit is not None:
@@ -168,5 +169,6 @@ class ConfigResolver:
             base = self._cache[found]
         if not self._overrides:
             return base
-        merged = base.settings.model_copy(update=self._overrides)
-        return Config(merged, base.path)
+        if id(base) not in self._merged:
+            self._merged[id(base)] = Config(base.settings.model_copy(update=self._overrides), base.path)
+        return self._merged[id(base)]

@@ -316,3 +316,19 @@ def test_readme_config_example_is_valid() -> None:
     assert settings.model == "gpt-4.1-mini-2025-04-14" and settings.severity["FT202"].value == "error"
     catalog = load_catalog(settings.models, settings.provider, settings.providers)
     assert catalog.resolve("my-gpt-4o-mini").training_context == 65536
+
+
+def test_one_plan_per_config_even_with_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftlint import engine as engine_module
+
+    made: list[object] = []
+    original = engine_module.Engine._make_plan
+
+    def counting(self: object, config: object) -> object:
+        made.append(config)
+        return original(self, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_module.Engine, "_make_plan", counting)
+    paths = [str(write(tmp_path / f"part{i}.jsonl", many(10))) for i in range(3)]
+    assert run_cli("check", *paths, "--model", "gpt-4.1-mini").exit_code == 0
+    assert len(made) == 1
