@@ -12,6 +12,7 @@ from typing import Any
 
 from ftlint.config import Config, ConfigResolver, Settings
 from ftlint.engine import Engine, FileReport, PassResult
+from ftlint.inputs import open_input
 from ftlint.registry import discover
 from ftlint.selection import Layer
 from ftlint.violation import Violation
@@ -51,7 +52,7 @@ def lint_file(path: str | Path, *, validation: bool = False, config: str | Path 
     """
     file = Path(path)
     engine = _engine(settings, Path(config) if config else None)
-    with file.open("rb") as stream:
+    with open_input(file) as stream:
         run = engine.lint(stream, str(file), file, validation=validation)
         violations = list(run)
     assert run.report is not None

@@ -16,6 +16,7 @@ from typing import IO, Any, NoReturn
 import click
 
 from ftlint import __version__
+from ftlint.inputs import SUFFIXES
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -224,7 +225,7 @@ def _scan(directory: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in files:
-            if name.endswith(".jsonl"):
+            if name.lower().endswith(SUFFIXES):
                 yield Path(root) / name
 
 
@@ -364,6 +365,7 @@ def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:
 def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | None) -> Iterator[Any]:
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
+    from ftlint.inputs import open_input
 
     jobs = jobs or parallel.default_jobs()
     files = [path for path, _ in targets if path is not None]
@@ -379,7 +381,7 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
             lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
             yield lint, iter(lint)
             continue
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             lint = engine.lint(stream, display, path, validation=validation)
             yield lint, iter(lint)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ftlint.engine import Engine, FileLint, PassResult
+from ftlint.inputs import is_compressed, open_input
 from ftlint.records import _foreign_encoding, _may_continue, parse_line
 from ftlint.violation import Violation
 
@@ -104,6 +105,8 @@ class _Range:
 def _ranges(target: Target, jobs: int) -> list[_Range]:
     size = target.path.stat().st_size
     whole = [_Range(0, size, None)]
+    if is_compressed(target.path):
+        return whole  # a compressed stream cannot be entered in the middle
     count = min(jobs * 4, size // MIN_RANGE_BYTES)
     if count < 2:
         return whole
@@ -160,6 +163,9 @@ def _tasks(plans: list[tuple[Target, list[_Range]]]) -> Iterator[_Task]:
     """Tasks in order, each with its first line number (the parent counts the lines before it)."""
     for index, (target, ranges) in enumerate(plans):
         line = 1
+        if len(ranges) == 1:
+            yield _Task(index, 0, ranges[0].end, 1, None)
+            continue
         with target.path.open("rb") as stream:
             for part in ranges:
                 yield _Task(index, part.start, part.end, line, part.file_format)
@@ -186,6 +192,9 @@ _TARGETS: list[Target] = []
 
 def _work(task: _Task) -> PassResult:
     target = _TARGETS[task.index]
+    if is_compressed(target.path):
+        with open_input(target.path) as compressed:
+            return target.lint.lint_range(compressed, 0, 1, None)
     with target.path.open("rb") as stream:
         stream.seek(task.start)
         limited = io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)

@@ -11,8 +11,10 @@ import collections
 import enum
 import itertools
 import json
+import lzma
 import math
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -75,6 +77,7 @@ class FileFacts:
     first_crlf_line: int = 0
     final_newline: bool = True
     document: DocumentInfo | None = None
+    read_error: str = ""  # the stream broke off (a truncated or corrupt archive); lines after are unread
 
     def __add__(self, later: FileFacts) -> FileFacts:
         """Facts of this range followed by those of the ``later`` range (parallel runs)."""
@@ -88,6 +91,7 @@ class FileFacts:
             first_crlf_line=self.first_crlf_line or later.first_crlf_line,
             final_newline=later.final_newline if later.lines else self.final_newline,
             document=self.document,
+            read_error=self.read_error or later.read_error,
         )
 
 
@@ -290,7 +294,7 @@ class Reader:
             encoding = _foreign_encoding(first)
             if encoding:
                 facts.encoding = encoding
-                facts.size = len(first) + _drain(self._stream)
+                facts.size = len(first) + _drain(self._safe_readline)
                 return
             if first.startswith(codecs.BOM_UTF8):
                 facts.bom = True
@@ -345,7 +349,7 @@ class Reader:
         facts.final_newline = ended
 
     def _physical_lines(self) -> Iterator[bytes | _Oversized]:
-        readline = self._stream.readline
+        readline = self._safe_readline
         while raw := readline(self._max + 1):
             if len(raw) > self._max and not raw.endswith(b"\n"):
                 size, ended = len(raw), False
@@ -357,6 +361,16 @@ class Reader:
                 yield _Oversized(size, ended, raw[:200])
             else:
                 yield raw
+
+    def _safe_readline(self, limit: int) -> bytes:
+        """readline that turns a broken stream (truncated or corrupt archive) into a recorded fact."""
+        if self.facts.read_error:
+            return b""
+        try:
+            return self._stream.readline(limit)
+        except (EOFError, OSError, ValueError, zlib.error, lzma.LZMAError) as exc:
+            self.facts.read_error = f"{type(exc).__name__}: {exc}"
+            return b""
 
     def _inspect_document(
         self, first: bytes, line_no: int, source: _Pushback
@@ -472,8 +486,8 @@ def _foreign_encoding(head: bytes) -> str:
     return ""
 
 
-def _drain(stream: IO[bytes]) -> int:
+def _drain(readline: Any) -> int:
     total = 0
-    while chunk := stream.read(1 << 20):
+    while chunk := readline(1 << 20):
         total += len(chunk)
     return total

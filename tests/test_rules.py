@@ -202,6 +202,8 @@ COVERED_ELSEWHERE = {
     "FT503": "tests/test_rules.py::test_file_too_large",
     "FT504": "tests/test_cli.py::test_reinforcement_needs_a_validation_file_on_azure",
     "FT507": "tests/test_rules.py::test_validation_leakage_across_files",
+    "FT016": "tests/test_inputs.py::test_truncated_archive_is_a_finding",
+    "FT017": "tests/test_inputs.py::test_extension",
     **{code: "tests/test_secrets.py::test_found_and_never_shown"
        for code in ("FT701", "FT702", "FT703", "FT704", "FT705", "FT706", "FT707")},
 }

@@ -271,7 +271,7 @@ class MissingFinalNewline(Rule[NoOptions]):
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         facts = context.facts
-        if facts.lines and not facts.final_newline and facts.encoding == "utf-8":
+        if facts.lines and not facts.final_newline and facts.encoding == "utf-8" and not facts.read_error:
             yield Finding("no newline at end of file", line=facts.lines)
 
 
@@ -313,6 +313,8 @@ class EmptyFile(Rule[NoOptions]):
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         facts = context.facts
+        if facts.read_error:
+            return  # FT016: the file could not be read, so it is not known to be empty
         if facts.encoding == "utf-8" and facts.document is None and facts.lines == facts.blank_lines:
             what = "is empty" if facts.lines == 0 else f"has only {facts.lines} blank line(s)"
             yield Finding(f"file {what}; it holds no examples", line=1)
@@ -334,8 +336,56 @@ class LineTooLong(ParseProblemRule):
     problem = Problem.LINE_TOO_LONG
 
 
+class BrokenInput(Rule[NoOptions]):
+    """The file could not be read to its end: a truncated or corrupt `.gz`, `.bz2` or `.xz` archive.
+
+    Why: the lines after the break were never seen, so nothing about them (or
+    the totals) can be trusted; the upload would be missing them too.
+    """
+
+    code = "FT016"
+    name = "broken-input"
+    severity = Severity.ERROR
+    scope = Scope.FILE
+    summary = "File could not be read to its end"
+    fix = "Re-create or re-download the archive"
+
+    def check(self, context: FileContext) -> Iterator[Finding]:
+        facts = context.facts
+        if facts.read_error:
+            yield Finding(f"reading stopped after line {facts.lines:,}: {facts.read_error}; the rest of the file "
+                          "was not checked", line=max(facts.lines, 1))
+
+
+class UnexpectedExtension(Rule[NoOptions]):
+    """The file name does not end in `.jsonl` (after `.gz`, `.bz2` or `.xz`, which ftlint reads).
+
+    Why: the upload is rejected: "Invalid file format for Fine-Tuning API. Must
+    be .jsonl". ftlint checks the content anyway. Warning.
+
+    Example: `train.json`, `train.txt`
+    Use instead: `train.jsonl`
+    """
+
+    code = "FT017"
+    name = "unexpected-extension"
+    severity = Severity.WARNING
+    scope = Scope.FILE
+    summary = "File name does not end in .jsonl"
+    fix = "Rename the file to *.jsonl"
+
+    def check(self, context: FileContext) -> Iterator[Finding]:
+        name = context.path.lower()
+        for suffix in (".gz", ".bz2", ".xz"):
+            name = name.removesuffix(suffix)
+        not_a_file = context.path in ("", "-") or context.path.startswith("<")  # stdin, in-memory records
+        if not not_a_file and not name.endswith(".jsonl"):
+            yield Finding("OpenAI accepts only .jsonl files (\"Invalid file format for Fine-Tuning API. Must be "
+                          ".jsonl\"); rename the file", line=1)
+
+
 RULES = [
     InvalidJson, NonObjectLine, MultiLineJson, InvalidUtf8, NonUtf8Encoding, Utf8Bom, NulByte,
     NonFiniteNumber, LoneSurrogate, DuplicateKey, BlankLine, MissingFinalNewline, CrlfLineEndings,
-    EmptyFile, LineTooLong,
+    EmptyFile, LineTooLong, BrokenInput, UnexpectedExtension,
 ]

@@ -1,0 +1,83 @@
+"""Compressed inputs: read as they stream, with decompressed line numbers; broken archives are findings."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_cli
+from ftlint import parallel
+
+PLAIN = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
+OPENERS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+
+
+def report(path: Path, *args: str) -> tuple[int, dict]:
+    result = run_cli("check", str(path), "--format", "json", *args)
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("suffix", sorted(OPENERS))
+def test_compressed_files_lint_like_the_plain_file(tmp_path: Path, suffix: str) -> None:
+    plain = tmp_path / "data.jsonl"
+    plain.write_bytes(PLAIN)
+    packed = tmp_path / f"data.jsonl{suffix}"
+    packed.write_bytes(OPENERS[suffix](PLAIN))
+    _, expected = report(plain)
+    code, got = report(packed)
+    assert code == 1
+    strip = [{k: v for k, v in f.items() if k != "path"} for f in got["files"]]
+    assert strip == [{k: v for k, v in f.items() if k != "path"} for f in expected["files"]]
+
+
+def test_directories_include_compressed_files(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl.gz").write_bytes(gzip.compress(PLAIN))
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress(PLAIN))
+    _, got = report(tmp_path)
+    assert [Path(f["path"]).name for f in got["files"]] == ["a.jsonl.gz"]
+
+
+def test_truncated_archive_is_a_finding(tmp_path: Path) -> None:
+    big = b"".join(json.dumps({"messages": [{"role": "user", "content": f"q{i} " * 50},
+                                           {"role": "assistant", "content": "a"}]}).encode() + b"\n"
+                   for i in range(2000))
+    packed = gzip.compress(big)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    code, got = report(path)
+    violations = got["files"][0]["violations"]
+    broken = [v for v in violations if v["code"] == "FT016"]
+    assert code == 1 and len(broken) == 1 and "reading stopped after line" in broken[0]["message"]
+    assert 0 < got["files"][0]["examples"] < 2000
+
+
+def test_corrupt_archive_is_a_finding(tmp_path: Path) -> None:
+    path = tmp_path / "junk.jsonl.xz"
+    path.write_bytes(b"\xfd7zXZ\x00" + b"garbage" * 100)
+    code, got = report(path)
+    assert code == 1 and [v["code"] for v in got["files"][0]["violations"]] == ["FT016"]
+
+
+def test_compressed_files_stay_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 64)
+    path = tmp_path / "data.jsonl.bz2"
+    path.write_bytes(bz2.compress(PLAIN))
+    one = run_cli("check", str(path), "--format", "json", "--jobs", "1").stdout
+    many = run_cli("check", str(path), "--format", "json", "--jobs", "3").stdout
+    assert one == many and '"examples": 10' in one
+
+
+@pytest.mark.parametrize(("name", "warned"), [("train.json", True), ("train.txt", True), ("train.jsonl", False),
+                                              ("train.jsonl.gz", False)])
+def test_extension(tmp_path: Path, name: str, warned: bool) -> None:
+    path = tmp_path / name
+    data = (FIXTURES / "clean" / "support-chat.jsonl").read_bytes()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    _, got = report(path)
+    assert [v["code"] for v in got["files"][0]["violations"]] == (["FT017"] if warned else [])
