@@ -6,6 +6,7 @@ config or internal error.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -393,6 +394,100 @@ def _terminal_wants_color() -> bool:
 def _fail(message: str) -> NoReturn:
     click.echo(f"ftlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the cleaned file (never the input, unless --in-place).")
+@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the lines that could not be kept (JSONL: line, original, reason). "
+              "Default: OUTPUT.rejects.jsonl when any line is rejected.")
+@click.option("--in-place", is_flag=True, help="Replace SOURCE itself (a SOURCE.bak backup is kept).")
+@click.option("--no-backup", is_flag=True, help="With --in-place: keep no backup.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also trim whitespace around content, lower-case roles, "
+              "drop duplicate examples and examples that train nothing (dropped ones go to rejects).")
+@click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
+def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
+        unsafe_fixes: bool, show_diff: bool) -> None:
+    """Write a cleaned copy of SOURCE, losing nothing.
+
+    \b
+    Safe fixes (always): drop a BOM, CRLF to LF, drop blank lines, end with a
+    newline, rewrite pretty-printed JSON as one object per line. Lines that cannot
+    be kept (invalid JSON, invalid UTF-8, not an object...) go to the rejects file
+    with their line number, the original line exactly, and why. Every input line
+    ends up in exactly one of the two outputs (or is a dropped blank line).
+    Writes are atomic; the input is only changed with --in-place.
+
+    \b
+    Exit status: 0 when every line was kept, 1 when some went to the rejects
+    file (they need a hand fix), 2 on a usage error.
+    """
+    import shutil
+
+    from ftlint.fix import AtomicFile, FixReport, fix_stream, reject_json, reserialize_document
+    from ftlint.inputs import is_compressed, open_input
+
+    if not show_diff and not in_place and output is None:
+        _fail("give -o OUTPUT (or --in-place to replace the input, or --diff to preview)")
+    if in_place and is_compressed(source):
+        _fail(f"{source} is compressed; write an uncompressed copy with -o OUTPUT.jsonl instead of --in-place")
+    if output is not None and is_compressed(output):
+        _fail(f"{output}: ftlint fix writes plain JSONL; name the output .jsonl and compress it afterwards")
+    target = source if in_place else output
+    if target is not None and not in_place and target.resolve() == source.resolve():
+        _fail(f"{output} is the input file; use --in-place to replace it (a backup is kept)")
+    rejects_path = rejects or (target or source).with_name((target or source).name + ".rejects.jsonl")
+    if rejects_path.resolve() == source.resolve():
+        _fail(f"--rejects {rejects_path} is the input file; choose another path")
+    report = FixReport()
+    writer = AtomicFile(target) if target is not None and not show_diff else None
+    rejects_writer: AtomicFile | None = None  # opened at the first rejected line: no empty rejects files
+    try:
+        with open_input(source) as stream:
+            for item in fix_stream(stream, unsafe=unsafe_fixes, report=report):
+                if item.rejected:
+                    if not show_diff:
+                        rejects_writer = rejects_writer or AtomicFile(rejects_path)
+                        rejects_writer.write(reject_json(item) + b"\n")
+                elif show_diff:
+                    if item.data != item.original:
+                        click.echo(f"@@ line {item.line} @@\n-{item.original.decode('utf-8', 'replace')}\n"
+                                   f"+{item.data.decode('utf-8', 'replace')}")
+                elif writer is not None:
+                    writer.write(item.data + b"\n")
+        if report.document:
+            # A pretty-printed file is one JSON text: it has to be parsed whole.
+            with open_input(source) as again:
+                lines = reserialize_document(again.read())
+            if lines is None:
+                report.rejected += 1
+                if not show_diff:
+                    rejects_writer = rejects_writer or AtomicFile(rejects_path)
+                    rejects_writer.write(json.dumps({"line": 1, "reason": "multi-line JSON that does not "
+                                                     "parse as objects; fix it by hand"}).encode() + b"\n")
+            else:
+                report.kept += len(lines)
+                report.fixes["one object per line"] += len(lines)
+                for line in lines:
+                    if writer is not None:
+                        writer.write(line + b"\n")
+        if in_place and not no_backup and writer is not None:
+            shutil.copy2(source, source.with_name(source.name + ".bak"))
+        for done in (writer, rejects_writer):
+            if done is not None:
+                done.commit()
+    except BaseException:
+        for pending in (writer, rejects_writer):
+            if pending is not None:
+                pending.abort()
+        raise
+    if report.rejected:
+        where = "would be rejected" if show_diff else f"rejected: written to {rejects_path}"
+        click.echo(f"ftlint: {report.rejected:,} line(s) {where}", err=True)
+    click.echo(("would fix: " if show_diff else f"wrote {target}: ") + report.summary(), err=True)
+    sys.exit(EXIT_VIOLATIONS if report.rejected else EXIT_CLEAN)
 
 
 @main.command(context_settings=CONTEXT)

@@ -1,0 +1,245 @@
+"""`ftlint fix`: write a cleaned copy of a file, and every line it could not keep to a rejects file.
+
+Nothing is lost: every input line ends up in exactly one of the two outputs, or is a blank line that
+was dropped and counted. Records are kept byte for byte unless an unsafe fix (opt-in) rewrote them.
+Writes are atomic (a temporary file in the target folder, fsync, rename).
+
+Safe fixes, always: drop a UTF-8 BOM, CRLF to LF, drop blank lines, end with a newline, and rewrite a
+pretty-printed (multi-line) file as one object per line when every object parses.
+Unsafe fixes, with `unsafe=True`: trim whitespace around message text, lower-case roles, drop exact
+duplicate examples, drop examples with no trainable assistant message (dropped ones go to rejects).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, cast
+
+from ftlint.formats.models import ROLES
+from ftlint.records import DEFAULT_MAX_LINE_BYTES, Reader, Record, _foreign_encoding
+from ftlint.rule import digest
+
+SAFE = ("drop the BOM", "CRLF to LF", "drop blank lines", "end with a newline", "one object per line")
+
+
+@dataclass
+class FixReport:
+    lines: int = 0
+    kept: int = 0
+    rejected: int = 0
+    blank: int = 0
+    changed: int = 0  # kept records rewritten by an unsafe fix
+    fixes: Counter[str] = field(default_factory=Counter)
+    document: bool = False  # the file is multi-line JSON: the caller re-serializes it
+
+    def summary(self) -> str:
+        applied = ", ".join(f"{name} ({count:,})" for name, count in sorted(self.fixes.items())) or "none"
+        return (f"{self.lines:,} input lines: {self.kept:,} kept, {self.rejected:,} rejected, "
+                f"{self.blank:,} blank lines dropped; fixes: {applied}")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One line of output: to the fixed file (``rejected`` false) or to the rejects file."""
+
+    line: int
+    data: bytes  # what is written (without the newline)
+    rejected: bool
+    reason: str = ""
+    original: bytes = b""
+
+
+def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+               report: FixReport | None = None) -> Iterator[Output]:
+    """The fixed records and the rejects of ``stream``, in input order."""
+    report = report if report is not None else FixReport()
+    head = stream.read(4)
+    encoding = _foreign_encoding(head)
+    if encoding:
+        # Not UTF-8 at all: nothing can be kept, and every line goes to rejects with its bytes.
+        # Streamed line by line; the line-too-long limit does not apply because nothing is parsed.
+        replay = _Replay(head, stream)
+        reason = f"file is {encoding.upper()}, not UTF-8: convert it first"
+        for number, raw in enumerate(iter(replay.readline, b""), start=1):
+            raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+            report.lines, report.rejected = number, report.rejected + 1
+            yield Output(number, raw, True, reason, raw)
+        return
+    reader = Reader(cast(IO[bytes], _Replay(head, stream)), max_line_bytes=max_line_bytes)
+    seen: set[bytes] = set()
+    for record in reader:
+        report.lines = record.line
+        if record.blank:
+            report.blank += 1
+            report.fixes["drop blank lines"] += 1
+            continue
+        yield from _one(record, unsafe, seen, report)
+    facts = reader.facts
+    report.lines = max(report.lines, facts.lines)
+    report.document = facts.document is not None
+    if facts.bom:
+        report.fixes["drop the BOM"] += 1
+    if facts.crlf_lines:
+        report.fixes["CRLF to LF"] += facts.crlf_lines
+    if not facts.final_newline and report.kept:
+        report.fixes["end with a newline"] += 1
+    if facts.read_error:
+        report.rejected += 1
+        yield Output(facts.lines + 1, b"", True, f"reading stopped: {facts.read_error}")
+
+
+class _Replay(io.RawIOBase):
+    """``head`` (already read), then the rest of ``stream``, line by line."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        limit = -1 if limit is None else limit
+        if not self._head:
+            return self._stream.readline(limit)
+        cut = self._head.find(b"\n")
+        end = len(self._head) if cut < 0 else cut + 1
+        if limit >= 0:
+            end = min(end, limit)
+        line, self._head = self._head[:end], self._head[end:]
+        if not line.endswith(b"\n") and not self._head and (limit < 0 or len(line) < limit):
+            line += self._stream.readline(-1 if limit < 0 else limit - len(line))
+        return line
+
+
+def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> Iterator[Output]:
+    raw = record.raw.removesuffix(b"\r")
+    if record.problem is not None:
+        report.rejected += 1
+        yield Output(record.line, raw, True, f"{record.problem.kind.value}: {record.problem.message}", raw)
+        return
+    value = record.value
+    assert value is not None
+    if unsafe:
+        changed = _rewrite(value, report)
+        key = digest(value)
+        if key in seen:
+            report.rejected += 1
+            report.fixes["drop duplicate examples"] += 1
+            yield Output(record.line, raw, True, "duplicate of an earlier example", raw)
+            return
+        seen.add(key)
+        if _trains_nothing(value):
+            report.rejected += 1
+            report.fixes["drop examples with no trainable answer"] += 1
+            yield Output(record.line, raw, True, "no trainable assistant message", raw)
+            return
+        if changed:
+            report.changed += 1
+            report.kept += 1
+            yield Output(record.line, json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"),
+                         False, original=raw)
+            return
+    report.kept += 1
+    yield Output(record.line, raw, False, original=raw)
+
+
+def _rewrite(value: dict[str, Any], report: FixReport) -> bool:
+    """Unsafe fixes that rewrite a record in place; True when anything changed."""
+    changed = False
+    for message in _messages(value):
+        role = message.get("role")
+        if isinstance(role, str) and role != role.strip().lower() and role.strip().lower() in ROLES:
+            message["role"] = role.strip().lower()
+            report.fixes["lower-case roles"] += 1
+            changed = True
+        content = message.get("content")
+        if isinstance(content, str) and content.strip() and content != content.strip():
+            message["content"] = content.strip()
+            report.fixes["trim whitespace around content"] += 1
+            changed = True
+    return changed
+
+
+def _messages(value: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    source = value.get("input") if isinstance(value.get("input"), dict) else value
+    for key in ("messages",):
+        items = source.get(key) if isinstance(source, dict) else None
+        if isinstance(items, list):
+            yield from (m for m in items if isinstance(m, dict))
+    for key in ("preferred_output", "non_preferred_output"):
+        items = value.get(key)
+        if isinstance(items, list):
+            yield from (m for m in items if isinstance(m, dict))
+
+
+def _trains_nothing(value: dict[str, Any]) -> bool:
+    messages = value.get("messages")
+    if not isinstance(messages, list):
+        return False
+    assistants = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
+    return bool(assistants) and all(m.get("weight", 1) == 0 for m in assistants)
+
+
+def reserialize_document(data: bytes) -> list[bytes] | None:
+    """A pretty-printed file's objects, one compact line each; None unless every value is an object."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    decoder, position = json.JSONDecoder(), 0
+    lines: list[bytes] = []
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if position >= len(text):
+            return lines or None
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return None
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, dict) for item in items):
+            return None
+        lines += [json.dumps(item, ensure_ascii=False).encode() for item in items]
+
+
+def reject_json(output: Output) -> bytes:
+    """One line of the rejects file: the line number, the original line exactly, and why."""
+    entry: dict[str, Any] = {"line": output.line, "reason": output.reason}
+    try:
+        entry["original"] = output.original.decode("utf-8")
+    except UnicodeDecodeError:
+        entry["original_base64"] = base64.b64encode(output.original).decode()
+    return json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+class AtomicFile:
+    """Write to a temporary file beside ``path``; on success fsync and rename it over ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # The handle outlives this constructor by design: commit() or abort() closes it.
+        self._handle = tempfile.NamedTemporaryFile("wb", dir=path.resolve().parent, delete=False,  # noqa: SIM115
+                                                   prefix=f".{path.name}.", suffix=".tmp")
+
+    def write(self, data: bytes) -> None:
+        self._handle.write(data)
+
+    def commit(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        os.replace(self._handle.name, self.path)
+
+    def abort(self) -> None:
+        self._handle.close()
+        Path(self._handle.name).unlink(missing_ok=True)

@@ -1,0 +1,132 @@
+"""`ftlint fix`: nothing is lost, writes are safe, and the fixed file is clean of what was fixed."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import CORPUS, FIXTURES, run_cli
+from ftlint import lint_file
+from ftlint.fix import FixReport, fix_stream
+
+LINES = st.one_of(
+    st.builds(lambda n: json.dumps({"messages": [{"role": "user", "content": f"q{n}"}]}).encode(), st.integers(0, 5)),
+    st.binary(max_size=30).filter(lambda b: b"\n" not in b),
+    st.just(b""), st.just(b"   "), st.just(b"[1, 2]"), st.just(b'{"a": NaN}'), st.just(b"\xff\xfe{}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=25), st.booleans(), st.booleans())
+def test_every_line_is_accounted_for(lines: list[bytes], crlf: bool, unsafe: bool) -> None:
+    ending = b"\r\n" if crlf else b"\n"
+    data = ending.join(lines) + (ending if lines else b"")
+    report = FixReport()
+    outputs = list(fix_stream(io.BytesIO(data), unsafe=unsafe, report=report))
+    if report.document:
+        return  # a multi-line JSON file is rewritten as a whole (tested below)
+    numbered = [o.line for o in outputs]
+    assert numbered == sorted(numbered) and len(set(numbered)) == len(numbered)
+    assert report.kept + report.rejected + report.blank == report.lines
+    for output in outputs:
+        original = data.split(b"\n")[output.line - 1].removesuffix(b"\r").removeprefix(b"\xef\xbb\xbf")
+        assert output.original == original or (output.line == 1 and data.startswith(b"\xef\xbb\xbf"))
+        if not output.rejected and not unsafe:
+            assert output.data == output.original  # kept byte for byte
+
+
+def _fix(tmp_path: Path, source: Path, *args: str, status: int = 0) -> tuple[Path, str]:
+    out = tmp_path / "fixed.jsonl"
+    result = run_cli("fix", str(source), "-o", str(out), *args)
+    assert result.exit_code == status, result.stderr
+    return out, result.stderr
+
+
+def test_fixed_files_lint_clean_of_what_was_fixed(tmp_path: Path) -> None:
+    addressed = {"FT006", "FT011", "FT012", "FT013", "FT003"}
+    for name in ("bom", "blank-lines", "crlf", "missing-final-newline", "pretty-printed.json"):
+        out, _ = _fix(tmp_path, FIXTURES / "bad" / f"{name}.jsonl")
+        codes = {v.code for v in lint_file(out).violations}
+        assert not codes & addressed, (name, codes)
+        assert lint_file(out).report.totals.valid == 10
+
+
+def test_pretty_printed_corpus_file(tmp_path: Path) -> None:
+    source = CORPUS / "edersonbadeca-pretty-printed-val.jsonl"
+    if not source.exists():
+        pytest.skip("the shared corpus is not checked out next to the repo")
+    out, stderr = _fix(tmp_path, source)
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 25 and "one object per line (25)" in stderr
+    assert {v.code for v in lint_file(out).violations} == set()
+
+
+def test_rejects_keep_the_original_exactly(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.jsonl"
+    good = b'{"messages": [{"role": "user", "content": "hi"}]}'
+    source.write_bytes(good + b"\nnot json\n\xff\xfe bad bytes\n")
+    out, stderr = _fix(tmp_path, source, "--rejects", str(tmp_path / "rejects.jsonl"), status=1)
+    assert out.read_bytes() == good + b"\n"
+    rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rejects] == [2, 3]
+    assert rejects[0]["original"] == "not json" and "invalid-json" in rejects[0]["reason"]
+    assert base64.b64decode(rejects[1]["original_base64"]) == b"\xff\xfe bad bytes"
+    assert "3 input lines: 1 kept, 2 rejected" in stderr
+
+
+def test_never_overwrites_the_input_by_accident(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b'{"a": 1}\r\n')
+    refused = run_cli("fix", str(source), "-o", str(source))
+    assert refused.exit_code == 2 and "--in-place" in refused.stderr and source.read_bytes() == b'{"a": 1}\r\n'
+    assert run_cli("fix", str(source)).exit_code == 2
+    in_place = run_cli("fix", str(source), "--in-place")
+    assert in_place.exit_code == 0 and source.read_bytes() == b'{"a": 1}\n'
+    assert (tmp_path / "data.jsonl.bak").read_bytes() == b'{"a": 1}\r\n'
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_diff_writes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b'{"messages": [{"role": "User", "content": " hi "}]}\n')
+    result = run_cli("fix", str(source), "--diff", "--unsafe-fixes")
+    assert result.exit_code == 0 and '+{"messages": [{"role": "user", "content": "hi"}]}' in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]
+
+
+def test_clean_run_writes_no_rejects_file(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b'{"a": 1}\n\n')
+    out, stderr = _fix(tmp_path, source)
+    assert out.read_bytes() == b'{"a": 1}\n' and "1 blank lines dropped" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl", "fixed.jsonl"]
+
+
+def test_refuses_outputs_it_cannot_write_safely(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl.gz"
+    source.write_bytes(gzip.compress(b'{"a": 1}\r\n'))
+    assert run_cli("fix", str(source), "--in-place").exit_code == 2
+    assert run_cli("fix", str(source), "-o", str(tmp_path / "out.jsonl.gz")).exit_code == 2
+    assert run_cli("fix", str(source), "-o", str(tmp_path / "x.jsonl"), "--rejects", str(source)).exit_code == 2
+    assert run_cli("fix", str(source), "-o", str(tmp_path / "out.jsonl")).exit_code == 0
+    assert (tmp_path / "out.jsonl").read_bytes() == b'{"a": 1}\n'
+
+
+def test_unsafe_fixes_send_dropped_examples_to_rejects(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    example = b'{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}'
+    silent = b'{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "b", "weight": 0}]}'
+    source.write_bytes(b"\n".join([example, example, silent]) + b"\n")
+    safe, _ = _fix(tmp_path, source)
+    assert safe.read_bytes() == source.read_bytes()  # without --unsafe-fixes nothing is dropped
+    out, _ = _fix(tmp_path, source, "--unsafe-fixes", status=1)
+    assert out.read_bytes() == example + b"\n"
+    rejects = [json.loads(line) for line in (tmp_path / "fixed.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["reason"]) for r in rejects] == [
+        (2, "duplicate of an earlier example"), (3, "no trainable assistant message")]
