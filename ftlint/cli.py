@@ -213,8 +213,12 @@ def _expand(paths: tuple[Path, ...], validation: set[Path]) -> Iterator[tuple[Pa
             yield None, False
             continue
         if not path.exists():
-            raise FileNotFoundError(f"{path}: no such file or directory")
+            kind = "a broken or looping symbolic link" if path.is_symlink() else "no such file or directory"
+            raise FileNotFoundError(f"{path}: {kind}")
         files = [path] if not path.is_dir() else sorted(_scan(path))
+        if not files:  # an empty run would print a pass nothing earned
+            raise FileNotFoundError(f"{path}: a directory with no {', '.join(f'*{s}' for s in SUFFIXES)} "
+                                    "files in it; name the files to check")
         for file in files:
             key = file.resolve()
             if key not in seen:

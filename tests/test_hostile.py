@@ -1,0 +1,132 @@
+"""Hostile inputs through the real CLI: each is a clear finding and exit 1, never a traceback or exit 2.
+
+Only what is not data (a missing path, a symlink loop, an empty directory, a file that vanishes before
+it is opened) is a usage error: exit 2 with a message that names the path.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+import ftlint.cli
+import ftlint.inputs
+from conftest import run_cli
+
+GOOD = b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}'
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+CATALOGUE: dict[str, tuple[bytes, str]] = {
+    "invalid UTF-8 at the start": (b"\xff" + GOOD + b"\n", "FT004"),
+    "invalid UTF-8 in the middle": (GOOD[:30] + b"\xc3\x28" + GOOD[30:] + b"\n", "FT004"),
+    "invalid UTF-8 at the end": (GOOD + b"\xe2\x82\n", "FT004"),
+    "UTF-16 LE with BOM": ("\ufeff".encode("utf-16-le") + (GOOD.decode() + "\n").encode("utf-16-le"), "FT005"),
+    "UTF-16 BE with BOM": ("\ufeff".encode("utf-16-be") + (GOOD.decode() + "\n").encode("utf-16-be"), "FT005"),
+    "NUL byte": (GOOD[:20] + b"\x00" + GOOD[20:] + b"\n", "FT007"),
+    "100,000 nested arrays": (DEEP + b"\n", "FT001"),
+    "100,000 nested arrays in a record": (b'{"messages": ' + DEEP + b"}\n", "FT001"),
+    "NaN": (b'{"messages": [], "x": NaN}\n', "FT008"),
+    "Infinity": (b'{"x": Infinity}\n', "FT008"),
+    "-Infinity": (b'{"x": -Infinity}\n', "FT008"),
+    "1e999999": (b'{"messages": [], "x": 1e999999}\n', "FT008"),
+    "lone surrogate": (GOOD.replace(b'"hi"', b'"\\ud800"') + b"\n", "FT009"),
+    "duplicate keys": (b'{"messages": [{"role": "user", "role": "assistant", "content": "a"}]}\n', "FT010"),
+    "truncated final line": (GOOD + b"\n" + GOOD[:40], "FT001"),
+    "empty file": (b"", "FT014"),
+    "only newlines": (b"\n\n\n", "FT011"),
+    "PNG": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "FT004"),
+    "ELF": (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4, "FT007"),
+}
+
+
+def _codes(stdout: str) -> set[str]:
+    return {v["code"] for f in json.loads(stdout)["files"] for v in f["violations"]}
+
+
+@pytest.mark.parametrize("case", CATALOGUE)
+def test_hostile_bytes_are_findings(tmp_path: Path, case: str) -> None:
+    data, expected = CATALOGUE[case]
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(data)
+    result = run_cli("check", "--format", "json", str(path))
+    assert result.exit_code == 1, result.stderr
+    assert expected in _codes(result.stdout)
+
+
+def test_a_line_within_the_cap_is_parsed_and_counted(tmp_path: Path) -> None:
+    content = "word " * 1_000_000  # 5 MB of text in one message
+    record = {"messages": [{"role": "user", "content": content}, {"role": "assistant", "content": "ok"}]}
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--select", "FT0,FT301", str(path))
+    report = json.loads(result.stdout)["files"][0]
+    assert report["tokens"]["total"] > 1_000_000 and "FT301" in _codes(result.stdout)  # too long for the model
+
+
+def test_a_100_mb_line_beyond_the_cap_is_a_finding_not_a_load(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as out:
+        out.write(b'{"messages": [{"role": "user", "content": "')
+        for _ in range(100):
+            out.write(b"x" * 1_000_000)
+        out.write(b'"}]}\n' + GOOD + b"\n")
+    result = run_cli("check", "--format", "json", str(path))
+    assert result.exit_code == 1 and "FT015" in _codes(result.stdout)
+    lines = {v["line"] for f in json.loads(result.stdout)["files"] for v in f["violations"] if v["code"] == "FT015"}
+    assert lines == {1}
+
+
+def test_paths_that_are_not_data_are_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").symlink_to(tmp_path / "b.jsonl")
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "a.jsonl")
+    loop = run_cli("check", str(tmp_path / "a.jsonl"))
+    assert loop.exit_code == 2 and "looping symbolic link" in loop.stderr
+    (tmp_path / "folder.jsonl").mkdir()
+    folder = run_cli("check", str(tmp_path / "folder.jsonl"))
+    assert folder.exit_code == 2 and "a directory with no *.jsonl" in folder.stderr and "passed" not in folder.stdout
+    assert run_cli("check", str(tmp_path / "missing.jsonl")).exit_code == 2
+
+
+def test_a_file_that_disappears_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "gone.jsonl"
+    path.write_bytes(GOOD + b"\n")
+    expand = ftlint.cli._expand
+
+    def expand_then_delete(*args: Any) -> Iterator[Any]:
+        yield from expand(*args)
+        path.unlink()
+
+    monkeypatch.setattr(ftlint.cli, "_expand", expand_then_delete)
+    result = run_cli("check", str(path))
+    assert result.exit_code == 2 and "gone.jsonl" in result.stderr
+
+
+class _FailingStream(io.BytesIO):
+    """Serves the first line, then fails like a disk or network mount that went away."""
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        if self.tell() > 0:
+            raise OSError(errno.EIO, "Input/output error")
+        return super().readline(limit)
+
+
+def test_a_read_error_mid_file_is_a_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "flaky.jsonl"
+    path.write_bytes(GOOD + b"\n" + GOOD + b"\n")
+
+    @contextmanager
+    def open_failing(_: Path) -> Iterator[IO[bytes]]:
+        yield _FailingStream(path.read_bytes())
+
+    monkeypatch.setattr(ftlint.inputs, "open_input", open_failing)
+    result = run_cli("check", "--format", "json", str(path))
+    assert result.exit_code == 1
+    broken = [v for f in json.loads(result.stdout)["files"] for v in f["violations"] if v["code"] == "FT016"]
+    assert len(broken) == 1 and "Input/output error" in broken[0]["message"] and "after line 1" in broken[0]["message"]
