@@ -6,7 +6,6 @@ config or internal error.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -405,12 +404,13 @@ def _fail(message: str) -> NoReturn:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Where to write the cleaned file (never the input, unless --in-place).")
 @click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the lines that could not be kept (JSONL: line, original, reason). "
+              help="Where to write the lines that could not be kept (JSONL: line, code, original, reason). "
               "Default: OUTPUT.rejects.jsonl when any line is rejected.")
 @click.option("--in-place", is_flag=True, help="Replace SOURCE itself (a SOURCE.bak backup is kept).")
 @click.option("--no-backup", is_flag=True, help="With --in-place: keep no backup.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also trim whitespace around content, lower-case roles, "
-              "drop duplicate examples and examples that train nothing (dropped ones go to rejects).")
+              "convert functions/function_call to tools/tool_calls, drop duplicate examples and examples "
+              "that train nothing (dropped ones go to rejects).")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
 def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
         unsafe_fixes: bool, show_diff: bool) -> None:
@@ -430,8 +430,8 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
     """
     import shutil
 
-    from ftlint.fix import AtomicFile, FixReport, fix_stream, reject_json, reserialize_document
-    from ftlint.inputs import is_compressed, open_input
+    from ftlint.fix import AtomicFile, FixReport, fix_file, reject_json
+    from ftlint.inputs import is_compressed
 
     if not show_diff and not in_place and output is None:
         _fail("give -o OUTPUT (or --in-place to replace the input, or --diff to preview)")
@@ -449,34 +449,16 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
     writer = AtomicFile(target) if target is not None and not show_diff else None
     rejects_writer: AtomicFile | None = None  # opened at the first rejected line: no empty rejects files
     try:
-        with open_input(source) as stream:
-            for item in fix_stream(stream, unsafe=unsafe_fixes, report=report):
-                if item.rejected:
-                    if not show_diff:
-                        rejects_writer = rejects_writer or AtomicFile(rejects_path)
-                        rejects_writer.write(reject_json(item) + b"\n")
-                elif show_diff:
-                    if item.data != item.original:
-                        click.echo(f"@@ line {item.line} @@\n-{item.original.decode('utf-8', 'replace')}\n"
-                                   f"+{item.data.decode('utf-8', 'replace')}")
-                elif writer is not None:
-                    writer.write(item.data + b"\n")
-        if report.document:
-            # A pretty-printed file is one JSON text: it has to be parsed whole.
-            with open_input(source) as again:
-                lines = reserialize_document(again.read())
-            if lines is None:
-                report.rejected += 1
-                if not show_diff:
-                    rejects_writer = rejects_writer or AtomicFile(rejects_path)
-                    rejects_writer.write(json.dumps({"line": 1, "reason": "multi-line JSON that does not "
-                                                     "parse as objects; fix it by hand"}).encode() + b"\n")
-            else:
-                report.kept += len(lines)
-                report.fixes["one object per line"] += len(lines)
-                for line in lines:
-                    if writer is not None:
-                        writer.write(line + b"\n")
+        for item in fix_file(source, unsafe=unsafe_fixes, report=report):
+            if show_diff:
+                if not item.rejected and item.data != item.original:
+                    click.echo(f"@@ line {item.line} @@\n-{item.original.decode('utf-8', 'replace')}\n"
+                               f"+{item.data.decode('utf-8', 'replace')}")
+            elif item.rejected:
+                rejects_writer = rejects_writer or AtomicFile(rejects_path)
+                rejects_writer.write(reject_json(item) + b"\n")
+            elif writer is not None:
+                writer.write(item.data + b"\n")
         if in_place and not no_backup and writer is not None:
             shutil.copy2(source, source.with_name(source.name + ".bak"))
         for done in (writer, rejects_writer):

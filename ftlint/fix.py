@@ -6,8 +6,9 @@ Writes are atomic (a temporary file in the target folder, fsync, rename).
 
 Safe fixes, always: drop a UTF-8 BOM, CRLF to LF, drop blank lines, end with a newline, and rewrite a
 pretty-printed (multi-line) file as one object per line when every object parses.
-Unsafe fixes, with `unsafe=True`: trim whitespace around message text, lower-case roles, drop exact
-duplicate examples, drop examples with no trainable assistant message (dropped ones go to rejects).
+Unsafe fixes, with `unsafe=True`: trim whitespace around message text, lower-case roles, convert legacy
+`functions`/`function_call` to `tools`/`tool_calls`, drop exact duplicate examples, drop examples with
+no trainable assistant message (dropped ones go to rejects).
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ftlint.formats.models import ROLES
-from ftlint.records import DEFAULT_MAX_LINE_BYTES, Reader, Record, _foreign_encoding
+from ftlint.inputs import open_input
+from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, _foreign_encoding
 from ftlint.rule import digest
+from ftlint.rules import file as _file_rules  # noqa: F401  (defines the ParseProblemRule subclasses)
+from ftlint.rules._base import ParseProblemRule
 
-SAFE = ("drop the BOM", "CRLF to LF", "drop blank lines", "end with a newline", "one object per line")
-
+# The rule that reports each parse problem, so that a reject names the violation that caused it.
+_PARSE_CODES: dict[Problem, str] = {rule.problem: rule.code for rule in ParseProblemRule.__subclasses__()}
 
 @dataclass
 class FixReport:
@@ -55,6 +59,7 @@ class Output:
     rejected: bool
     reason: str = ""
     original: bytes = b""
+    code: str = ""  # the rule whose violation sent the line to rejects
 
 
 def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
@@ -71,7 +76,7 @@ def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int =
         for number, raw in enumerate(iter(replay.readline, b""), start=1):
             raw = raw.removesuffix(b"\n").removesuffix(b"\r")
             report.lines, report.rejected = number, report.rejected + 1
-            yield Output(number, raw, True, reason, raw)
+            yield Output(number, raw, True, reason, raw, "FT005")
         return
     reader = Reader(cast(IO[bytes], _Replay(head, stream)), max_line_bytes=max_line_bytes)
     seen: set[bytes] = set()
@@ -93,7 +98,7 @@ def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int =
         report.fixes["end with a newline"] += 1
     if facts.read_error:
         report.rejected += 1
-        yield Output(facts.lines + 1, b"", True, f"reading stopped: {facts.read_error}")
+        yield Output(facts.lines + 1, b"", True, f"reading stopped: {facts.read_error}", code="FT016")
 
 
 class _Replay(io.RawIOBase):
@@ -124,7 +129,8 @@ def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> I
     raw = record.raw.removesuffix(b"\r")
     if record.problem is not None:
         report.rejected += 1
-        yield Output(record.line, raw, True, f"{record.problem.kind.value}: {record.problem.message}", raw)
+        kind = record.problem.kind
+        yield Output(record.line, raw, True, f"{kind.value}: {record.problem.message}", raw, _PARSE_CODES[kind])
         return
     value = record.value
     assert value is not None
@@ -134,13 +140,13 @@ def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> I
         if key in seen:
             report.rejected += 1
             report.fixes["drop duplicate examples"] += 1
-            yield Output(record.line, raw, True, "duplicate of an earlier example", raw)
+            yield Output(record.line, raw, True, "duplicate of an earlier example", raw, "FT505")
             return
         seen.add(key)
         if _trains_nothing(value):
             report.rejected += 1
             report.fixes["drop examples with no trainable answer"] += 1
-            yield Output(record.line, raw, True, "no trainable assistant message", raw)
+            yield Output(record.line, raw, True, "no trainable assistant message", raw, "FT508")
             return
         if changed:
             report.changed += 1
@@ -154,7 +160,9 @@ def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> I
 
 def _rewrite(value: dict[str, Any], report: FixReport) -> bool:
     """Unsafe fixes that rewrite a record in place; True when anything changed."""
-    changed = False
+    changed = _legacy_to_tools(value)
+    if changed:
+        report.fixes["functions to tools"] += 1
     for message in _messages(value):
         role = message.get("role")
         if isinstance(role, str) and role != role.strip().lower() and role.strip().lower() in ROLES:
@@ -167,6 +175,46 @@ def _rewrite(value: dict[str, Any], report: FixReport) -> bool:
             report.fixes["trim whitespace around content"] += 1
             changed = True
     return changed
+
+
+def _legacy_to_tools(value: dict[str, Any]) -> bool:
+    """``functions``/``function_call``/``role: function`` to ``tools``/``tool_calls``/``role: tool``.
+
+    All or nothing: a record that already uses tools, or whose function results cannot each be matched
+    to an earlier call by name, is left as it is (the lint still reports it).
+    """
+    messages = value.get("messages")
+    functions = value.get("functions")
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        return False
+    legacy = functions is not None or any("function_call" in m or m.get("role") == "function" for m in messages)
+    modern = "tools" in value or any("tool_calls" in m or m.get("role") == "tool" for m in messages)
+    if not legacy or modern or (functions is not None and not isinstance(functions, list)):
+        return False
+    converted: list[dict[str, Any]] = []
+    open_calls: list[tuple[str, str]] = []  # (name, id) of calls not yet answered, oldest first
+    for message in messages:
+        message = dict(message)
+        call = message.pop("function_call", None)
+        if call is not None:
+            if not isinstance(call, dict) or message.get("role") != "assistant":
+                return False
+            call_id = f"call_{len(converted) + 1}"
+            message["tool_calls"] = [{"id": call_id, "type": "function", "function": call}]
+            open_calls.append((str(call.get("name")), call_id))
+        elif message.get("role") == "function":
+            match = next((c for c in open_calls if c[0] == message.get("name")), None)
+            if match is None:
+                return False
+            open_calls.remove(match)
+            message.pop("name")
+            message["role"], message["tool_call_id"] = "tool", match[1]
+        converted.append(message)
+    value["messages"] = converted
+    if functions is not None:
+        del value["functions"]
+        value["tools"] = [{"type": "function", "function": f} for f in functions]
+    return True
 
 
 def _messages(value: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -187,6 +235,37 @@ def _trains_nothing(value: dict[str, Any]) -> bool:
         return False
     assistants = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
     return bool(assistants) and all(m.get("weight", 1) == 0 for m in assistants)
+
+
+def fix_file(path: Path, *, unsafe: bool = False, report: FixReport | None = None) -> Iterator[Output]:
+    """``fix_stream`` over a file (compressed or not), then the whole-file rewrite of a multi-line one."""
+    report = report if report is not None else FixReport()
+    with open_input(path) as stream:
+        yield from fix_stream(stream, unsafe=unsafe, report=report)
+    if report.document:
+        with open_input(path) as stream:
+            yield from fix_document(stream, report)
+
+
+def fix_document(stream: IO[bytes], report: FixReport) -> Iterator[Output]:
+    """A pretty-printed (multi-line JSON) file, as one object per line; it has to be parsed whole.
+
+    When it does not parse as objects, every physical line goes to rejects, so nothing is lost.
+    """
+    data = stream.read()
+    objects = reserialize_document(data)
+    if objects is None:
+        lines = data.split(b"\n")
+        for number, raw in enumerate(lines[:-1] if lines[-1] == b"" else lines, start=1):
+            report.rejected += 1
+            raw = raw.removesuffix(b"\r")
+            yield Output(number, raw, True, "part of multi-line JSON that does not parse as objects; "
+                         "fix it by hand", raw, "FT003")
+        return
+    report.fixes["one object per line"] += len(objects)
+    for number, line in enumerate(objects, start=1):
+        report.kept += 1
+        yield Output(number, line, False)
 
 
 def reserialize_document(data: bytes) -> list[bytes] | None:
@@ -214,7 +293,7 @@ def reserialize_document(data: bytes) -> list[bytes] | None:
 
 def reject_json(output: Output) -> bytes:
     """One line of the rejects file: the line number, the original line exactly, and why."""
-    entry: dict[str, Any] = {"line": output.line, "reason": output.reason}
+    entry: dict[str, Any] = {"line": output.line, "code": output.code, "reason": output.reason}
     try:
         entry["original"] = output.original.decode("utf-8")
     except UnicodeDecodeError:

@@ -76,6 +76,7 @@ def test_rejects_keep_the_original_exactly(tmp_path: Path) -> None:
     rejects = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text().splitlines()]
     assert [r["line"] for r in rejects] == [2, 3]
     assert rejects[0]["original"] == "not json" and "invalid-json" in rejects[0]["reason"]
+    assert [r["code"] for r in rejects] == ["FT001", "FT004"]
     assert base64.b64decode(rejects[1]["original_base64"]) == b"\xff\xfe bad bytes"
     assert "3 input lines: 1 kept, 2 rejected" in stderr
 
@@ -128,5 +129,44 @@ def test_unsafe_fixes_send_dropped_examples_to_rejects(tmp_path: Path) -> None:
     out, _ = _fix(tmp_path, source, "--unsafe-fixes", status=1)
     assert out.read_bytes() == example + b"\n"
     rejects = [json.loads(line) for line in (tmp_path / "fixed.jsonl.rejects.jsonl").read_text().splitlines()]
-    assert [(r["line"], r["reason"]) for r in rejects] == [
-        (2, "duplicate of an earlier example"), (3, "no trainable assistant message")]
+    assert [(r["line"], r["code"], r["reason"]) for r in rejects] == [
+        (2, "FT505", "duplicate of an earlier example"), (3, "FT508", "no trainable assistant message")]
+
+
+def test_unsafe_fixes_convert_legacy_function_calling(tmp_path: Path) -> None:
+    legacy = {
+        "functions": [{"name": "get_time", "parameters": {"type": "object", "properties": {}}}],
+        "messages": [
+            {"role": "user", "content": "What time is it?"},
+            {"role": "assistant", "content": None, "function_call": {"name": "get_time", "arguments": "{}"}},
+            {"role": "function", "name": "get_time", "content": "12:00"},
+            {"role": "assistant", "content": "It is noon."},
+        ],
+    }
+    orphan = {"messages": [{"role": "user", "content": "q"}, {"role": "function", "name": "f", "content": "1"},
+                           {"role": "assistant", "content": "a"}]}
+    source = tmp_path / "legacy.jsonl"
+    source.write_text(json.dumps(legacy) + "\n" + json.dumps(orphan) + "\n", encoding="utf-8")
+    before = {v.code for v in lint_file(source, select=["FT6"]).violations}
+    out, stderr = _fix(tmp_path, source, "--unsafe-fixes")
+    converted, untouched = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert converted["tools"] == [{"type": "function", "function": legacy["functions"][0]}]
+    call = converted["messages"][1]["tool_calls"][0]
+    assert call["function"] == {"name": "get_time", "arguments": "{}"} and call["type"] == "function"
+    assert converted["messages"][2] == {"role": "tool", "content": "12:00", "tool_call_id": call["id"]}
+    assert untouched == orphan  # a result with no call to answer cannot be converted: left for the lint
+    assert "functions to tools (1)" in stderr
+    fixed = lint_file(out, select=["FT6"]).violations
+    assert "FT609" in before and [v.line for v in fixed if v.code == "FT609"] == [2]
+    # The converted record is valid tools style; the file as a whole still mixes styles (the orphan).
+    assert [v.code for v in fixed if v.line == 1] == ["FT610"]
+
+
+def test_a_broken_multi_line_file_goes_to_rejects_line_by_line(tmp_path: Path) -> None:
+    source = tmp_path / "pretty.jsonl"
+    text = '{\n  "messages": [\n    {"role": "user", "content": "hi"}\n  ]\n}\n{\n  "messages": [\n'
+    source.write_text(text, encoding="utf-8")
+    out, _ = _fix(tmp_path, source, status=1)
+    assert out.read_bytes() == b""
+    rejects = [json.loads(line) for line in (tmp_path / "fixed.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert [r["original"] for r in rejects] == text.splitlines() and {r["code"] for r in rejects} == {"FT003"}
