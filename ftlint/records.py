@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
+JSON_WHITESPACE = b" \t\r\n"
 
 
 class Problem(str, enum.Enum):
@@ -157,7 +158,7 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
     """Turn one line (without its ``\\n``) into a Record. Never raises on data."""
     record = Record(line=line, offset=offset, raw=raw)
     body = raw[:-1] if raw.endswith(b"\r") else raw
-    if not body.strip():
+    if not body.strip(JSON_WHITESPACE):  # "\x0b" or "\x0c" alone is invalid JSON, not a blank line
         record.blank = True
         return record
     if b"\x00" in body:

@@ -170,3 +170,19 @@ def test_a_broken_multi_line_file_goes_to_rejects_line_by_line(tmp_path: Path) -
     assert out.read_bytes() == b""
     rejects = [json.loads(line) for line in (tmp_path / "fixed.jsonl.rejects.jsonl").read_text().splitlines()]
     assert [r["original"] for r in rejects] == text.splitlines() and {r["code"] for r in rejects} == {"FT003"}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.jsonl")) or ["(corpus missing)"])
+def test_every_corpus_file_is_clean_of_what_the_fixes_address(tmp_path: Path, name: str) -> None:
+    source = CORPUS / name
+    if not source.exists():
+        pytest.skip("the shared corpus is not checked out next to the repo")
+    addressed = {"FT003", "FT006", "FT011", "FT012", "FT013"}
+    out = tmp_path / "fixed.jsonl"
+    result = run_cli("fix", str(source), "-o", str(out), "--rejects", str(tmp_path / "rejects.jsonl"))
+    assert result.exit_code in (0, 1), result.stderr
+    rejects = tmp_path / "rejects.jsonl"
+    rejected = len(rejects.read_text(encoding="utf-8").splitlines()) if rejects.exists() else 0
+    kept = len(out.read_bytes().splitlines())
+    assert f"{kept:,} kept, {rejected:,} rejected" in result.stderr
+    assert not {v.code for v in lint_file(out).violations} & addressed

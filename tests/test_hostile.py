@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ftlint.cli
 import ftlint.inputs
 from conftest import run_cli
+from ftlint import lint_records
 
 GOOD = b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}'
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -130,3 +133,31 @@ def test_a_read_error_mid_file_is_a_finding(tmp_path: Path, monkeypatch: pytest.
     assert result.exit_code == 1
     broken = [v for f in json.loads(result.stdout)["files"] for v in f["violations"] if v["code"] == "FT016"]
     assert len(broken) == 1 and "Input/output error" in broken[0]["message"] and "after line 1" in broken[0]["message"]
+
+
+ROLES = st.sampled_from(["system", "user", "assistant", "tool", "developer", "User", "bot", ""])
+TEXT = st.one_of(st.text(max_size=40), st.none(), st.integers(), st.lists(st.dictionaries(
+    st.sampled_from(["type", "text", "image_url"]), st.text(max_size=10), max_size=3), max_size=2))
+MESSAGE = st.fixed_dictionaries({"role": ROLES, "content": TEXT},
+                                optional={"weight": st.sampled_from([0, 1, 0.5, "1"]), "name": st.text(max_size=5)})
+RECORD = st.one_of(
+    st.fixed_dictionaries({"messages": st.lists(MESSAGE, max_size=5)}),
+    st.dictionaries(st.text(max_size=8), st.recursive(st.none() | st.booleans() | st.floats() | st.text(max_size=8),
+                                                       lambda inner: st.lists(inner, max_size=3), max_leaves=8),
+                    max_size=3),
+)
+LINE = st.one_of(RECORD.map(lambda r: json.dumps(r).encode()),
+                 st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(LINE, max_size=12))
+def test_random_lines_never_crash_and_are_deterministic(lines: list[bytes]) -> None:
+    first = lint_records(lines)
+    again = lint_records(lines)
+    assert [(v.code, v.line, v.column, v.message) for v in first.violations] == \
+        [(v.code, v.line, v.column, v.message) for v in again.violations]
+    assert first.report.internal_errors == []
+    assert all(1 <= v.line <= max(len(lines), 1) for v in first.violations)
+    if first.report.facts.document is None and first.report.facts.encoding == "utf-8":
+        assert first.report.totals.examples == sum(1 for line in lines if line.strip(b" \t\r"))

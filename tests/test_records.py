@@ -146,3 +146,10 @@ def test_overlong_line_after_a_truncated_first_line_is_kept_in_order() -> None:
     assert records[2].problem is not None and records[2].problem.kind is Problem.LINE_TOO_LONG
     assert records[3].value == {"d": 4}
     assert facts.size == len(data)
+
+
+def test_only_json_whitespace_makes_a_blank_line() -> None:
+    assert parse_line(b" \t\r").blank
+    for raw in (b"\x0b", b"\x0c", b"\xc2\xa0"):  # Python's strip() would call these blank; JSON does not
+        record = parse_line(raw)
+        assert not record.blank and record.problem is not None, raw
