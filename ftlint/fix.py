@@ -130,7 +130,7 @@ def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> I
     if record.problem is not None:
         report.rejected += 1
         kind = record.problem.kind
-        yield Output(record.line, raw, True, f"{kind.value}: {record.problem.message}", raw, _PARSE_CODES[kind])
+        yield Output(record.line, raw, True, f"{kind.value}: {record.problem.message}", raw, _PARSE_CODES.get(kind, ""))
         return
     value = record.value
     assert value is not None

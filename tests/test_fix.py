@@ -186,3 +186,10 @@ def test_every_corpus_file_is_clean_of_what_the_fixes_address(tmp_path: Path, na
     kept = len(out.read_bytes().splitlines())
     assert f"{kept:,} kept, {rejected:,} rejected" in result.stderr
     assert not {v.code for v in lint_file(out).violations} & addressed
+
+
+def test_every_parse_problem_names_its_rule_in_rejects() -> None:
+    from ftlint.fix import _PARSE_CODES
+    from ftlint.records import Problem
+
+    assert set(_PARSE_CODES) == set(Problem)
