@@ -58,6 +58,7 @@ def main() -> None:
     Examples:
       ftlint check train.jsonl valid.jsonl --model gpt-4o-mini-2024-07-18
       ftlint check data/ --format json -o report.json
+      ftlint fix train.jsonl -o fixed.jsonl
       ftlint rule FT301          explain a rule
       ftlint models              fine-tunable models, limits and prices
 
