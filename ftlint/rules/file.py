@@ -337,7 +337,7 @@ class LineTooLong(ParseProblemRule):
 
 
 class BrokenInput(Rule[NoOptions]):
-    """The file could not be read to its end: a truncated or corrupt `.gz`, `.bz2` or `.xz` archive.
+    """The file could not be read to its end: a truncated or corrupt archive, or an I/O error.
 
     Why: the lines after the break were never seen, so nothing about them (or
     the totals) can be trusted; the upload would be missing them too.
@@ -348,7 +348,7 @@ class BrokenInput(Rule[NoOptions]):
     severity = Severity.ERROR
     scope = Scope.FILE
     summary = "File could not be read to its end"
-    fix = "Re-create or re-download the archive"
+    fix = "Re-create or re-download the file (for an archive, test it with gzip -t, bzip2 -t or xz -t)"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         facts = context.facts
