@@ -193,3 +193,28 @@ def test_every_parse_problem_names_its_rule_in_rejects() -> None:
     from ftlint.records import Problem
 
     assert set(_PARSE_CODES) == set(Problem)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["messages", "a", "b"]), st.text(max_size=5), min_size=1),
+                min_size=1, max_size=5), st.integers(0, 400))
+def test_a_multi_line_file_is_rewritten_or_rejected_whole(objects: list[dict[str, str]], cut: int) -> None:
+    from ftlint.fix import fix_document
+
+    text = "\n".join(json.dumps(o, indent=2) for o in objects) + "\n"
+    data = text.encode()[:cut] if cut < len(text) else text.encode()
+    report = FixReport()
+    outputs = list(fix_stream(io.BytesIO(data), report=report))
+    if not report.document:
+        return  # too short to be read as multi-line JSON: the line-by-line test covers it
+    assert outputs == []  # a document is not fixed line by line
+    outputs = list(fix_document(io.BytesIO(data), report))
+    kept = [o for o in outputs if not o.rejected]
+    if kept:
+        assert not any(o.rejected for o in outputs)
+        assert [json.loads(o.data) for o in kept] == [json.loads(o) for o in
+                                                       (json.dumps(x) for x in objects)][:len(kept)]
+    else:
+        physical = data.split(b"\n")
+        physical = physical[:-1] if physical[-1] == b"" else physical
+        assert [o.original for o in outputs] == physical and report.rejected == len(physical)
