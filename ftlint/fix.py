@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 import tempfile
 from collections import Counter
@@ -151,8 +152,7 @@ def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> I
         if changed:
             report.changed += 1
             report.kept += 1
-            yield Output(record.line, json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"),
-                         False, original=raw)
+            yield Output(record.line, _compact(value), False, original=raw)
             return
     report.kept += 1
     yield Output(record.line, raw, False, original=raw)
@@ -274,7 +274,8 @@ def reserialize_document(data: bytes) -> list[bytes] | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    decoder, position = json.JSONDecoder(), 0
+    # NaN and Infinity would be written back out as invalid JSON: such a file is left to rejects.
+    decoder, position = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float), 0
     lines: list[bytes] = []
     while True:
         while position < len(text) and text[position] in " \t\r\n":
@@ -288,7 +289,27 @@ def reserialize_document(data: bytes) -> list[bytes] | None:
         items = value if isinstance(value, list) else [value]
         if not all(isinstance(item, dict) for item in items):
             return None
-        lines += [json.dumps(item, ensure_ascii=False).encode() for item in items]
+        lines += [_compact(item) for item in items]
+
+
+def _compact(value: Any) -> bytes:
+    """One line of JSON. A lone surrogate cannot be written as UTF-8, so such a value keeps its
+    ``\\uXXXX`` escapes (as the input had them) instead of becoming invalid bytes."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value).encode("ascii")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999999 would be written back as Infinity
+        raise ValueError(f"{text} overflows a double")
+    return value
 
 
 def reject_json(output: Output) -> bytes:

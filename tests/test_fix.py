@@ -218,3 +218,21 @@ def test_a_multi_line_file_is_rewritten_or_rejected_whole(objects: list[dict[str
         physical = data.split(b"\n")
         physical = physical[:-1] if physical[-1] == b"" else physical
         assert [o.original for o in outputs] == physical and report.rejected == len(physical)
+
+
+@pytest.mark.parametrize(("value", "kept"), [('"\\ud800"', '{"messages": "\\ud800"}'), ("NaN", None),
+                                             ("1e999999", None), ('"caf\\u00e9"', '{"messages": "café"}')])
+def test_a_rewritten_multi_line_file_is_valid_json_or_rejected(tmp_path: Path, value: str, kept: str | None) -> None:
+    source = tmp_path / "pretty.jsonl"
+    source.write_text('{\n  "messages": ' + value + "\n}\n", encoding="utf-8")
+    out, _ = _fix(tmp_path, source, status=0 if kept else 1)
+    assert out.read_text(encoding="utf-8") == (kept + "\n" if kept else "")
+    if kept:  # the lone surrogate keeps its escape: the output is valid UTF-8 and JSON
+        assert {v.code for v in lint_file(out).violations} & {"FT001", "FT004", "FT008"} == set()
+
+
+def test_unsafe_rewrite_keeps_a_lone_surrogate_escaped(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(b'{"messages": [{"role": "User", "content": "\\ud800"}]}\n')
+    out, _ = _fix(tmp_path, source, "--unsafe-fixes")
+    assert out.read_bytes() == b'{"messages": [{"role": "user", "content": "\\ud800"}]}\n'
