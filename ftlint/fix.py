@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import open_input
 from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, _foreign_encoding
@@ -218,23 +219,15 @@ def _legacy_to_tools(value: dict[str, Any]) -> bool:
 
 
 def _messages(value: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    source = value.get("input") if isinstance(value.get("input"), dict) else value
-    for key in ("messages",):
-        items = source.get(key) if isinstance(source, dict) else None
-        if isinstance(items, list):
-            yield from (m for m in items if isinstance(m, dict))
-    for key in ("preferred_output", "non_preferred_output"):
-        items = value.get(key)
-        if isinstance(items, list):
-            yield from (m for m in items if isinstance(m, dict))
+    """Every message dict of the record, prompts and preference outputs alike (the lint's own views)."""
+    example = view(value, "preference" if "input" in value else "chat")
+    return (message.raw for message in example.all_messages if isinstance(message.raw, dict))
 
 
 def _trains_nothing(value: dict[str, Any]) -> bool:
-    messages = value.get("messages")
-    if not isinstance(messages, list):
-        return False
-    assistants = [m for m in messages if isinstance(m, dict) and m.get("role") == "assistant"]
-    return bool(assistants) and all(m.get("weight", 1) == 0 for m in assistants)
+    """What FT508 (no-trainable-answer) reports: assistant messages, all with weight 0."""
+    assistants = [m for m in view(value, "chat").messages if m.role == "assistant"]
+    return bool(assistants) and not any(m.trainable for m in assistants)
 
 
 def fix_file(path: Path, *, unsafe: bool = False, report: FixReport | None = None) -> Iterator[Output]:
