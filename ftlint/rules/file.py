@@ -341,6 +341,9 @@ class BrokenInput(Rule[NoOptions]):
 
     Why: the lines after the break were never seen, so nothing about them (or
     the totals) can be trusted; the upload would be missing them too.
+
+    Example: `train.jsonl.gz` cut short by an interrupted download
+    Use instead: the complete archive (`gzip -t train.jsonl.gz` succeeds)
     """
 
     code = "FT016"
