@@ -12,6 +12,7 @@ share the tokenizer's memory with the parent instead of loading their own.
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import multiprocessing
@@ -71,24 +72,32 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
     _ENGINE, _TARGETS = engine, targets
     tasks = _tasks(plans)
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
-        results = pool.imap(_work, tasks)
-        for target, ranges in plans:
-            parts = []
-            for part in ranges:
-                parts.append(next(results))
-                if target.lint.on_progress is not None:
-                    target.lint.on_progress(part.end - part.start)
-            yield target.lint, _merge(target.lint, parts)
+    # Objects that exist now are never collected in the workers: without this, their collections write
+    # to every object's header and copy the parent's pages into each worker.
+    gc.freeze()
+    try:
+        with context.Pool(jobs) as pool:
+            results = pool.imap(_work, tasks)
+            for target, ranges in plans:
+                yield target.lint, target.lint.final(_in_order(target.lint, ranges, results))
+    finally:
+        gc.unfreeze()
 
 
-def _merge(lint: FileLint, parts: list[PassResult]) -> Iterator[Violation]:
-    yield from lint.final(_record_then_file(lint, lint.merge(parts)))
-
-
-def _record_then_file(lint: FileLint, merged: PassResult) -> Iterator[Violation]:
-    yield from merged.violations
-    merged.violations = []
+def _in_order(lint: FileLint, ranges: list[_Range], results: Iterator[PassResult]) -> Iterator[Violation]:
+    """A file's violations, each range's as soon as it is done, then the file and dataset rules' on the
+    merged result. The parent holds one running state, not one per range."""
+    merged: PassResult | None = None
+    for part in ranges:
+        result = next(results)
+        violations, result.violations = result.violations, []
+        # A rule that failed in an earlier range is off from then on, as in a single pass.
+        failed = {code for code, _, _ in merged.errors} if merged is not None else set()
+        yield from (violation for violation in violations if violation.code not in failed)
+        merged = result if merged is None else lint.merge([merged, result])
+        if lint.on_progress is not None:
+            lint.on_progress(part.end - part.start)
+    assert merged is not None
     yield from lint.finish(merged)
 
 

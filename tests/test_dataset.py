@@ -72,3 +72,21 @@ def test_memory_grows_only_with_digests_not_data(tmp_path: Path) -> None:
     # example measured). Keeping the parsed records would cost several times the data's 17 MB; the
     # bound leaves room for allocator noise while still telling the two apart.
     assert growth < 0.8 * data_growth, (growth, data_growth)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(range(len(POOL))), min_size=1, max_size=40))
+def test_big_logs_sorted_in_slices_find_the_same_repeats(picks: list[int]) -> None:
+    from ftlint.rules import duplicates
+
+    records = [POOL[i] for i in picks] + [chat(f"q{i % 7}", "I am sorry, but I cannot help with that.")
+                                          for i in range(len(picks))]
+    select = ["FT505", "FT506", "FT511"]
+    whole = ftlint.lint_records(records, select=select, tokens=False)
+    saved = duplicates._SLICE
+    duplicates._SLICE = 3  # as if the file had millions of examples
+    try:
+        sliced = ftlint.lint_records(records, select=select, tokens=False)
+    finally:
+        duplicates._SLICE = saved
+    assert sliced.violations == whole.violations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +218,37 @@ def test_bpe_openai_counts_equal_tiktoken(encoding: str) -> None:
     assert len(strings) > 50_000
     mismatches = [s[:60] for s in strings if reference._count(s) != fast._count(s)]
     assert mismatches == []
+
+
+@pytest.mark.skipif(not tokens_module.bpe_openai_available() or not sys.platform.startswith("linux"),
+                    reason="ftlint[fast] is not installed, or not Linux")
+def test_bpe_openai_vocabulary_pages_are_released_and_counts_stay_exact(tmp_path: Path) -> None:
+    # In a fresh process, so that the extension's pages are loaded by this very run.
+    script = """
+import sys
+from pathlib import Path
+from ftlint.tokens import TokenCounter
+fast = TokenCounter("o200k_base", "bpe-openai")
+library = str(Path(sys.modules["bpe_openai._bindings"].__file__).resolve())
+resident = mapping = 0
+for line in open("/proc/self/smaps"):
+    head = line.split()
+    if "-" in head[0] and not head[0].endswith(":"):
+        mapping = len(head) >= 6 and head[1] == "r--p" and head[5] == library
+    elif mapping and head[0] == "Rss:":
+        resident += int(head[1])
+reference = TokenCounter("o200k_base", "tiktoken")
+text = Path(sys.argv[1]).read_text(encoding="utf-8")
+print(resident, fast.count(text) == reference.count(text), fast.count(text))
+"""
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "clean").glob("*.jsonl")))
+    sample = tmp_path / "sample.txt"
+    sample.write_text(text, encoding="utf-8")
+    resident, equal, count = subprocess.run([sys.executable, "-c", script, str(sample)], check=True,
+                                            capture_output=True, text=True).stdout.split()
+    # Without the release, ~32 MB of the vocabulary's pages stay resident after loading.
+    assert int(resident) < 4_000, resident
+    assert equal == "True" and int(count) > 1_000
 
 
 def test_auto_prefers_bpe_openai_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:

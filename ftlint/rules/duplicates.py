@@ -1,14 +1,18 @@
 """FT5 (cross-record): examples compared with each other, in bounded memory.
 
-States keep 64-bit digests (ints: compact; a false match is a 1-in-10^19 event per pair) and line
-numbers, never records. They merge in
-file order, so parallel runs and partitions find exactly what one pass finds.
-Only schema-valid examples are compared: a broken record is reported once, by
-the rule it breaks.
+States are logs of 64-bit digests and line numbers in typed arrays (8 bytes a
+value: a 500 MB file's ~70,000 examples cost about 1 MB per rule), never
+records. A false match between two different examples is a 1-in-10^19 event.
+Logs merge by concatenation in file order, so parallel runs and partitions find
+exactly what one pass finds; repeats are found at the end by sorting the keys,
+a slice at a time. Only schema-valid examples are compared: a broken record is reported
+once, by the rule it breaks.
 """
 
 from __future__ import annotations
 
+import itertools
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,25 +25,55 @@ def _key(digest: bytes) -> int:
     return int.from_bytes(digest[:8], "little")
 
 
+def _log() -> array[int]:
+    return array("Q")
+
+
+# Keys sorted at a time when looking for repeats: bigger logs are sorted in slices (by key modulo the
+# number of slices), so the transient memory of ``finish`` stays ~3 MB however big the file is.
+_SLICE = 1 << 16
+
+
+def _slices(keys: array[int]) -> Iterator[list[int]]:
+    """All the keys, sorted, in slices that never share a key."""
+    count = max(1, -(-len(keys) // _SLICE))
+    for index in range(count):
+        yield sorted(key for key in keys if key % count == index) if count > 1 else sorted(keys)
+
+
+def _repeated(keys: array[int]) -> set[int]:
+    """The keys that occur more than once."""
+    return {key for ordered in _slices(keys) for key, following in itertools.pairwise(ordered) if key == following}
+
+
 @dataclass
-class _Seen:
-    first: dict[int, int] = field(default_factory=dict)  # digest -> first line
-    repeats: list[tuple[int, int]] = field(default_factory=list)  # (line, digest) of later occurrences
+class _Log:
+    """(key, line) pairs in file order."""
+
+    keys: array[int] = field(default_factory=_log)
+    lines: array[int] = field(default_factory=_log)
+
+    def add(self, key: int, line: int) -> None:
+        self.keys.append(key)
+        self.lines.append(line)
+
+    def extend(self, later: _Log) -> _Log:
+        # In place: states are only ever merged into the running total, and copying them would double
+        # the peak memory of a parallel run.
+        self.keys.extend(later.keys)
+        self.lines.extend(later.lines)
+        return self
+
+    def firsts(self, wanted: set[int]) -> dict[int, int]:
+        """The first line of each wanted key that occurs."""
+        found: dict[int, int] = {}
+        for key, line in zip(self.keys, self.lines, strict=True):
+            if key in wanted and key not in found:
+                found[key] = line
+        return found
 
 
-def _merge_seen(first: _Seen, later: _Seen) -> _Seen:
-    # In place: states are only ever merged into the running total, and copying them would double
-    # the peak memory of a parallel run.
-    for key, line in later.first.items():
-        if key in first.first:
-            first.repeats.append((line, key))
-        else:
-            first.first[key] = line
-    first.repeats.extend(later.repeats)
-    return first
-
-
-class DuplicateExample(DatasetRule[NoOptions, _Seen]):
+class DuplicateExample(DatasetRule[NoOptions, _Log]):
     """An example is an exact copy of an earlier one in the same file.
 
     Why: duplicates are trained on (and billed) twice and over-weight what they
@@ -53,33 +87,31 @@ class DuplicateExample(DatasetRule[NoOptions, _Seen]):
     summary = "Example is a duplicate of an earlier one"
     fix = "Drop the duplicate"
 
-    def start(self) -> _Seen:
-        return _Seen()
+    def start(self) -> _Log:
+        return _Log()
 
-    def collect(self, state: _Seen, context: ExampleContext) -> None:
-        if not context.valid:
-            return
-        key = _key(context.fingerprint)
-        if key in state.first:
-            state.repeats.append((context.record.line, key))
-        else:
-            state.first[key] = context.record.line
+    def collect(self, state: _Log, context: ExampleContext) -> None:
+        if context.valid:
+            state.add(_key(context.fingerprint), context.record.line)
 
-    def merge(self, first: _Seen, later: _Seen) -> _Seen:
-        return _merge_seen(first, later)
+    def merge(self, first: _Log, later: _Log) -> _Log:
+        return first.extend(later)
 
-    def finish(self, state: _Seen, context: FileContext) -> Iterator[Finding]:
-        for line, key in sorted(state.repeats):
-            yield Finding(f"example duplicates line {state.first[key]}", line=line)
-
-
-_LINE = 1 << 40  # prompt state packs (answer digest, first line) into one int: answer * _LINE + line
+    def finish(self, state: _Log, context: FileContext) -> Iterator[Finding]:
+        repeated = _repeated(state.keys)
+        first: dict[int, int] = {}
+        for key, line in zip(state.keys, state.lines, strict=True):
+            if key in repeated:
+                if key in first:
+                    yield Finding(f"example duplicates line {first[key]}", line=line)
+                else:
+                    first[key] = line
 
 
 @dataclass
 class _Prompts:
-    first: dict[int, int] = field(default_factory=dict)  # prompt -> answer * _LINE + first line
-    later: list[tuple[int, int, int]] = field(default_factory=list)  # (line, prompt, answer) of repeats
+    prompts: _Log = field(default_factory=_Log)
+    answers: array[int] = field(default_factory=_log)  # the final answer's digest, by example
 
 
 class ConflictingAnswers(DatasetRule[NoOptions, _Prompts]):
@@ -101,35 +133,45 @@ class ConflictingAnswers(DatasetRule[NoOptions, _Prompts]):
 
     def collect(self, state: _Prompts, context: ExampleContext) -> None:
         pair = context.prompt_and_answer if context.valid else None
-        if pair is None:
-            return
-        prompt, answer = _key(pair[0]), _key(pair[1])
-        if prompt in state.first:
-            state.later.append((context.record.line, prompt, answer))
-        else:
-            state.first[prompt] = answer * _LINE + context.record.line
+        if pair is not None:
+            state.prompts.add(_key(pair[0]), context.record.line)
+            state.answers.append(_key(pair[1]))
 
     def merge(self, first: _Prompts, later: _Prompts) -> _Prompts:
-        for prompt, packed in later.first.items():  # in place, as _merge_seen
-            if prompt in first.first:
-                first.later.append((packed % _LINE, prompt, packed // _LINE))
-            else:
-                first.first[prompt] = packed
-        first.later.extend(later.later)
+        first.prompts.extend(later.prompts)
+        first.answers.extend(later.answers)
         return first
 
     def finish(self, state: _Prompts, context: FileContext) -> Iterator[Finding]:
-        for line, prompt, answer in sorted(state.later):
-            first_answer, first_line = divmod(state.first[prompt], _LINE)
-            if answer != first_answer:
-                yield Finding(f"same prompt as line {first_line}, but a different final answer", line=line)
+        repeated = _repeated(state.prompts.keys)
+        first: dict[int, tuple[int, int]] = {}  # prompt -> (answer, line)
+        for prompt, line, answer in zip(state.prompts.keys, state.prompts.lines, state.answers, strict=True):
+            if prompt not in repeated:
+                continue
+            if prompt not in first:
+                first[prompt] = answer, line
+            elif answer != first[prompt][0]:
+                yield Finding(f"same prompt as line {first[prompt][1]}, but a different final answer", line=line)
+
+
+_NO_PROMPT = array("B", [0])
+_HAS_PROMPT = array("B", [1])
 
 
 @dataclass
 class _Index:
-    examples: dict[int, int] = field(default_factory=dict)  # digest -> first line (training files)
-    prompts: dict[int, int] = field(default_factory=dict)
-    checked: list[tuple[int, int, int | None]] = field(default_factory=list)  # validation files
+    examples: _Log = field(default_factory=_Log)  # every example of a training file
+    prompts: _Log = field(default_factory=_Log)  # and its prompt, where it has a final answer
+    checked: _Log = field(default_factory=_Log)  # every example of a validation file
+    checked_prompts: array[int] = field(default_factory=_log)  # its prompt (0 where has_prompt says none)
+    has_prompt: array[int] = field(default_factory=lambda: array("B"))
+
+
+@dataclass(frozen=True)
+class _Training:
+    path: str
+    examples: _Log
+    prompts: _Log
 
 
 SHARED_KEY = "FT507.training"
@@ -157,39 +199,48 @@ class ValidationLeakage(DatasetRule[NoOptions, _Index]):
         if not context.valid or not context.run.has_validation_file:
             return  # nothing to compare against: keep nothing
         pair = context.prompt_and_answer
-        prompt = _key(pair[0]) if pair is not None else None
-        example = _key(context.fingerprint)
+        example, line = _key(context.fingerprint), context.record.line
         if context.run.kind == "training":
-            state.examples.setdefault(example, context.record.line)
-            if prompt is not None:
-                state.prompts.setdefault(prompt, context.record.line)
+            state.examples.add(example, line)
+            if pair is not None:
+                state.prompts.add(_key(pair[0]), line)
         else:
-            state.checked.append((context.record.line, example, prompt))
+            state.checked.add(example, line)
+            state.checked_prompts.append(_key(pair[0]) if pair is not None else 0)
+            state.has_prompt.extend(_HAS_PROMPT if pair is not None else _NO_PROMPT)
 
     def merge(self, first: _Index, later: _Index) -> _Index:
-        for key, line in later.examples.items():
-            first.examples.setdefault(key, line)
-        for key, line in later.prompts.items():
-            first.prompts.setdefault(key, line)
+        first.examples.extend(later.examples)
+        first.prompts.extend(later.prompts)
         first.checked.extend(later.checked)
+        first.checked_prompts.extend(later.checked_prompts)
+        first.has_prompt.extend(later.has_prompt)
         return first
 
     def publish(self, state: _Index, context: FileContext, shared: dict[str, Any]) -> None:
-        if context.run.kind != "training":
-            return
-        index = shared.setdefault(SHARED_KEY, ({}, {}))
-        for key, line in state.examples.items():
-            index[0].setdefault(key, (context.path, line))
-        for key, line in state.prompts.items():
-            index[1].setdefault(key, (context.path, line))
+        if context.run.kind == "training":
+            shared.setdefault(SHARED_KEY, []).append(_Training(context.path, state.examples, state.prompts))
 
     def finish(self, state: _Index, context: FileContext) -> Iterator[Finding]:
-        examples, prompts = context.shared.get(SHARED_KEY, ({}, {}))
-        for line, example, prompt in state.checked:
+        trainings: list[_Training] = context.shared.get(SHARED_KEY, [])
+        if not state.checked.keys or not trainings:
+            return
+        # Only the validation file's keys are looked up, so memory follows the (small) validation file.
+        wanted_examples = set(state.checked.keys)
+        wanted_prompts = {p for p, has in zip(state.checked_prompts, state.has_prompt, strict=True) if has}
+        examples: dict[int, tuple[str, int]] = {}
+        prompts: dict[int, tuple[str, int]] = {}
+        for training in trainings:  # in run order: the first training file that has it is named
+            for key, line in training.examples.firsts(wanted_examples).items():
+                examples.setdefault(key, (training.path, line))
+            for key, line in training.prompts.firsts(wanted_prompts).items():
+                prompts.setdefault(key, (training.path, line))
+        checked = zip(state.checked.keys, state.checked.lines, state.checked_prompts, state.has_prompt, strict=True)
+        for example, line, prompt, has in checked:
             if example in examples:
                 path, where = examples[example]
                 yield Finding(f"validation example also appears in training ({path}:{where})", line=line)
-            elif prompt is not None and prompt in prompts:
+            elif has and prompt in prompts:
                 path, where = prompts[prompt]
                 yield Finding(f"validation prompt also appears in training ({path}:{where})", line=line)
 
@@ -203,7 +254,7 @@ class RepeatedAnswerOptions(Options):
 @dataclass
 class _Answers:
     examples: int = 0
-    counts: dict[int, int] = field(default_factory=dict)  # answer -> count * _LINE + first line
+    answers: _Log = field(default_factory=_Log)  # answers long enough to judge
     labels: int = 0  # answers too short to judge
 
 
@@ -251,27 +302,28 @@ class RepeatedAnswer(DatasetRule[RepeatedAnswerOptions, _Answers]):
         state.examples += 1
         if _answer_size(context) < self.options.min_chars:
             state.labels += 1
-            return
-        answer = _key(pair[1])
-        packed = state.counts.get(answer)
-        state.counts[answer] = context.record.line + _LINE if packed is None else packed + _LINE
+        else:
+            state.answers.add(_key(pair[1]), context.record.line)
 
     def merge(self, first: _Answers, later: _Answers) -> _Answers:
-        counts = first.counts  # in place, as _merge_seen
-        for key, packed in later.counts.items():
-            # Counts add up; the first line stays the earlier range's.
-            counts[key] = counts[key] + packed // _LINE * _LINE if key in counts else packed
+        first.answers.extend(later.answers)
         first.examples += later.examples
         first.labels += later.labels
         return first
 
     def finish(self, state: _Answers, context: FileContext) -> Iterator[Finding]:
-        if len(state.counts) < (state.examples - state.labels) / 3:
-            return  # a few labels over and over: classification data
         threshold = max(self.options.minimum, self.options.share * state.examples)
-        repeated = sorted((packed % _LINE, packed // _LINE) for packed in state.counts.values()
-                          if packed // _LINE >= threshold)
-        for line, count in repeated:
+        distinct, frequent = 0, {}
+        for ordered in _slices(state.answers.keys):
+            for key, group in itertools.groupby(ordered):
+                distinct += 1
+                count = sum(1 for _ in group)
+                if count >= threshold:
+                    frequent[key] = count
+        if distinct < (state.examples - state.labels) / 3:
+            return  # a few labels over and over: classification data
+        for key, line in sorted(state.answers.firsts(set(frequent)).items(), key=lambda item: item[1]):
+            count = frequent[key]
             yield Finding(f"the final answer of this example is repeated in {count} of {state.examples} examples "
                           f"({count / state.examples:.0%})", line=line)
 
