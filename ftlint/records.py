@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import collections
 import enum
+import functools
 import itertools
 import json
 import lzma
@@ -60,8 +61,8 @@ class Record:
     duplicate_keys: list[str] = field(default_factory=list)
     lone_surrogates: list[str] = field(default_factory=list)
 
-    @property
-    def text(self) -> str:
+    @functools.cached_property
+    def text(self) -> str:  # several rules scan the line as written: decoded once
         return self.raw.decode("utf-8", "replace")
 
 

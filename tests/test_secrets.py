@@ -83,8 +83,17 @@ def test_linear_time_on_adversarial_megabytes(name: str) -> None:
             continue
         rule = rule_class()
         start = time.perf_counter()
-        for _ in rule.matches(text):
+        for _ in rule.matches(text, text.encode("utf-8", "surrogatepass")):
             pass
         elapsed = time.perf_counter() - start
         # Generous: a linear scan in Python is far slower than str.count, but never quadratic (minutes).
         assert elapsed < max(2.0, 2000 * baseline), f"{rule_class.code} took {elapsed:.2f}s on {name}"
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    # Key-word assignments and long numbers are found in the line's UTF-8; columns are still characters.
+    text = 'Übergröße — 日本語: api_key = "Zx8vQ2mL9pR4tY7wK1sD", Tel. +44 20 7946 0958'
+    line = json.dumps(chat(text), ensure_ascii=False)
+    result = lint_records([chat(text)], select=["FT701", "FT705"])
+    assert [(v.code, v.column) for v in result.violations] == [
+        ("FT701", line.index("Zx8v") + 1), ("FT705", line.index("+44") + 1)]
