@@ -12,7 +12,7 @@ import enum
 import functools
 import hashlib
 import inspect
-import json
+import marshal
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,37 +32,14 @@ if TYPE_CHECKING:
 
 def digest(value: Any) -> bytes:
     """A 128-bit digest of a parsed JSON value: equal values, equal digests, whatever the whitespace
-    or escapes of the text they came from (key order counts). Strings are hashed as UTF-8 with a
-    length prefix, which is unambiguous and ~2x faster than serializing to JSON first."""
-    state = hashlib.blake2b(digest_size=16)
-    _feed(state, value)
-    return state.digest()
+    or escapes of the text they came from (key order counts).
 
-
-def _feed(state: Any, value: Any) -> None:
-    kind = type(value)
-    if kind is str:
-        data = value.encode("utf-8", "surrogatepass")
-        state.update(b"s%d:" % len(data))
-        state.update(data)
-    elif kind is dict:
-        state.update(b"{%d" % len(value))
-        for key, item in value.items():
-            _feed(state, key)
-            _feed(state, item)
-    elif kind is list:
-        state.update(b"[%d" % len(value))
-        for item in value:
-            _feed(state, item)
-    else:  # numbers, booleans, null
-        state.update(b"v" + json.dumps(value).encode())
-
-
-def digest_nested(value: Any) -> bytes:
-    """``digest`` for deeply nested values with short strings (``tools`` schemas): through the C JSON
-    encoder, about 2x faster there, and 2x slower on long text. Equal values, equal digests."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, person=b"nested").digest()
+    It hashes marshal's version-0 form, written in C (2-5x faster than walking the value in Python or
+    serializing it to JSON): version 0 has no back-references and no interning flags, so the bytes
+    depend on the value alone, never on object identity. The form may change between Python
+    versions; digests are only ever compared within one run.
+    """
+    return hashlib.blake2b(marshal.dumps(value, 0), digest_size=16).digest()
 
 
 def combine(digests: list[bytes]) -> bytes:
@@ -139,7 +116,7 @@ class ExampleContext:
                 if key not in ("messages", "preferred_output", "non_preferred_output")}
         if isinstance(rest.get("input"), dict):
             rest["input"] = {k: v for k, v in rest["input"].items() if k != "messages"}
-        return messages, digest_nested(rest)
+        return messages, digest(rest)
 
     @functools.cached_property
     def fingerprint(self) -> bytes:

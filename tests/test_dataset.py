@@ -90,3 +90,17 @@ def test_big_logs_sorted_in_slices_find_the_same_repeats(picks: list[int]) -> No
     finally:
         duplicates._SLICE = saved
     assert sliced.violations == whole.violations
+
+
+def test_duplicates_ignore_whitespace_and_escapes_but_not_values(tmp_path: Path) -> None:
+    lines = [
+        '{"messages":[{"role":"user","content":"caf\\u00e9 \\ud83d\\ude00"},{"role":"assistant","content":"1"}]}',
+        '{"messages": [ {"role": "user", "content": "café 😀"}, {"role": "assistant", "content": "1"} ] }',
+        '{"messages":[{"role":"user","content":"café 😀"},{"role":"assistant","content":"1.0"}]}',
+        '{"messages":[{"role":"user","content":"café 😀"},{"role":"assistant","content":"1", "weight": 1}]}',
+        '{"messages":[{"role":"user","content":"café 😀"},{"role":"assistant","content":"1", "weight": 1.0}]}',
+    ]
+    path = tmp_path / "data.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ftlint.lint_file(path, select=["FT505"], tokens=False)
+    assert [(v.line, v.message) for v in result.violations] == [(2, "example duplicates line 1")]
