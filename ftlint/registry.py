@@ -13,9 +13,10 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ftlint.rule import Rule
+if TYPE_CHECKING:  # at run time imported where needed: `ftlint --version` must not pay for pydantic
+    from ftlint.rule import Rule
 
 GROUP = "ftlint.rules"
 BUILTIN_DIST = "ftlint"
@@ -141,6 +142,8 @@ def installed_plugins() -> list[tuple[str, str]]:
 
 
 def _as_rules(obj: object) -> list[type[Rule[Any]]]:
+    from ftlint.rule import Rule
+
     if isinstance(obj, type):
         candidates: Iterable[object] = [obj]
     elif isinstance(obj, Iterable):

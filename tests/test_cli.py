@@ -332,3 +332,12 @@ def test_one_plan_per_config_even_with_overrides(tmp_path: Path, monkeypatch: py
     paths = [str(write(tmp_path / f"part{i}.jsonl", many(10))) for i in range(3)]
     assert run_cli("check", *paths, "--model", "gpt-4.1-mini").exit_code == 0
     assert len(made) == 1
+
+
+def test_version_imports_neither_rules_nor_tokenizers() -> None:
+    # Start-up time: `ftlint --version` (and pre-commit's first call) must not pay for pydantic or tiktoken.
+    script = ("import sys; from click.testing import CliRunner; from ftlint.cli import main; "
+              "CliRunner().invoke(main, ['--version']); "
+              "print(sorted(m for m in ('pydantic', 'tiktoken', 'ftlint.rule', 'jsonschema') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
