@@ -25,7 +25,7 @@ import gzip
 import hashlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -212,33 +212,34 @@ def release_clean_pages(library: Path) -> int:
     import mmap
 
     try:
-        target = str(library.resolve())
-        candidates = []
         with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
-            mapping: list[str] = []
-            fields: dict[str, int] = {}
-            for line in smaps:
-                head = line.split()
-                if "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
-                    if mapping:
-                        candidates.append((mapping, fields))
-                    mapping, fields = head, {}
-                elif head[0].endswith(":") and len(head) >= 2 and head[1].isdigit():
-                    fields[head[0][:-1]] = int(head[1])
-            if mapping:
-                candidates.append((mapping, fields))
+            clean = list(_clean_read_only_mappings(smaps, str(library.resolve())))
         libc = ctypes.CDLL(None, use_errno=True)
         released = 0
-        for mapping, fields in candidates:
-            clean = (fields.get("Private_Dirty", 1) == 0 and fields.get("Shared_Dirty", 1) == 0
-                     and fields.get("Anonymous", 1) == 0)
-            if len(mapping) >= 6 and mapping[1] == "r--p" and mapping[5] == target and clean:
-                start, end = (int(bound, 16) for bound in mapping[0].split("-"))
-                if libc.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), mmap.MADV_DONTNEED) == 0:
-                    released += fields.get("Rss", 0)
+        for start, end, resident in clean:
+            if libc.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), mmap.MADV_DONTNEED) == 0:
+                released += resident
         return released
     except (OSError, AttributeError, ValueError):
         return 0
+
+
+def _clean_read_only_mappings(smaps: Iterable[str], path: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, resident KB) of each read-only private mapping of ``path`` with no written page."""
+    header: list[str] = []
+    fields: dict[str, int] = {}
+    for line in [*smaps, "end-of-input"]:
+        head = line.split()
+        if head and head[0].endswith(":"):  # "Rss:  1234 kB": a field of the current mapping
+            if len(head) >= 2 and head[1].isdigit():
+                fields[head[0][:-1]] = int(head[1])
+            continue
+        # A new mapping ("start-end perms offset device inode [path]"), or the end: judge the last one.
+        written = fields.get("Private_Dirty", 1) + fields.get("Shared_Dirty", 1) + fields.get("Anonymous", 1)
+        if len(header) >= 6 and header[1] == "r--p" and header[5] == path and written == 0:
+            start, end = (int(bound, 16) for bound in header[0].split("-"))
+            yield start, end, fields.get("Rss", 0)
+        header, fields = head, {}
 
 
 class TokenCounter:

@@ -251,6 +251,40 @@ print(resident, fast.count(text) == reference.count(text), fast.count(text))
     assert equal == "True" and int(count) > 1_000
 
 
+def test_only_wholly_clean_read_only_mappings_of_the_library_are_released() -> None:
+    smaps = """\
+7f0000000000-7f0000001000 r--p 00000000 08:01 42 /lib/x.so
+Rss:                   4 kB
+Private_Dirty:         0 kB
+Shared_Dirty:          0 kB
+Anonymous:             0 kB
+VmFlags: rd mr mw me
+7f0000001000-7f0000003000 r-xp 00001000 08:01 42 /lib/x.so
+Rss:                   8 kB
+Private_Dirty:         0 kB
+Shared_Dirty:          0 kB
+Anonymous:             0 kB
+7f0000003000-7f0000004000 r--p 00003000 08:01 42 /lib/x.so
+Rss:                   4 kB
+Private_Dirty:         4 kB
+Shared_Dirty:          0 kB
+Anonymous:             4 kB
+7f0000004000-7f0000005000 r--p 00000000 08:01 43 /lib/other.so
+Rss:                   4 kB
+Private_Dirty:         0 kB
+Shared_Dirty:          0 kB
+Anonymous:             0 kB
+7f0000005000-7f0000008000 r--p 00004000 08:01 42 /lib/x.so
+Rss:                  12 kB
+Private_Dirty:         0 kB
+Shared_Dirty:          0 kB
+Anonymous:             0 kB
+"""
+    found = list(tokens_module._clean_read_only_mappings(smaps.splitlines(), "/lib/x.so"))
+    # The executable code, the relocated (written) data and the other library stay.
+    assert found == [(0x7F0000000000, 0x7F0000001000, 4), (0x7F0000005000, 0x7F0000008000, 12)]
+
+
 def test_auto_prefers_bpe_openai_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tokens_module, "bpe_openai_available", lambda: False)
     assert tokens_module.resolve_tokenizer("auto") == "tiktoken"
