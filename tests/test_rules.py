@@ -275,3 +275,15 @@ def test_validation_leakage_across_files(tmp_path: Path) -> None:
     assert found == [(1, f"validation example also appears in training ({train}:4)"),
                      (2, f"validation prompt also appears in training ({train}:5)")]
     assert by_name["train.jsonl"]["violations"] == []
+
+
+def test_repeated_tool_definitions_are_judged_once_and_reported_on_every_line() -> None:
+    from ftlint import lint_records
+
+    bad = [{"type": "function", "function": {"name": "get weather", "parameters": {"type": "text"}}}]
+    good = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    records = [{**chat(f"q{i}", f"a{i}"), "tools": tools} for i, tools in enumerate([bad, good, bad, bad])]
+    result = lint_records(records, select=["FT601", "FT602"], tokens=False)
+    assert [(v.line, v.code, v.pointer) for v in result.violations] == [
+        (line, code, f"/tools/0/function/{key}") for line in (1, 3, 4)
+        for code, key in (("FT601", "name"), ("FT602", "parameters"))]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ftlint.formats import Example, Message
-from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
+from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope, digest
 from ftlint.violation import Finding, Severity
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -44,6 +43,30 @@ def declared_functions(example: Example) -> list[Function]:
                 found.append(Function(f"{prefix}/functions/{index}", str(function.get("name", "")),
                                       function.get("parameters")))
     return found
+
+
+class _ByDefinitions:
+    """Findings that depend on the declared functions alone, remembered per distinct definition list.
+
+    Datasets often repeat the same `tools` on every line; they are judged once. Findings are immutable
+    and carry record-relative pointers, so they can be handed out again for every record.
+    """
+
+    def __init__(self, judge: Callable[[list[Function]], list[Finding]], limit: int = 256) -> None:
+        self._judge = judge
+        self._cache: dict[bytes, list[Finding]] = {}
+        self._limit = limit
+
+    def __call__(self, example: Example) -> list[Finding]:
+        raw = example.raw.get("input") if example.format == "preference" else example.raw
+        raw = raw if isinstance(raw, dict) else {}
+        key = digest([example.format, raw.get("tools"), raw.get("functions")])
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= self._limit:
+                self._cache.clear()
+            found = self._cache[key] = self._judge(declared_functions(example))
+        return found
 
 
 @dataclass(frozen=True)
@@ -89,15 +112,22 @@ class InvalidToolName(Rule[NoOptions]):
     summary = "Function name has characters outside a-z, A-Z, 0-9, _ and -"
     fix = "Rename the function to letters, digits, _ and - (at most 64)"
 
+    def __init__(self, options: NoOptions | None = None) -> None:
+        super().__init__(options)
+        self._findings = _ByDefinitions(self._judge)
+
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        for function in declared_functions(context.example):
-            if not NAME.match(function.name):
-                yield Finding(f"function name {function.name!r} does not match ^[A-Za-z0-9_-]{{1,64}}$",
-                              pointer=f"{function.pointer}/name")
+        yield from self._findings(context.example)
+
+    @staticmethod
+    def _judge(functions: list[Function]) -> list[Finding]:
+        return [Finding(f"function name {function.name!r} does not match ^[A-Za-z0-9_-]{{1,64}}$",
+                        pointer=f"{function.pointer}/name")
+                for function in functions if not NAME.match(function.name)]
 
 
 class _Schemas:
-    """Validators compiled once per distinct JSON Schema (keyed by a digest of its canonical JSON)."""
+    """Validators compiled once per distinct JSON Schema (keyed by its digest)."""
 
     def __init__(self, limit: int = 512) -> None:
         self._cache: dict[bytes, tuple[str, Any]] = {}
@@ -105,7 +135,7 @@ class _Schemas:
 
     def get(self, schema: Any) -> tuple[str, Any]:
         """(problem with the schema itself or "", a validator or None)."""
-        key = hashlib.blake2b(json.dumps(schema, sort_keys=True).encode(), digest_size=16).digest()
+        key = digest(schema)
         found = self._cache.get(key)
         if found is None:
             found = self._compile(schema)
@@ -151,14 +181,19 @@ class InvalidToolParameters(Rule[NoOptions]):
     def __init__(self, options: NoOptions | None = None) -> None:
         super().__init__(options)
         self.schemas = _Schemas()
+        self._findings = _ByDefinitions(self._judge)
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        for function in declared_functions(context.example):
-            if function.parameters is None:
-                continue
-            problem, _ = self.schemas.get(function.parameters)
+        yield from self._findings(context.example)
+
+    def _judge(self, functions: list[Function]) -> list[Finding]:
+        findings = []
+        for function in functions:
+            problem = self.schemas.get(function.parameters)[0] if function.parameters is not None else ""
             if problem:
-                yield Finding(f"function {function.name!r}: {problem}", pointer=f"{function.pointer}/parameters")
+                findings.append(Finding(f"function {function.name!r}: {problem}",
+                                        pointer=f"{function.pointer}/parameters"))
+        return findings
 
 
 class UnknownToolCallId(Rule[NoOptions]):
