@@ -5,8 +5,8 @@ value: a 500 MB file's ~70,000 examples cost about 1 MB per rule), never
 records. A false match between two different examples is a 1-in-10^19 event.
 Logs merge by concatenation in file order, so parallel runs and partitions find
 exactly what one pass finds; repeats are found at the end by sorting the keys,
-a slice at a time. Only schema-valid examples are compared: a broken record is reported
-once, by the rule it breaks.
+a slice at a time. Only schema-valid examples are compared: a broken record is
+reported once, by the rule it breaks.
 """
 
 from __future__ import annotations
