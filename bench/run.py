@@ -2,6 +2,7 @@
 
     python bench/run.py                      # 100 MB generated file (seed 1234)
     python bench/run.py --mb 500
+    python bench/run.py --repeat 3           # median of 3 interleaved runs per row (this box varies ±0.3 s)
     python bench/run.py --file my.jsonl --model gpt-3.5-turbo-0125
 
 Rows (each in a fresh process, wall time and peak RSS of that process):
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -36,6 +38,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="benchmark this file instead of a generated one")
     parser.add_argument("--model", default="gpt-4o-mini-2024-07-18")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores for the parallel rows")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each row N times, rows interleaved; report the median time and the largest memory")
     args = parser.parse_args()
     path = args.file or _generated(args.mb, args.seed, args.shared_system)
     size = path.stat().st_size
@@ -50,7 +54,14 @@ def main() -> None:
         (f"tokenize x{args.jobs}", [sys.executable, __file__, "--stage", "tokenize", str(path), args.model,
                                     str(args.jobs)]),
     ]
-    results = {name: _measure(command) for name, command in rows}
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in rows}
+    for _ in range(args.repeat):  # interleaved, so that a slow spell of the machine hits every row alike
+        for name, command in rows:
+            runs[name].append(_measure(command))
+    results = {name: (statistics.median(r[0] for r in measured), max(r[1] for r in measured),
+                      max(r[2] for r in measured)) for name, measured in runs.items()}
+    if args.repeat > 1:
+        print(f"median of {args.repeat} runs per row")
     limit = results[f"tokenize x{args.jobs}"][0]
     print(f"{'run':<17}{'wall s':>9}{'MB/s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}{'vs limit':>10}")
     for name, (wall, rss, pss) in results.items():
