@@ -238,6 +238,7 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
     from ftlint.baseline import Baseline, BaselineError, write_baseline
     from ftlint.config import ConfigError
     from ftlint.engine import Engine, deadline_notices
+    from ftlint.parallel import WorkerDied
     from ftlint.registry import RegistryError, discover
     from ftlint.report import Summary, make_reporter
     from ftlint.violation import Severity
@@ -291,7 +292,7 @@ def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
             summary.notices.append(f"wrote {entries} baseline entries to {options.write_baseline}; "
                                    f"use it with --baseline {options.write_baseline}")
         reporter.finish(summary)
-    except (ConfigError, RegistryError, BaselineError) as exc:
+    except (ConfigError, RegistryError, BaselineError, WorkerDied) as exc:
         _fail(str(exc))
     except BrokenPipeError:
         raise

@@ -7,7 +7,8 @@ exactly as a single pass would. Totals and file facts merge associatively, and
 file rules run in the parent, on the merged result.
 
 Workers are forked after the rules, plans and vocabularies are ready, so they
-share the tokenizer's memory with the parent instead of loading their own.
+share the tokenizer's memory with the parent instead of loading their own. A
+worker that dies makes the run fail (WorkerDied, exit 2) rather than wait.
 """
 
 from __future__ import annotations
@@ -71,17 +72,34 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
             engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
     _ENGINE, _TARGETS = engine, targets
     tasks = _tasks(plans)
-    context = multiprocessing.get_context("fork")
+    from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
+
     # Objects that exist now are never collected in the workers: without this, their collections write
     # to every object's header and copy the parent's pages into each worker.
     gc.freeze()
     try:
-        with context.Pool(jobs) as pool:
-            results = pool.imap(_work, tasks)
+        # Not multiprocessing.Pool: when a worker dies (the OOM killer, a signal), a Pool waits forever
+        # for its task; this executor fails every pending task with BrokenProcessPool instead.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = _checked(pool.map(_work, tasks))
             for target, ranges in plans:
                 yield target.lint, target.lint.final(_in_order(target.lint, ranges, results))
     finally:
         gc.unfreeze()
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without finishing its range."""
+
+
+def _checked(results: Iterator[PassResult]) -> Iterator[PassResult]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise WorkerDied("a worker process died before finishing its part of the run (killed by the system, "
+                         "perhaps for lack of memory); try fewer --jobs") from None
 
 
 def _in_order(lint: FileLint, ranges: list[_Range], results: Iterator[PassResult]) -> Iterator[Violation]:

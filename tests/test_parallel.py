@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,33 @@ def test_small_runs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(parallel, "lint_in_parallel", forbidden)
     assert run_cli("check", str(FIXTURES / "clean"), "--jobs", "4").exit_code == 0
+
+
+_ORIGINAL_WORK = parallel._work
+
+
+def _dies_after_the_first_range(task: parallel._Task) -> parallel.PassResult:
+    """A worker that ends abruptly, as under the OOM killer: no exception, no cleanup."""
+    if task.first_line > 1:
+        os._exit(9)
+    return _ORIGINAL_WORK(task)
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(chat(f"question {i} " * 20)) + "\n" for i in range(200)), encoding="utf-8")
+    monkeypatch.setattr(parallel, "_work", _dies_after_the_first_range)  # a module-level function: picklable
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("ftlint waited forever for a dead worker")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)  # a hang fails the test instead of the CI job
+    try:
+        result = run_cli("check", str(path), "--jobs", "2")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.exit_code == 2
+    assert "a worker process died" in result.stderr and "--jobs" in result.stderr
