@@ -20,6 +20,7 @@ from ftlint.inputs import SUFFIXES
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT); click's default, 1, would read "violations"
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -42,7 +43,16 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
-@click.group(context_settings=CONTEXT)
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("\nftlint: interrupted; nothing was checked to the end", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Main, context_settings=CONTEXT)
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version (and installed rule plugins) and exit.")
 def main() -> None:
@@ -62,7 +72,7 @@ def main() -> None:
       ftlint rule FT301          explain a rule
       ftlint models              fine-tunable models, limits and prices
 
-    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error.
+    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted.
     """
 
 

@@ -341,3 +341,18 @@ def test_version_imports_neither_rules_nor_tokenizers() -> None:
               "print(sorted(m for m in ('pydantic', 'tiktoken', 'ftlint.rule', 'jsonschema') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_interrupted_run_exits_130_not_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # 1 would read as "violations found" to a CI gate.
+    from ftlint.engine import FileLint
+
+    def interrupted(self: object, reader: object, result: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FileLint, "records", interrupted)
+    path = tmp_path / "data.jsonl"
+    path.write_text(json.dumps(chat()) + "\n", encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
