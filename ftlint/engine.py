@@ -259,6 +259,7 @@ class FileLint:
         line_rules = self.by_scope[Scope.LINE]
         example_rules = self.by_scope[Scope.EXAMPLE]
         chosen_rules: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
+        broken, severities = self.engine._broken, self.plan.severities
         billable = self.run.kind == "training"
         progress, reported = self.on_progress, 0
         for record in reader:
@@ -302,7 +303,17 @@ class FileLint:
                     rule for rule in example_rules
                     if (rule.formats is None or fmt in rule.formats) and rule.requires <= features]
             for rule in chosen:
-                yield from self._emit(rule, context, record, errors)
+                if rule.code in broken:
+                    continue
+                try:
+                    findings = list(rule.check(context))
+                except Exception as exc:
+                    self._disable(rule, record, errors, exc)
+                    continue
+                if findings:
+                    severity = severities[rule.code]
+                    for finding in findings:
+                        yield self._violation(rule, severity, finding, record)
             for rule in dataset_rules:
                 if rule.formats is None or context.example.format in rule.formats:
                     self._collect(rule, states[rule.code], context, record, errors)
@@ -363,14 +374,19 @@ class FileLint:
             dataset = rule.scope is Scope.DATASET
             findings = list(rule.finish(*context) if dataset else rule.check(context))  # type: ignore[attr-defined]
         except Exception as exc:
-            self.engine._broken.add(rule.code)
-            where = f" at line {record.line}" if record is not None else ""
-            message = f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; it was disabled"
-            errors.append((rule.code, record.line if record else 0, message))
+            self._disable(rule, record, errors, exc)
             return
         severity = self.plan.severities[rule.code]
         for finding in findings:
             yield self._violation(rule, severity, finding, record)
+
+    def _disable(self, rule: Rule[Any], record: Record | None, errors: list[tuple[str, int, str]],
+                 exc: Exception) -> None:
+        """Contain a failing rule: report it once and turn it off for the rest of the run."""
+        self.engine._broken.add(rule.code)
+        where = f" at line {record.line}" if record is not None else ""
+        errors.append((rule.code, record.line if record else 0,
+                       f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; it was disabled"))
 
     def _collect(self, rule: Rule[Any], state: Any, context: ExampleContext, record: Record,
                  errors: list[tuple[str, int, str]]) -> None:
@@ -379,9 +395,7 @@ class FileLint:
         try:
             rule.collect(state, context)  # type: ignore[attr-defined]
         except Exception as exc:  # contain a failing rule, report it, go on
-            self.engine._broken.add(rule.code)
-            errors.append((rule.code, record.line,
-                           f"rule {rule.code} ({rule.name}) failed at line {record.line}: {exc!r}; it was disabled"))
+            self._disable(rule, record, errors, exc)
 
     def _violation(self, rule: Rule[Any], severity: Severity, finding: Finding,
                    record: Record | None) -> Violation:
