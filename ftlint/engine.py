@@ -260,7 +260,7 @@ class FileLint:
         example_rules = self.by_scope[Scope.EXAMPLE]
         chosen_rules: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
         billable = self.run.kind == "training"
-        progress, reported = self.on_progress, 0
+        progress, reported = self.on_progress, reader.start
         for record in reader:
             if progress is not None and record.line % 1000 == 0:
                 progress(record.offset - reported)

@@ -9,6 +9,8 @@ file rules run in the parent, on the merged result.
 Workers are forked after the rules, plans and vocabularies are ready, so they
 share the tokenizer's memory with the parent instead of loading their own. A
 worker that dies makes the run fail (WorkerDied, exit 2) rather than wait.
+Workers add the bytes they finish to a shared counter, which the parent shows
+on the progress line while it waits for the next range in order.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ftlint.engine import Engine, FileLint, PassResult
 from ftlint.inputs import is_compressed, open_input
 from ftlint.records import _foreign_encoding, _may_continue, parse_line
 from ftlint.violation import Violation
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Below this many bytes in a run, starting workers costs more than it saves.
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024
@@ -65,25 +70,27 @@ class _Task:
 def lint_in_parallel(engine: Engine, targets: list[Target],
                      jobs: int) -> Iterator[tuple[FileLint, Iterator[Violation]]]:
     """Yield each target with an iterator of its violations, in order; its report is set once consumed."""
-    global _ENGINE, _TARGETS
+    global _ENGINE, _TARGETS, _DONE
+    from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
+
     plans = [(target, _ranges(target, jobs)) for target in targets]
     for target in targets:  # loaded before forking, so workers share them
         if target.lint.count_tokens:
             engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
-    _ENGINE, _TARGETS = engine, targets
-    tasks = _tasks(plans)
-    from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
-
+    context = multiprocessing.get_context("fork")
+    _ENGINE, _TARGETS, _DONE = engine, targets, context.Value("q", 0)
+    progress = _Progress(_DONE)
     # Objects that exist now are never collected in the workers: without this, their collections write
     # to every object's header and copy the parent's pages into each worker.
     gc.freeze()
     try:
         # Not multiprocessing.Pool: when a worker dies (the OOM killer, a signal), a Pool waits forever
         # for its task; this executor fails every pending task with BrokenProcessPool instead.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = _checked(pool.map(_work, tasks))
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            futures = iter([pool.submit(_work, task) for task in _tasks(plans)])
             for target, ranges in plans:
-                yield target.lint, target.lint.final(_in_order(target.lint, ranges, results))
+                results = progress.results(futures, len(ranges), target.lint)
+                yield target.lint, target.lint.final(_in_order(target.lint, results))
     finally:
         gc.unfreeze()
 
@@ -92,29 +99,52 @@ class WorkerDied(RuntimeError):
     """A worker process ended without finishing its range."""
 
 
-def _checked(results: Iterator[PassResult]) -> Iterator[PassResult]:
-    from concurrent.futures.process import BrokenProcessPool
+class _Progress:
+    """Follows the workers' shared byte counter while the parent waits, for the progress line."""
 
-    try:
-        yield from results
-    except BrokenProcessPool:
-        raise WorkerDied("a worker process died before finishing its part of the run (killed by the system, "
-                         "perhaps for lack of memory); try fewer --jobs") from None
+    def __init__(self, done: Any) -> None:
+        self._done = done
+        self._shown = 0
+
+    def results(self, futures: Iterator[Future[PassResult]], count: int, lint: FileLint) -> Iterator[PassResult]:
+        """The next ``count`` ranges' results (one file's), in order."""
+        for _ in range(count):
+            yield self.wait(next(futures), lint)
+
+    def wait(self, future: Future[PassResult], lint: FileLint) -> PassResult:
+        """The range's result; until it comes, the progress line moves as the workers advance."""
+        from concurrent.futures import TimeoutError as Pending
+        from concurrent.futures.process import BrokenProcessPool
+
+        while True:
+            try:
+                result = future.result(timeout=0.25)
+            except Pending:
+                self._report(lint)
+                continue
+            except BrokenProcessPool:
+                raise WorkerDied("a worker process died before finishing its part of the run (killed by the "
+                                 "system, perhaps for lack of memory); try fewer --jobs") from None
+            self._report(lint)
+            return result
+
+    def _report(self, lint: FileLint) -> None:
+        done = self._done.value
+        if lint.on_progress is not None and done > self._shown:
+            lint.on_progress(done - self._shown)
+        self._shown = done
 
 
-def _in_order(lint: FileLint, ranges: list[_Range], results: Iterator[PassResult]) -> Iterator[Violation]:
+def _in_order(lint: FileLint, results: Iterator[PassResult]) -> Iterator[Violation]:
     """A file's violations, each range's as soon as it is done, then the file and dataset rules' on the
     merged result. The parent holds one running state, not one per range."""
     merged: PassResult | None = None
-    for part in ranges:
-        result = next(results)
+    for result in results:
         violations, result.violations = result.violations, []
         # A rule that failed in an earlier range is off from then on, as in a single pass.
         failed = {code for code, _, _ in merged.errors} if merged is not None else set()
         yield from (violation for violation in violations if violation.code not in failed)
         merged = result if merged is None else lint.merge([merged, result])
-        if lint.on_progress is not None:
-            lint.on_progress(part.end - part.start)
     assert merged is not None
     yield from lint.finish(merged)
 
@@ -215,17 +245,31 @@ def _count_lines(stream: IO[bytes], start: int, end: int) -> int:
 
 _ENGINE: Engine | None = None
 _TARGETS: list[Target] = []
+_DONE: Any = None  # bytes done by all workers: a counter in shared memory, created before they fork
 
 
 def _work(task: _Task) -> PassResult:
     target = _TARGETS[task.index]
+    reported = 0
+
+    def advance(amount: int) -> None:  # called every 1,000 lines by the engine
+        nonlocal reported
+        reported += amount
+        with _DONE.get_lock():
+            _DONE.value += amount
+
+    target.lint.on_progress = advance
     if is_compressed(target.path):
         with open_input(target.path) as compressed:
-            return target.lint.lint_range(compressed, 0, 1, None)
-    with target.path.open("rb") as stream:
-        stream.seek(task.start)
-        limited = io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)
-        return target.lint.lint_range(limited, task.start, task.first_line, task.file_format)
+            result = target.lint.lint_range(compressed, 0, 1, None)
+    else:
+        with target.path.open("rb") as stream:
+            stream.seek(task.start)
+            limited = io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)
+            result = target.lint.lint_range(limited, task.start, task.first_line, task.file_format)
+    if task.end - task.start > reported:
+        advance(task.end - task.start - reported)  # the lines after the last report
+    return result
 
 
 class _Slice(io.RawIOBase):

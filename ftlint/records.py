@@ -283,6 +283,7 @@ class Reader:
         self._max = max_line_bytes
         self._first_line = first_line
         self._offset = offset
+        self.start = offset  # where in the file this reader began
         self._at_file_start = offset == 0 if at_file_start is None else at_file_start
         self.facts = FileFacts()
 

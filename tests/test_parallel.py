@@ -100,3 +100,21 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: 
         signal.signal(signal.SIGALRM, previous)
     assert result.exit_code == 2
     assert "a worker process died" in result.stderr and "--jobs" in result.stderr
+
+
+def test_workers_report_progress_exactly_once_per_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 300)
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(chat(f"q{i}", f"a{i}")) + "\n" for i in range(5_000)), encoding="utf-8")
+    target = parallel.Target(_lint(path), path)
+    ranges = parallel._ranges(target, jobs=1)
+    assert len(ranges) == 4  # ranges of ~1,250 lines: the engine reports every 1,000 lines inside them
+    monkeypatch.setattr(parallel, "_TARGETS", [target])
+    monkeypatch.setattr(parallel, "_DONE", multiprocessing.Value("q", 0))
+    for task in parallel._tasks([(target, ranges)]):  # run in this process, one range after the other
+        before = parallel._DONE.value
+        parallel._work(task)
+        assert parallel._DONE.value - before == task.end - task.start
+    assert parallel._DONE.value == path.stat().st_size
