@@ -11,6 +11,7 @@ Rows (each in a fresh process, wall time and peak RSS of that process):
   cookbook        load every line with json.loads, then count tokens per message (OpenAI cookbook style)
   tokenize x1     encode_ordinary over the strings ftlint counts, one process (the single-core limit)
   tokenize xN     the same split across all cores (the machine's limit)
+  bpe-openai xN   the same with bpe-openai, the exact counter ftlint uses when installed (ftlint's own floor)
 The data file is generated with ../shared/bench/gen_chat_jsonl.py when missing.
 """
 
@@ -54,6 +55,11 @@ def main() -> None:
         (f"tokenize x{args.jobs}", [sys.executable, __file__, "--stage", "tokenize", str(path), args.model,
                                     str(args.jobs)]),
     ]
+    from ftlint.tokens import bpe_openai_available
+
+    if bpe_openai_available():  # ftlint's own counter: the floor for ftlint itself
+        rows.append((f"bpe-openai x{args.jobs}", [sys.executable, __file__, "--stage", "tokenize", str(path),
+                                                  args.model, str(args.jobs), "bpe-openai"]))
     runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in rows}
     for _ in range(args.repeat):  # interleaved, so that a slow spell of the machine hits every row alike
         for name, command in rows:
@@ -167,20 +173,23 @@ _STRINGS: list[str] = []
 _SLICES = 1
 
 
+_TOKENIZER = "tiktoken"
+
+
 def _count(index: int) -> int:
-    from ftlint.tokens import load_encoding
+    from ftlint.tokens import TokenCounter
 
-    encode = load_encoding(_ENCODING).encode_ordinary
-    return sum(len(encode(s)) for s in _STRINGS[index::_SLICES])
+    count = TokenCounter(_ENCODING, _TOKENIZER)._length  # the bare counter, without ftlint's memo
+    return sum(count(s) for s in _STRINGS[index::_SLICES])
 
 
-def _tokenize(path: str, model: str, jobs: int) -> None:
-    global _ENCODING, _STRINGS, _SLICES
+def _tokenize(path: str, model: str, jobs: int, tokenizer: str = "tiktoken") -> None:
+    global _ENCODING, _STRINGS, _SLICES, _TOKENIZER
     from ftlint.catalog import load_catalog
-    from ftlint.tokens import load_encoding
+    from ftlint.tokens import TokenCounter
 
-    _ENCODING = load_catalog().resolve(model).encoding
-    load_encoding(_ENCODING)  # loaded before forking, as a parallel linter would
+    _ENCODING, _TOKENIZER = load_catalog().resolve(model).encoding, tokenizer
+    TokenCounter(_ENCODING, _TOKENIZER)  # loaded before forking, as a parallel linter would
     _STRINGS = _strings(path)
     if jobs == 1:
         print(_count(0))
@@ -199,6 +208,6 @@ if __name__ == "__main__":
         if stage == "cookbook":
             _cookbook(rest[0], rest[1])
         else:
-            _tokenize(rest[0], rest[1], int(rest[2]))
+            _tokenize(rest[0], rest[1], int(rest[2]), *rest[3:])
     else:
         main()
