@@ -70,7 +70,7 @@ class _Task:
 def lint_in_parallel(engine: Engine, targets: list[Target],
                      jobs: int) -> Iterator[tuple[FileLint, Iterator[Violation]]]:
     """Yield each target with an iterator of its violations, in order; its report is set once consumed."""
-    global _ENGINE, _TARGETS, _DONE
+    global _TARGETS, _DONE
     from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
 
     plans = [(target, _ranges(target, jobs)) for target in targets]
@@ -78,7 +78,7 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
         if target.lint.count_tokens:
             engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
     context = multiprocessing.get_context("fork")
-    _ENGINE, _TARGETS, _DONE = engine, targets, context.Value("q", 0)
+    _TARGETS, _DONE = targets, context.Value("q", 0)
     progress = _Progress(_DONE)
     # Objects that exist now are never collected in the workers: without this, their collections write
     # to every object's header and copy the parent's pages into each worker.
@@ -243,7 +243,6 @@ def _count_lines(stream: IO[bytes], start: int, end: int) -> int:
 
 # --- in the workers ---------------------------------------------------------------------------
 
-_ENGINE: Engine | None = None
 _TARGETS: list[Target] = []
 _DONE: Any = None  # bytes done by all workers: a counter in shared memory, created before they fork
 
