@@ -11,6 +11,12 @@ share the tokenizer's memory with the parent instead of loading their own. A
 worker that dies makes the run fail (WorkerDied, exit 2) rather than wait.
 Workers add the bytes they finish to a shared counter, which the parent shows
 on the progress line while it waits for the next range in order.
+
+A compressed file cannot be entered in the middle, so the parent decompresses
+it and hands out its lines in chunks of whole lines, reading them exactly as a
+single pass would; after a line over the cap or a broken stream, the parent
+lints the rest itself. At most two tasks per worker are in flight, so memory
+stays bounded.
 """
 
 from __future__ import annotations
@@ -20,14 +26,15 @@ import io
 import itertools
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ftlint.engine import Engine, FileLint, PassResult
 from ftlint.inputs import is_compressed, open_input
-from ftlint.records import _foreign_encoding, _may_continue, parse_line
+from ftlint.records import READ_ERRORS, _foreign_encoding, _may_continue, parse_line
 from ftlint.violation import Violation
 
 if TYPE_CHECKING:
@@ -37,6 +44,9 @@ if TYPE_CHECKING:
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024
 # Ranges are at least this big; a file gets up to 4 ranges per worker for balance.
 MIN_RANGE_BYTES = 4 * 1024 * 1024
+# A compressed file's lines go to the workers in chunks of about this size: the data of every task in
+# flight is held by the parent, the pipe and the worker, so chunks are kept small.
+CHUNK_BYTES = 1024 * 1024
 # How far the parent reads to find a file's first record with a format's signature.
 FORMAT_SCAN_BYTES = 1024 * 1024
 
@@ -61,8 +71,22 @@ class Target:
 @dataclass(frozen=True)
 class _Task:
     index: int  # which target
-    start: int
+    start: int  # byte offsets in the file (in its decompressed text, for a compressed file)
     end: int
+    first_line: int
+    file_format: str | None
+    data: bytes | None = None  # a compressed file's lines, decompressed by the parent
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """The rest of a compressed file, linted in the parent: it starts with a line over the cap, or
+    where the stream broke off, and must be read on from the open stream as a single pass would."""
+
+    index: int
+    stream: IO[bytes]  # what the Reader reads: replays what the parent read ahead, then goes on
+    source: IO[bytes]  # the decompressing stream, closed when done
+    start: int
     first_line: int
     file_format: str | None
 
@@ -73,7 +97,7 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
     global _TARGETS, _DONE
     from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
 
-    plans = [(target, _ranges(target, jobs)) for target in targets]
+    plans = [(target, _plan(target, jobs)) for target in targets]
     for target in targets:  # loaded before forking, so workers share them
         if target.lint.count_tokens:
             engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
@@ -87,16 +111,72 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
         # Not multiprocessing.Pool: when a worker dies (the OOM killer, a signal), a Pool waits forever
         # for its task; this executor fails every pending task with BrokenProcessPool instead.
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = iter([pool.submit(_work, task) for task in _tasks(plans)])
-            for target, ranges in plans:
-                results = progress.results(futures, len(ranges), target.lint)
+            futures = _Peekable(_in_flight(pool, _tasks(plans), window=2 * jobs))
+            for index, (target, _) in enumerate(plans):
+                results = progress.results(futures, index, target.lint)
                 yield target.lint, target.lint.final(_in_order(target.lint, results))
     finally:
         gc.unfreeze()
 
 
+class _InParent:
+    """A task done by the parent itself, when its turn comes; looks like a finished future."""
+
+    def __init__(self, compute: Callable[[], PassResult]) -> None:
+        self._compute = compute
+
+    def result(self, timeout: float | None = None) -> PassResult:
+        return self._compute()
+
+
+_Pending = tuple[int, "Future[PassResult] | _InParent"]  # (target index, its result to come)
+
+
+def _in_flight(pool: Any, tasks: Iterator[_Task | _Tail], window: int) -> Iterator[_Pending]:
+    """Each task's result to come, in order, with at most ``window`` submitted ahead of the reader."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending: deque[_Pending] = deque()
+    for task in tasks:
+        if isinstance(task, _Tail):
+            pending.append((task.index, _InParent(lambda tail=task: _lint_tail(tail))))  # type: ignore[misc]
+            continue
+        try:
+            pending.append((task.index, pool.submit(_work, task)))
+        except BrokenProcessPool:
+            raise WorkerDied(WORKER_DIED) from None
+        while len(pending) >= window:
+            yield pending.popleft()
+    yield from pending
+
+
+class _Peekable:
+    def __init__(self, items: Iterator[_Pending]) -> None:
+        self._items = items
+        self._next: _Pending | None = next(items, None)
+
+    def peek(self) -> _Pending | None:
+        return self._next
+
+    def pop(self) -> _Pending:
+        assert self._next is not None
+        item, self._next = self._next, next(self._items, None)
+        return item
+
+
+def _lint_tail(tail: _Tail) -> PassResult:
+    try:
+        return _TARGETS[tail.index].lint.lint_range(tail.stream, tail.start, tail.first_line, tail.file_format)
+    finally:
+        tail.source.close()
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended without finishing its range."""
+
+
+WORKER_DIED = ("a worker process died before finishing its part of the run (killed by the system, perhaps "
+               "for lack of memory); try fewer --jobs")
 
 
 class _Progress:
@@ -106,12 +186,13 @@ class _Progress:
         self._done = done
         self._shown = 0
 
-    def results(self, futures: Iterator[Future[PassResult]], count: int, lint: FileLint) -> Iterator[PassResult]:
-        """The next ``count`` ranges' results (one file's), in order."""
-        for _ in range(count):
-            yield self.wait(next(futures), lint)
+    def results(self, futures: _Peekable, index: int, lint: FileLint) -> Iterator[PassResult]:
+        """The results of target ``index``'s tasks, in order."""
+        while (item := futures.peek()) is not None and item[0] == index:
+            futures.pop()
+            yield self.wait(item[1], lint)
 
-    def wait(self, future: Future[PassResult], lint: FileLint) -> PassResult:
+    def wait(self, future: Future[PassResult] | _InParent, lint: FileLint) -> PassResult:
         """The range's result; until it comes, the progress line moves as the workers advance."""
         from concurrent.futures import TimeoutError as Pending
         from concurrent.futures.process import BrokenProcessPool
@@ -123,8 +204,7 @@ class _Progress:
                 self._report(lint)
                 continue
             except BrokenProcessPool:
-                raise WorkerDied("a worker process died before finishing its part of the run (killed by the "
-                                 "system, perhaps for lack of memory); try fewer --jobs") from None
+                raise WorkerDied(WORKER_DIED) from None
             self._report(lint)
             return result
 
@@ -157,6 +237,27 @@ class _Range:
     start: int
     end: int
     file_format: str | None  # None for the first range: it detects the format itself
+
+
+@dataclass(frozen=True)
+class _Streamed:
+    """A compressed file: the parent decompresses it and hands out chunks of lines."""
+
+    file_format: str
+
+
+def _plan(target: Target, jobs: int) -> list[_Range] | _Streamed:
+    if not is_compressed(target.path):
+        return _ranges(target, jobs)
+    if target.path.stat().st_size >= MIN_RANGE_BYTES:
+        with open_input(target.path) as stream:
+            try:
+                file_format, _ = _scan_start(target.lint, stream)
+            except READ_ERRORS:
+                file_format = None  # broken early: one pass reports it
+        if file_format is not None:
+            return _Streamed(file_format)
+    return [_Range(0, target.path.stat().st_size, None)]
 
 
 def _ranges(target: Target, jobs: int) -> list[_Range]:
@@ -216,9 +317,12 @@ def _skip_line(stream: IO[bytes]) -> None:
             return
 
 
-def _tasks(plans: list[tuple[Target, list[_Range]]]) -> Iterator[_Task]:
+def _tasks(plans: list[tuple[Target, list[_Range] | _Streamed]]) -> Iterator[_Task | _Tail]:
     """Tasks in order, each with its first line number (the parent counts the lines before it)."""
     for index, (target, ranges) in enumerate(plans):
+        if isinstance(ranges, _Streamed):
+            yield from _chunks(index, target, ranges.file_format)
+            continue
         line = 1
         if len(ranges) == 1:
             yield _Task(index, 0, ranges[0].end, 1, None)
@@ -227,6 +331,76 @@ def _tasks(plans: list[tuple[Target, list[_Range]]]) -> Iterator[_Task]:
             for part in ranges:
                 yield _Task(index, part.start, part.end, line, part.file_format)
                 line += _count_lines(stream, part.start, part.end)
+
+
+def _chunks(index: int, target: Target, file_format: str) -> Iterator[_Task | _Tail]:
+    """A compressed file's lines in chunks of ~CHUNK_BYTES, read with the single pass's calls."""
+    limit = target.lint.plan.config.settings.max_line_bytes + 1  # as the Reader reads
+    source = open_input(target.path)
+    pieces: list[bytes] = []
+    start = size = 0
+    line = 1
+    tail: IO[bytes] | None = None
+
+    def chunk() -> _Task:
+        return _Task(index, start, start + size, line, file_format if start else None, b"".join(pieces))
+
+    try:
+        while True:
+            try:
+                piece = source.readline(limit)
+            except READ_ERRORS as exc:
+                tail = io.BufferedReader(_Broken(exc))  # the Reader meets the error where one pass does
+                break
+            if not piece:
+                break
+            if len(piece) == limit and not piece.endswith(b"\n"):  # over the cap: read on as one pass does
+                tail = io.BufferedReader(_Replay(piece, source))
+                break
+            pieces.append(piece)
+            size += len(piece)
+            if size >= CHUNK_BYTES and piece.endswith(b"\n"):
+                yield chunk()
+                start, line = start + size, line + len(pieces)
+                pieces, size = [], 0
+        if pieces:
+            yield chunk()
+            start, line = start + size, line + len(pieces)
+        if tail is not None:
+            yield _Tail(index, tail, source, start, line, file_format if start else None)
+    finally:
+        if tail is None:
+            source.close()
+
+
+class _Replay(io.RawIOBase):
+    """``head``, then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._head[: len(buffer)] if self._head else self._stream.read(len(buffer))
+        self._head = self._head[len(data):] if self._head else b""
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Broken(io.RawIOBase):
+    """A stream that fails with ``error`` when read: where the parent's decompression broke off."""
+
+    def __init__(self, error: BaseException) -> None:
+        self._error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise self._error
 
 
 def _count_lines(stream: IO[bytes], start: int, end: int) -> int:
@@ -258,7 +432,9 @@ def _work(task: _Task) -> PassResult:
             _DONE.value += amount
 
     target.lint.on_progress = advance
-    if is_compressed(target.path):
+    if task.data is not None:
+        result = target.lint.lint_range(io.BytesIO(task.data), task.start, task.first_line, task.file_format)
+    elif is_compressed(target.path):
         with open_input(target.path) as compressed:
             result = target.lint.lint_range(compressed, 0, 1, None)
     else:

@@ -35,6 +35,10 @@ class Problem(str, enum.Enum):
     LINE_TOO_LONG = "line-too-long"
 
 
+# What a stream raises when it breaks off: a truncated or corrupt archive, a failing disk.
+READ_ERRORS = (EOFError, OSError, ValueError, zlib.error, lzma.LZMAError)
+
+
 @dataclass(frozen=True)
 class ParseProblem:
     kind: Problem
@@ -371,7 +375,7 @@ class Reader:
             return b""
         try:
             return self._stream.readline(limit)
-        except (EOFError, OSError, ValueError, zlib.error, lzma.LZMAError) as exc:
+        except READ_ERRORS as exc:
             self.facts.read_error = f"{type(exc).__name__}: {exc}"
             return b""
 

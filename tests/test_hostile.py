@@ -160,4 +160,6 @@ def test_random_lines_never_crash_and_are_deterministic(lines: list[bytes]) -> N
     assert first.report.internal_errors == []
     assert all(1 <= v.line <= max(len(lines), 1) for v in first.violations)
     if first.report.facts.document is None and first.report.facts.encoding == "utf-8":
-        assert first.report.totals.examples == sum(1 for line in lines if line.strip(b" \t\r"))
+        # The reader takes a UTF-8 BOM off the first line (FT006): a line of only a BOM is blank.
+        content = [lines[0].removeprefix(b"\xef\xbb\xbf"), *lines[1:]] if lines else []
+        assert first.report.totals.examples == sum(1 for line in content if line.strip(b" \t\r"))

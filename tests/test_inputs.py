@@ -63,7 +63,7 @@ def test_corrupt_archive_is_a_finding(tmp_path: Path) -> None:
     assert code == 1 and [v["code"] for v in got["files"][0]["violations"]] == ["FT016"]
 
 
-def test_compressed_files_stay_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compressed_files_same_result_for_any_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 64)
     path = tmp_path / "data.jsonl.bz2"

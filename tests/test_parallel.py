@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 import os
 import signal
 from pathlib import Path
@@ -18,6 +21,7 @@ def tiny_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut every file into many small ranges, so that even fixtures run in parallel."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 300)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 300)
 
 
 def both(*args: str) -> tuple[str, str]:
@@ -118,3 +122,46 @@ def test_workers_report_progress_exactly_once_per_byte(tmp_path: Path, monkeypat
         parallel._work(task)
         assert parallel._DONE.value - before == task.end - task.start
     assert parallel._DONE.value == path.stat().st_size
+
+
+COMPRESS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+@pytest.mark.parametrize("suffix", sorted(COMPRESS))
+def test_compressed_fixtures_identical(tmp_path: Path, suffix: str) -> None:
+    for source in sorted(FIXTURES.rglob("*.jsonl")):
+        (tmp_path / (source.name + suffix)).write_bytes(COMPRESS[suffix](source.read_bytes()))
+    streamed = [path for path in tmp_path.iterdir()
+                if isinstance(parallel._plan(parallel.Target(_lint(path), path), 3), parallel._Streamed)]
+    assert len(streamed) >= 10  # the parent really hands these out in chunks
+    one, many = both("check", str(tmp_path), "--format", "json")
+    assert one == many
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real is not available")
+def test_compressed_corpus_identical(tmp_path: Path) -> None:
+    for source in sorted(CORPUS.glob("*.jsonl")):
+        (tmp_path / (source.name + ".gz")).write_bytes(gzip.compress(source.read_bytes()))
+    one, many = both("check", str(tmp_path), "--format", "json", "--model", "gpt-4o-mini-2024-07-18")
+    assert one == many
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_compressed_edge_cases_identical(tmp_path: Path) -> None:
+    """A broken archive, a line over the cap (the parent lints the rest itself), a BOM, CRLF, blanks."""
+    (tmp_path / "pyproject.toml").write_text("[tool.ftlint]\nmax-line-bytes = 1024\n", encoding="utf-8")
+    lines = [json.dumps(chat(f"question {i} " * 5)) for i in range(120)]
+    lines[40] = json.dumps(chat("long " * 400))  # over the 1,024-byte cap
+    lines[41] = ""
+    text = ("\ufeff" + "\r\n".join(lines[:60]) + "\n" + "\n".join(lines[60:])).encode()
+    (tmp_path / "capped.jsonl.gz").write_bytes(gzip.compress(text))
+    (tmp_path / "first-line-capped.jsonl.gz").write_bytes(gzip.compress("\n".join(lines[40:]).encode()))
+    whole = gzip.compress("\n".join(lines[:40] + lines[42:]).encode() + b"\n")
+    (tmp_path / "truncated.jsonl.gz").write_bytes(whole[: len(whole) * 2 // 3])
+    one, many = both("check", str(tmp_path), "--format", "json")
+    assert one == many
+    report = json.loads(many)
+    codes = {Path(f["path"]).name: sorted({v["code"] for v in f["violations"]}) for f in report["files"]}
+    assert "FT015" in codes["capped.jsonl.gz"] and "FT016" in codes["truncated.jsonl.gz"]
