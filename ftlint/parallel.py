@@ -341,6 +341,7 @@ def _chunks(index: int, target: Target, file_format: str) -> Iterator[_Task | _T
     start = size = 0
     line = 1
     tail: IO[bytes] | None = None
+    handed_over = False  # to a _Tail, which closes the source when it is done
 
     def chunk() -> _Task:
         return _Task(index, start, start + size, line, file_format if start else None, b"".join(pieces))
@@ -367,9 +368,10 @@ def _chunks(index: int, target: Target, file_format: str) -> Iterator[_Task | _T
             yield chunk()
             start, line = start + size, line + len(pieces)
         if tail is not None:
+            handed_over = True
             yield _Tail(index, tail, source, start, line, file_format if start else None)
     finally:
-        if tail is None:
+        if not handed_over:
             source.close()
 
 
