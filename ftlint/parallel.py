@@ -21,6 +21,7 @@ stays bounded.
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import itertools
@@ -139,7 +140,7 @@ def _in_flight(pool: Any, tasks: Iterator[_Task | _Tail], window: int) -> Iterat
     pending: deque[_Pending] = deque()
     for task in tasks:
         if isinstance(task, _Tail):
-            pending.append((task.index, _InParent(lambda tail=task: _lint_tail(tail))))  # type: ignore[misc]
+            pending.append((task.index, _InParent(functools.partial(_lint_tail, task))))
             continue
         try:
             pending.append((task.index, pool.submit(_work, task)))
@@ -151,6 +152,8 @@ def _in_flight(pool: Any, tasks: Iterator[_Task | _Tail], window: int) -> Iterat
 
 
 class _Peekable:
+    """An iterator whose next item can be looked at first (to see where a file's tasks end)."""
+
     def __init__(self, items: Iterator[_Pending]) -> None:
         self._items = items
         self._next: _Pending | None = next(items, None)
