@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from ftlint.engine import Engine, FileLint, PassResult
 from ftlint.inputs import is_compressed, open_input
@@ -354,12 +354,12 @@ def _chunks(index: int, target: Target, file_format: str) -> Iterator[_Task | _T
             try:
                 piece = source.readline(limit)
             except READ_ERRORS as exc:
-                tail = io.BufferedReader(_Broken(exc))  # the Reader meets the error where one pass does
+                tail = cast(IO[bytes], _Broken(exc))  # the Reader meets the error where one pass does
                 break
             if not piece:
                 break
             if len(piece) == limit and not piece.endswith(b"\n"):  # over the cap: read on as one pass does
-                tail = io.BufferedReader(_Replay(piece, source))
+                tail = cast(IO[bytes], _Replay(piece, source))  # the Reader only calls readline
                 break
             pieces.append(piece)
             size += len(piece)
@@ -379,24 +379,26 @@ def _chunks(index: int, target: Target, file_format: str) -> Iterator[_Task | _T
 
 
 class _Replay(io.RawIOBase):
-    """``head``, then the rest of ``stream``."""
+    """A tail's stream: the line the parent read ahead, then the source. The Reader only calls
+    ``readline``, and each call goes to the source unchanged: a buffered read here could swallow
+    lines when the archive breaks off, where a single pass's ``readline`` would have returned them."""
 
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+    def __init__(self, head: bytes, source: IO[bytes]) -> None:
         self._head = head
-        self._stream = stream
+        self._source = source
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
-        data = self._head[: len(buffer)] if self._head else self._stream.read(len(buffer))
-        self._head = self._head[len(data):] if self._head else b""
-        buffer[: len(data)] = data
-        return len(data)
+    def readline(self, limit: int | None = -1) -> bytes:
+        if self._head:  # what the source returned to the same call (``readline(max_line_bytes + 1)``)
+            head, self._head = self._head, b""
+            return head
+        return self._source.readline(-1 if limit is None else limit)
 
 
 class _Broken(io.RawIOBase):
-    """A stream that fails with ``error`` when read: where the parent's decompression broke off."""
+    """A tail's stream where the parent's decompression broke off: fails as the source failed."""
 
     def __init__(self, error: BaseException) -> None:
         self._error = error
@@ -404,7 +406,7 @@ class _Broken(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def readline(self, limit: int | None = -1) -> bytes:
         raise self._error
 
 

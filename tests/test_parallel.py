@@ -11,6 +11,8 @@ import signal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, chat, conversation, run_cli, user
 from ftlint import parallel
@@ -165,3 +167,25 @@ def test_compressed_edge_cases_identical(tmp_path: Path) -> None:
     report = json.loads(many)
     codes = {Path(f["path"]).name: sorted({v["code"] for v in f["violations"]}) for f in report["files"]}
     assert "FT015" in codes["capped.jsonl.gz"] and "FT016" in codes["truncated.jsonl.gz"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.builds(lambda i: json.dumps(chat(f"q{i}", "a" * (i % 50))), st.integers(0, 400)),
+                          st.sampled_from(["", "{broken", "\ufeff{}", '{"messages": []}', "x" * 1500, "[1]"])),
+                min_size=1, max_size=60),
+       st.sampled_from(sorted(COMPRESS)), st.booleans())
+def test_compressed_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines: list[str], suffix: str,
+                                           truncate: bool) -> None:
+    # Random mixes of good, broken, blank and over-the-cap lines, compressed (and maybe truncated), cut
+    # into 300-byte chunks: --jobs 3 must say exactly what --jobs 1 says.
+    folder = tmp_path_factory.mktemp("random")
+    (folder / "pyproject.toml").write_text("[tool.ftlint]\nmax-line-bytes = 1024\n", encoding="utf-8")
+    data = COMPRESS[suffix](("\n".join(lines) + "\n").encode())
+    path = folder / f"data.jsonl{suffix}"
+    path.write_bytes(data[: len(data) * 3 // 4] if truncate else data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+        patch.setattr(parallel, "MIN_RANGE_BYTES", 1)
+        patch.setattr(parallel, "CHUNK_BYTES", 300)
+        one, many = both("check", str(path), "--format", "json")
+    assert one == many
