@@ -173,14 +173,15 @@ def test_compressed_edge_cases_identical(tmp_path: Path) -> None:
 @given(st.lists(st.one_of(st.builds(lambda i: json.dumps(chat(f"q{i}", "a" * (i % 50))), st.integers(0, 400)),
                           st.sampled_from(["", "{broken", "\ufeff{}", '{"messages": []}', "x" * 1500, "[1]"])),
                 min_size=1, max_size=60),
-       st.sampled_from(sorted(COMPRESS)), st.booleans())
-def test_compressed_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines: list[str], suffix: str,
+       st.sampled_from(["", *sorted(COMPRESS)]), st.booleans())
+def test_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines: list[str], suffix: str,
                                            truncate: bool) -> None:
-    # Random mixes of good, broken, blank and over-the-cap lines, compressed (and maybe truncated), cut
-    # into 300-byte chunks: --jobs 3 must say exactly what --jobs 1 says.
+    # Random mixes of good, broken, blank and over-the-cap lines, plain or compressed (and maybe cut
+    # short), in 300-byte chunks or 1-byte-minimum ranges: --jobs 3 must say exactly what --jobs 1 says.
     folder = tmp_path_factory.mktemp("random")
     (folder / "pyproject.toml").write_text("[tool.ftlint]\nmax-line-bytes = 1024\n", encoding="utf-8")
-    data = COMPRESS[suffix](("\n".join(lines) + "\n").encode())
+    text = ("\n".join(lines) + "\n").encode()
+    data = COMPRESS[suffix](text) if suffix else text  # plain files are cut into byte ranges instead
     path = folder / f"data.jsonl{suffix}"
     path.write_bytes(data[: len(data) * 3 // 4] if truncate else data)
     with pytest.MonkeyPatch.context() as patch:
