@@ -22,11 +22,12 @@ from ftlint import catalog as catalog_module
 from ftlint.baseline import Baseline
 from ftlint.catalog import Catalog, ModelInfo
 from ftlint.config import Config, ConfigError, ConfigResolver
+from ftlint.digests import digest
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, guess_strength, view
 from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
 from ftlint.registry import Registry
-from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope, digest
+from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope
 from ftlint.rules.custom import schema_rules
 from ftlint.schema import validate
 from ftlint.selection import Layer, Selector

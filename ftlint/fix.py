@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from ftlint.digests import digest
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import open_input
 from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, _foreign_encoding
-from ftlint.rule import digest
 from ftlint.rules import file as _file_rules  # noqa: F401  (defines the ParseProblemRule subclasses)
 from ftlint.rules._base import ParseProblemRule
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import inspect
-import marshal
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ftlint.digests import combine, digest
 from ftlint.records import FileFacts, Record
 from ftlint.violation import Finding, Severity
 
@@ -29,22 +28,6 @@ if TYPE_CHECKING:
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
     from ftlint.tokens import ExampleTokens
-
-def digest(value: Any) -> bytes:
-    """A 128-bit digest of a parsed JSON value: equal values, equal digests, whatever the whitespace
-    or escapes of the text they came from (key order counts).
-
-    It hashes marshal's version-0 form, written in C (2-5x faster than walking the value in Python or
-    serializing it to JSON): version 0 has no back-references and no interning flags, so the bytes
-    depend on the value alone, never on object identity. The form may change between Python
-    versions; digests are only ever compared within one run.
-    """
-    return hashlib.blake2b(marshal.dumps(value, 0), digest_size=16).digest()
-
-
-def combine(digests: list[bytes]) -> bytes:
-    return hashlib.blake2b(b"".join(digests), digest_size=16).digest()
-
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -31,6 +31,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftlint.digests import digest
+
 if TYPE_CHECKING:
     import tiktoken
 
@@ -103,10 +105,10 @@ def read_vocabulary(name: str) -> bytes:
     except FileNotFoundError as exc:
         raise VocabularyError(f"vocabulary {name!r} is not installed with ftlint: {exc}") from exc
     data = gzip.decompress(packed)
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != spec.sha256:
+    checksum = hashlib.sha256(data).hexdigest()
+    if checksum != spec.sha256:
         raise VocabularyError(
-            f"vocabulary {name!r} is corrupt: sha256 {digest} != pinned {spec.sha256}; reinstall ftlint"
+            f"vocabulary {name!r} is corrupt: sha256 {checksum} != pinned {spec.sha256}; reinstall ftlint"
         )
     return data
 
@@ -416,8 +418,7 @@ def count_tools(tools: list[dict[str, Any]], counter: TokenCounter) -> int:
     """
     if not tools:
         return 0
-    key = hashlib.blake2b(json.dumps(tools, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass"),
-                          digest_size=16, person=b"tools").digest()
+    key = b"tools:" + digest(tools)  # longer than the 16-byte keys of strings: the two never meet
     cached = counter._memo.get(key)
     if cached is None:
         cached = counter._memo[key] = _count_tools(tools, counter)

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ftlint.digests import digest
 from ftlint.formats import Example, Message
-from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope, digest
+from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
