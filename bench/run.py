@@ -8,7 +8,8 @@
 Rows (each in a fresh process, wall time and peak RSS of that process):
   ftlint          `ftlint check FILE` (all default rules, exact tokens, text report)
   ftlint FT0-3    the same with only the checks the cookbook makes too: JSON, schema, roles, tokens
-  cookbook        load every line with json.loads, then count tokens per message (OpenAI cookbook style)
+  cookbook        the OpenAI cookbook's data-prep notebook: json.loads every line into a list, format
+                  checks, then encode() every message value (assistant content twice)
   tokenize x1     encode_ordinary over the strings ftlint counts, one process (the single-core limit)
   tokenize xN     the same split across all cores (the machine's limit)
   bpe-openai xN   the same with bpe-openai, the exact counter ftlint uses when installed (ftlint's own floor)
@@ -134,23 +135,72 @@ def _tree_pss(pid: int) -> float:
 
 
 def _cookbook(path: str, model: str) -> None:
+    """The notebook ``Chat_finetuning_data_prep.ipynb`` (v3) as a script, on ``model``'s encoding.
+
+    Its two fixes for crashes on valid data are kept: non-string values are skipped when counting
+    (cookbook PR #3039) and special-token text is counted as text instead of raising.
+    """
     from ftlint.catalog import load_catalog
     from ftlint.tokens import load_encoding
 
     encoding = load_encoding(load_catalog().resolve(model).encoding)
+
+    def tokens(value: object) -> int:
+        if not isinstance(value, str):
+            return 0
+        try:
+            return len(encoding.encode(value))  # the notebook's call, with its special-token check
+        except ValueError:
+            return len(encoding.encode(value, disallowed_special=()))
+
     with open(path, encoding="utf-8") as handle:
         dataset = [json.loads(line) for line in handle]
-    total = assistant = 0
-    for example in dataset:
-        for message in example.get("messages", []):
-            total += 3
-            for value in message.values():
-                if isinstance(value, str):
-                    total += len(encoding.encode(value, disallowed_special=()))
-            if message.get("role") == "assistant" and isinstance(message.get("content"), str):
-                assistant += len(encoding.encode(message["content"], disallowed_special=()))
-        total += 3
-    print(total, assistant)
+    errors: dict[str, int] = {}
+
+    def error(kind: str) -> None:
+        errors[kind] = errors.get(kind, 0) + 1
+
+    for example in dataset:  # the format checks, counted per kind; none stops the run
+        if not isinstance(example, dict):
+            error("data_type")
+            continue
+        messages = example.get("messages")
+        if not messages:
+            error("missing_messages_list")
+            continue
+        for message in messages:
+            if "role" not in message or "content" not in message:
+                error("message_missing_key")
+            if any(k not in ("role", "content", "name", "function_call", "weight") for k in message):
+                error("message_unrecognized_key")
+            if message.get("role") not in ("system", "user", "assistant", "function"):
+                error("unrecognized_role")
+            content, function_call = message.get("content"), message.get("function_call")
+            if (not content and not function_call) or not isinstance(content, str):
+                error("missing_content")
+        if not any(message.get("role") == "assistant" for message in messages):
+            error("example_missing_assistant_message")
+    missing_system = missing_user = 0
+    lengths: list[int] = []
+    assistant_lengths: list[int] = []
+    for example in dataset:  # warnings and token counts
+        messages = example.get("messages") or [] if isinstance(example, dict) else []
+        missing_system += not any(m.get("role") == "system" for m in messages)
+        missing_user += not any(m.get("role") == "user" for m in messages)
+        total = 3
+        for message in messages:  # num_tokens_from_messages: every value, role included
+            total += 3 + sum(tokens(value) + (key == "name") for key, value in message.items())
+        lengths.append(total)
+        assistant_lengths.append(sum(tokens(m.get("content")) for m in messages if m.get("role") == "assistant"))
+    too_long = sum(length > 16385 for length in lengths)
+    epochs = 3  # the notebook's epoch heuristic, then its billing estimate
+    if 3 * len(dataset) < 100:
+        epochs = min(25, 100 // max(len(dataset), 1))
+    elif 3 * len(dataset) > 25000:
+        epochs = max(1, 25000 // len(dataset))
+    billed = sum(min(16385, length) for length in lengths)
+    print(errors, missing_system, missing_user, statistics.median(lengths), statistics.median(assistant_lengths),
+          too_long, epochs * billed)
 
 
 def _strings(path: str) -> list[str]:
