@@ -382,12 +382,13 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
     from ftlint.inputs import open_input
+    from ftlint.ranges import Target
 
     jobs = jobs or parallel.default_jobs()
     files = [path for path, _ in targets if path is not None]
     if (jobs > 1 and len(files) == len(targets) and parallel.can_fork()
             and sum(path.stat().st_size for path in files) >= parallel.MIN_PARALLEL_BYTES):
-        prepared = [parallel.Target(engine.lint(None, str(path), path, validation=validation), path)
+        prepared = [Target(engine.lint(None, str(path), path, validation=validation), path)
                     for path, validation in targets if path is not None]
         yield from parallel.lint_in_parallel(engine, prepared, jobs)
         return

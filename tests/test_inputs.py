@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
-from ftlint import parallel
+from ftlint import parallel, ranges
 
 PLAIN = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
 OPENERS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
@@ -65,7 +65,7 @@ def test_corrupt_archive_is_a_finding(tmp_path: Path) -> None:
 
 def test_compressed_files_same_result_for_any_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 64)
+    monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 64)
     path = tmp_path / "data.jsonl.bz2"
     path.write_bytes(bz2.compress(PLAIN))
     one = run_cli("check", str(path), "--format", "json", "--jobs", "1").stdout

@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, chat, conversation, run_cli, user
-from ftlint import parallel
+from ftlint import parallel, ranges
 
 
 @pytest.fixture
 def tiny_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut every file into many small ranges, so that even fixtures run in parallel."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 300)
-    monkeypatch.setattr(parallel, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
+    monkeypatch.setattr(ranges, "CHUNK_BYTES", 300)
 
 
 def both(*args: str) -> tuple[str, str]:
@@ -47,7 +47,7 @@ def test_ranges_really_split_files(tmp_path: Path) -> None:
     records[57] = conversation(user("no answer"))
     records[150] = {"messages": "oops"}
     path.write_text("".join(json.dumps(r) + "\n" for r in records) + "\n{broken\n", encoding="utf-8")
-    plan = parallel._ranges(parallel.Target(_lint(path), path), jobs=3)
+    plan = ranges.byte_ranges(ranges.Target(_lint(path), path), jobs=3)
     assert len(plan) == 12 and plan[1].file_format == "chat"
     one, many = both("check", str(path), "--format", "json")
     assert one == many
@@ -81,7 +81,7 @@ def test_small_runs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None
 _ORIGINAL_WORK = parallel._work
 
 
-def _dies_after_the_first_range(task: parallel._Task) -> parallel.PassResult:
+def _dies_after_the_first_range(task: ranges.Task) -> parallel.PassResult:
     """A worker that ends abruptly, as under the OOM killer: no exception, no cleanup."""
     if task.first_line > 1:
         os._exit(9)
@@ -111,15 +111,15 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: 
 def test_workers_report_progress_exactly_once_per_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 300)
+    monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
     path = tmp_path / "train.jsonl"
     path.write_text("".join(json.dumps(chat(f"q{i}", f"a{i}")) + "\n" for i in range(5_000)), encoding="utf-8")
-    target = parallel.Target(_lint(path), path)
-    ranges = parallel._ranges(target, jobs=1)
-    assert len(ranges) == 4  # ranges of ~1,250 lines: the engine reports every 1,000 lines inside them
+    target = ranges.Target(_lint(path), path)
+    parts = ranges.byte_ranges(target, jobs=1)
+    assert len(parts) == 4  # ranges of ~1,250 lines: the engine reports every 1,000 lines inside them
     monkeypatch.setattr(parallel, "_TARGETS", [target])
     monkeypatch.setattr(parallel, "_DONE", multiprocessing.Value("q", 0))
-    for task in parallel._tasks([(target, ranges)]):  # run in this process, one range after the other
+    for task in ranges.tasks([(target, parts)]):  # run in this process, one range after the other
         before = parallel._DONE.value
         parallel._work(task)
         assert parallel._DONE.value - before == task.end - task.start
@@ -135,7 +135,7 @@ def test_compressed_fixtures_identical(tmp_path: Path, suffix: str) -> None:
     for source in sorted(FIXTURES.rglob("*.jsonl")):
         (tmp_path / (source.name + suffix)).write_bytes(COMPRESS[suffix](source.read_bytes()))
     streamed = [path for path in tmp_path.iterdir()
-                if isinstance(parallel._plan(parallel.Target(_lint(path), path), 3), parallel._Streamed)]
+                if isinstance(ranges.plan(ranges.Target(_lint(path), path), 3), ranges.Streamed)]
     assert len(streamed) >= 10  # the parent really hands these out in chunks
     one, many = both("check", str(tmp_path), "--format", "json")
     assert one == many
@@ -186,7 +186,7 @@ def test_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines:
     path.write_bytes(data[: len(data) * 3 // 4] if truncate else data)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-        patch.setattr(parallel, "MIN_RANGE_BYTES", 1)
-        patch.setattr(parallel, "CHUNK_BYTES", 300)
+        patch.setattr(ranges, "MIN_RANGE_BYTES", 1)
+        patch.setattr(ranges, "CHUNK_BYTES", 300)
         one, many = both("check", str(path), "--format", "json")
     assert one == many

@@ -1,0 +1,290 @@
+"""Where a parallel run cuts its files, decided in the parent before the workers start.
+
+A plain file is cut into newline-aligned byte ranges, and the parent counts the
+lines before each range, so that line numbers stay absolute. Every range after
+the first is told the file's format, detected exactly as a single pass would.
+Files that must be read in one pass (UTF-16/32, multi-line JSON, no format
+signature near the start) stay whole.
+
+A compressed file cannot be entered in the middle: the parent decompresses it
+with the Reader's own ``readline`` calls and hands out chunks of whole lines.
+After a line over the cap or a broken stream, the rest of the file is a
+``Tail``, which the parent lints itself, reading on from the open stream.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+from ftlint.engine import FileLint
+from ftlint.inputs import is_compressed, open_input
+from ftlint.records import READ_ERRORS, _foreign_encoding, _may_continue, parse_line
+
+# Ranges are at least this big; a file gets up to 4 ranges per worker for balance.
+MIN_RANGE_BYTES = 4 * 1024 * 1024
+# A compressed file's lines go to the workers in chunks of about this size: the data of every task in
+# flight is held by the parent, the pipe and the worker, so chunks are kept small.
+CHUNK_BYTES = 1024 * 1024
+# How far the parent reads to find a file's first record with a format's signature.
+FORMAT_SCAN_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Target:
+    """A file of a parallel run, with its FileLint ready."""
+
+    lint: FileLint
+    path: Path
+
+
+@dataclass(frozen=True)
+class Task:
+    """A worker's part of a file: a byte range, or a chunk of a compressed file's lines in ``data``."""
+
+    index: int  # which target
+    start: int  # byte offsets in the file (in its decompressed text, for a compressed file)
+    end: int
+    first_line: int
+    file_format: str | None
+    data: bytes | None = None  # a compressed file's lines, decompressed by the parent
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The rest of a compressed file, linted in the parent: it starts with a line over the cap, or
+    where the stream broke off, and must be read on from the open stream as a single pass would."""
+
+    index: int
+    stream: IO[bytes]  # what the Reader reads: replays what the parent read ahead, then goes on
+    source: IO[bytes]  # the decompressing stream, closed when done
+    start: int
+    first_line: int
+    file_format: str | None
+
+
+@dataclass(frozen=True)
+class Range:
+    """Where a plain file's task starts and ends."""
+
+    start: int
+    end: int
+    file_format: str | None  # None for the first range: it detects the format itself
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A compressed file: the parent decompresses it and hands out chunks of lines."""
+
+    file_format: str
+
+
+def plan(target: Target, jobs: int) -> list[Range] | Streamed:
+    if not is_compressed(target.path):
+        return byte_ranges(target, jobs)
+    if target.path.stat().st_size >= MIN_RANGE_BYTES:
+        with open_input(target.path) as stream:
+            try:
+                file_format, _ = _scan_start(target.lint, stream)
+            except READ_ERRORS:
+                file_format = None  # broken early: one pass reports it
+        if file_format is not None:
+            return Streamed(file_format)
+    return [Range(0, target.path.stat().st_size, None)]
+
+
+def byte_ranges(target: Target, jobs: int) -> list[Range]:
+    size = target.path.stat().st_size
+    whole = [Range(0, size, None)]
+    if is_compressed(target.path):
+        return whole  # a compressed stream cannot be entered in the middle
+    count = min(jobs * 4, size // MIN_RANGE_BYTES)
+    if count < 2:
+        return whole
+    with target.path.open("rb") as stream:
+        file_format, scanned = _scan_start(target.lint, stream)
+        if file_format is None:
+            return whole  # encodings, multi-line JSON, or no format signature early on: one pass
+        cuts = [0]
+        for index in range(1, count):
+            stream.seek(max(index * size // count, scanned, cuts[-1]))
+            _skip_line(stream)
+            if stream.tell() < size and stream.tell() > cuts[-1]:
+                cuts.append(stream.tell())
+    cuts.append(size)
+    return [Range(start, end, None if start == 0 else file_format) for start, end in itertools.pairwise(cuts)]
+
+
+def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
+    """The file's format as a single pass would detect it, and where the scan stopped.
+
+    None when the file must be read in one pass: a UTF-16/32 file, a file that may be
+    multi-line JSON, or one whose first record with a signature is not near the start.
+    """
+    head = stream.read(4)
+    stream.seek(0)
+    if _foreign_encoding(head):
+        return None, 0
+    content_seen = False
+    while stream.tell() < FORMAT_SCAN_BYTES:
+        raw = stream.readline(FORMAT_SCAN_BYTES)
+        if not raw or not raw.endswith(b"\n"):
+            return None, 0
+        body = raw.removeprefix(b"\xef\xbb\xbf").rstrip(b"\n").removesuffix(b"\r")
+        record = parse_line(body)
+        if record.blank:
+            continue
+        if not content_seen and _may_continue(record, body):
+            return None, 0
+        content_seen = True
+        if record.value is not None:
+            detected = lint.detect_format(record.value)
+            if detected is not None:
+                return detected, stream.tell()
+    return None, 0
+
+
+def _skip_line(stream: IO[bytes]) -> None:
+    while chunk := stream.readline(1 << 20):
+        if chunk.endswith(b"\n"):
+            return
+
+
+def tasks(plans: list[tuple[Target, list[Range] | Streamed]]) -> Iterator[Task | Tail]:
+    """Tasks in order, each with its first line number (the parent counts the lines before it)."""
+    for index, (target, ranges) in enumerate(plans):
+        if isinstance(ranges, Streamed):
+            yield from _chunks(index, target, ranges.file_format)
+            continue
+        line = 1
+        if len(ranges) == 1:
+            yield Task(index, 0, ranges[0].end, 1, None)
+            continue
+        with target.path.open("rb") as stream:
+            for part in ranges:
+                yield Task(index, part.start, part.end, line, part.file_format)
+                line += _count_lines(stream, part.start, part.end)
+
+
+def _chunks(index: int, target: Target, file_format: str) -> Iterator[Task | Tail]:
+    """A compressed file's lines in chunks of ~CHUNK_BYTES, read with the single pass's calls."""
+    limit = target.lint.plan.config.settings.max_line_bytes + 1  # as the Reader reads
+    source = open_input(target.path)
+    pieces: list[bytes] = []
+    start = size = 0
+    line = 1
+    tail: IO[bytes] | None = None
+    handed_over = False  # to a Tail, which closes the source when it is done
+
+    def chunk() -> Task:
+        return Task(index, start, start + size, line, file_format if start else None, b"".join(pieces))
+
+    try:
+        while True:
+            try:
+                piece = source.readline(limit)
+            except READ_ERRORS as exc:
+                tail = cast(IO[bytes], _Broken(exc))  # the Reader meets the error where one pass does
+                break
+            if not piece:
+                break
+            if len(piece) == limit and not piece.endswith(b"\n"):  # over the cap: read on as one pass does
+                tail = cast(IO[bytes], _Replay(piece, source))  # the Reader only calls readline
+                break
+            pieces.append(piece)
+            size += len(piece)
+            if size >= CHUNK_BYTES and piece.endswith(b"\n"):
+                yield chunk()
+                start, line = start + size, line + len(pieces)
+                pieces, size = [], 0
+        if pieces:
+            yield chunk()
+            start, line = start + size, line + len(pieces)
+        if tail is not None:
+            handed_over = True
+            yield Tail(index, tail, source, start, line, file_format if start else None)
+    finally:
+        if not handed_over:
+            source.close()
+
+
+class _Replay(io.RawIOBase):
+    """A tail's stream: the line the parent read ahead, then the source. The Reader only calls
+    ``readline``, and each call goes to the source unchanged: a buffered read here could swallow
+    lines when the archive breaks off, where a single pass's ``readline`` would have returned them."""
+
+    def __init__(self, head: bytes, source: IO[bytes]) -> None:
+        self._head = head
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        if self._head:  # what the source returned to the same call (``readline(max_line_bytes + 1)``)
+            head, self._head = self._head, b""
+            return head
+        return self._source.readline(-1 if limit is None else limit)
+
+
+class _Broken(io.RawIOBase):
+    """A tail's stream where the parent's decompression broke off: fails as the source failed."""
+
+    def __init__(self, error: BaseException) -> None:
+        self._error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        raise self._error
+
+
+def _count_lines(stream: IO[bytes], start: int, end: int) -> int:
+    stream.seek(start)
+    remaining, lines = end - start, 0
+    while remaining > 0:
+        block = stream.read(min(remaining, 1 << 20))
+        if not block:
+            break
+        lines += block.count(b"\n")
+        remaining -= len(block)
+    return lines
+
+
+@contextmanager
+def open_task(task: Task, path: Path) -> Iterator[IO[bytes]]:
+    """The bytes of a task, as a stream positioned at its start, for the worker that lints it."""
+    if task.data is not None:
+        yield io.BytesIO(task.data)
+    elif is_compressed(path):
+        with open_input(path) as compressed:  # a small compressed file: one task, the whole stream
+            yield compressed
+    else:
+        with path.open("rb") as stream:
+            stream.seek(task.start)
+            yield io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)
+
+
+class _Slice(io.RawIOBase):
+    """At most ``size`` bytes of ``stream`` from its current position."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self._stream = stream
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        data = self._stream.read(min(len(buffer), self._left))
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
