@@ -72,8 +72,13 @@ class SpecialTokenText(Rule[SpecialTokenOptions]):
     fix = "Remove the special-token string from the text"
     options_model = SpecialTokenOptions
 
+    def __init__(self, options: SpecialTokenOptions | None = None) -> None:
+        super().__init__(options)
+        # "<|" for the defaults: a cheap prefilter that most texts stop at
+        self._prefix = os.path.commonprefix(list(self.options.tokens))  # noqa: RUF071 - strings, not paths
+
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        prefix = os.path.commonprefix(list(self.options.tokens))  # noqa: RUF071 - "<|" for the defaults: a cheap prefilter
+        prefix = self._prefix
         for pointer, text in context.example.texts():
             if prefix not in text:
                 continue
