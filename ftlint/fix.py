@@ -29,7 +29,7 @@ from ftlint.digests import digest
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import open_input
-from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, _foreign_encoding
+from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, foreign_encoding
 from ftlint.rules import file as _file_rules  # noqa: F401  (defines the ParseProblemRule subclasses)
 from ftlint.rules._base import ParseProblemRule
 
@@ -69,7 +69,7 @@ def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int =
     """The fixed records and the rejects of ``stream``, in input order."""
     report = report if report is not None else FixReport()
     head = stream.read(4)
-    encoding = _foreign_encoding(head)
+    encoding = foreign_encoding(head)
     if encoding:
         # Not UTF-8 at all: nothing can be kept, and every line goes to rejects with its bytes.
         # Streamed line by line; the line-too-long limit does not apply because nothing is parsed.

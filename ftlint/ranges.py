@@ -24,7 +24,7 @@ from typing import IO, Any, cast
 
 from ftlint.engine import FileLint
 from ftlint.inputs import is_compressed, open_input
-from ftlint.records import READ_ERRORS, _foreign_encoding, _may_continue, parse_line
+from ftlint.records import READ_ERRORS, foreign_encoding, may_continue, parse_line
 
 # Ranges are at least this big; a file gets up to 4 ranges per worker for balance.
 MIN_RANGE_BYTES = 4 * 1024 * 1024
@@ -128,7 +128,7 @@ def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
     """
     head = stream.read(4)
     stream.seek(0)
-    if _foreign_encoding(head):
+    if foreign_encoding(head):
         return None, 0
     content_seen = False
     while stream.tell() < FORMAT_SCAN_BYTES:
@@ -139,7 +139,7 @@ def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
         record = parse_line(body)
         if record.blank:
             continue
-        if not content_seen and _may_continue(record, body):
+        if not content_seen and may_continue(record, body):
             return None, 0
         content_seen = True
         if record.value is not None:

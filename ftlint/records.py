@@ -298,7 +298,7 @@ class Reader:
         first = next(source, None)
         offset = self._offset
         if isinstance(first, bytes) and at_file_start:
-            encoding = _foreign_encoding(first)
+            encoding = foreign_encoding(first)
             if encoding:
                 facts.encoding = encoding
                 facts.size = len(first) + _drain(self._safe_readline)
@@ -338,7 +338,7 @@ class Reader:
             record = parse_line(body, line_no, start)
             if record.blank:
                 facts.blank_lines += 1
-            elif at_file_start and line_no == facts.blank_lines + 1 and _may_continue(record, body):
+            elif at_file_start and line_no == facts.blank_lines + 1 and may_continue(record, body):
                 # The first content line is an unfinished JSON value: perhaps the whole
                 # file is pretty-printed JSON. Say so once instead of once per line.
                 lookahead, document = self._inspect_document(body, line_no, source)
@@ -472,7 +472,7 @@ class _Pushback(Iterator[Any]):
         return next(self._source)
 
 
-def _may_continue(record: Record, body: bytes) -> bool:
+def may_continue(record: Record, body: bytes) -> bool:
     """Is this a JSON value cut off at the end of the line (as in pretty-printed JSON)?"""
     problem = record.problem
     if problem is None or problem.kind is not Problem.INVALID_JSON:
@@ -481,7 +481,7 @@ def _may_continue(record: Record, body: bytes) -> bool:
     return stripped[:1] in (b"{", b"[") and problem.column >= len(body.rstrip().decode("utf-8", "replace"))
 
 
-def _foreign_encoding(head: bytes) -> str:
+def foreign_encoding(head: bytes) -> str:
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
