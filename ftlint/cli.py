@@ -345,8 +345,17 @@ def _progress(options: RunOptions) -> Any:
 
     if not sys.stderr.isatty() or os.environ.get("CI") or not make_reporter(options.output_format, sys.stderr).human:
         return None
-    total = sum(path.stat().st_size for path, _ in options.targets if path is not None)
-    return Progress(total, sys.stderr)
+    return Progress(progress_total([path for path, _ in options.targets]), sys.stderr)
+
+
+def progress_total(paths: list[Path | None]) -> int | None:
+    """The bytes a run will report as done, or None when not known in advance (standard input, or a
+    compressed file, whose progress counts decompressed bytes)."""
+    from ftlint.inputs import is_compressed
+
+    if any(path is None or is_compressed(path) for path in paths):
+        return None
+    return sum(path.stat().st_size for path in paths if path is not None)
 
 
 def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from ftlint import progress as progress_module
+from ftlint.cli import progress_total
 from ftlint.progress import Progress
 
 
@@ -32,3 +34,21 @@ def test_quiet_runs_print_nothing() -> None:
     bar.advance(10)
     bar.close()
     assert out.getvalue() == ""
+
+
+def test_unknown_size_shows_bytes_and_rate_without_an_eta(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter([0.0, 2.0])
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: next(clock))
+    out = io.StringIO()
+    bar = Progress(None, out)  # standard input, or a compressed file counted in decompressed bytes
+    bar.advance(30_000_000)
+    assert out.getvalue() == "\rftlint: 30.0 MB, 15.0 MB/s  "
+
+
+def test_total_is_unknown_for_standard_input_and_compressed_files(tmp_path: Path) -> None:
+    plain, packed = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    plain.write_bytes(b"x" * 100)
+    packed.write_bytes(b"x" * 10)
+    assert progress_total([plain, plain]) == 200
+    assert progress_total([plain, None]) is None
+    assert progress_total([plain, packed]) is None
