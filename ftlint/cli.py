@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 import click
 
@@ -391,12 +391,21 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
     from ftlint.inputs import open_input
-    from ftlint.ranges import Target
+    from ftlint.ranges import Joined, Target
 
     jobs = jobs or parallel.default_jobs()
-    files = [path for path, _ in targets if path is not None]
-    if (jobs > 1 and len(files) == len(targets) and parallel.can_fork()
-            and sum(path.stat().st_size for path in files) >= parallel.MIN_PARALLEL_BYTES):
+    paths = [path for path, _ in targets]
+    in_parallel = jobs > 1 and parallel.can_fork()
+    stdin: IO[bytes] = sys.stdin.buffer
+    if in_parallel and paths == [None]:  # standard input alone: how much is there?
+        joined = Joined.read_ahead(stdin, parallel.MIN_PARALLEL_BYTES)
+        stdin = cast(IO[bytes], joined)  # the Reader only calls readline
+        if len(joined.head) >= parallel.MIN_PARALLEL_BYTES:
+            lint = engine.lint(None, "-", None, validation=targets[0][1])
+            yield from parallel.lint_in_parallel(engine, [Target(lint, None, joined)], jobs)
+            return
+    elif (in_parallel and None not in paths
+          and sum(path.stat().st_size for path in paths if path is not None) >= parallel.MIN_PARALLEL_BYTES):
         prepared = [Target(engine.lint(None, str(path), path, validation=validation), path)
                     for path, validation in targets if path is not None]
         yield from parallel.lint_in_parallel(engine, prepared, jobs)
@@ -404,7 +413,7 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
     for path, validation in targets:
         display = "-" if path is None else str(path)
         if path is None:
-            lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
+            lint = engine.lint(stdin, display, None, validation=validation)
             yield lint, iter(lint)
             continue
         with open_input(path) as stream:

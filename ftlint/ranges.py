@@ -10,6 +10,8 @@ A compressed file cannot be entered in the middle: the parent decompresses it
 with the Reader's own ``readline`` calls and hands out chunks of whole lines.
 After a line over the cap or a broken stream, the rest of the file is a
 ``Tail``, which the parent lints itself, reading on from the open stream.
+Standard input is handed out the same way, from a ``Joined`` stream: the bytes
+read ahead to decide how to run, then the rest.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ FORMAT_SCAN_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Target:
-    """A file of a parallel run, with its FileLint ready."""
+    """A file of a parallel run, with its FileLint ready; standard input has no path and is read from
+    ``stdin`` by the parent."""
 
     lint: FileLint
-    path: Path
+    path: Path | None
+    stdin: Joined | None = None
 
 
 @dataclass(frozen=True)
@@ -79,12 +83,19 @@ class Range:
 
 @dataclass(frozen=True)
 class Streamed:
-    """A compressed file: the parent decompresses it and hands out chunks of lines."""
+    """A compressed file or standard input: the parent reads it and hands out chunks of lines.
 
-    file_format: str
+    ``file_format`` None: standard input whose format is not settled near its start (multi-line JSON, a
+    UTF-16 text...); the parent lints it in one pass.
+    """
+
+    file_format: str | None
 
 
 def plan(target: Target, jobs: int) -> list[Range] | Streamed:
+    if target.stdin is not None:
+        return Streamed(_scan_start(target.lint, io.BytesIO(target.stdin.head))[0])
+    assert target.path is not None
     if not is_compressed(target.path):
         return byte_ranges(target, jobs)
     if target.path.stat().st_size >= MIN_RANGE_BYTES:
@@ -99,6 +110,7 @@ def plan(target: Target, jobs: int) -> list[Range] | Streamed:
 
 
 def byte_ranges(target: Target, jobs: int) -> list[Range]:
+    assert target.path is not None
     size = target.path.stat().st_size
     whole = [Range(0, size, None)]
     if is_compressed(target.path):
@@ -165,16 +177,21 @@ def tasks(plans: list[tuple[Target, list[Range] | Streamed]]) -> Iterator[Task |
         if len(ranges) == 1:
             yield Task(index, 0, ranges[0].end, 1, None)
             continue
+        assert target.path is not None
         with target.path.open("rb") as stream:
             for part in ranges:
                 yield Task(index, part.start, part.end, line, part.file_format)
                 line += _count_lines(stream, part.start, part.end)
 
 
-def _chunks(index: int, target: Target, file_format: str) -> Iterator[Task | Tail]:
-    """A compressed file's lines in chunks of ~CHUNK_BYTES, read with the single pass's calls."""
+def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Task | Tail]:
+    """A compressed file's (or standard input's) lines in chunks of ~CHUNK_BYTES, read with the single
+    pass's calls."""
     limit = target.lint.plan.config.settings.max_line_bytes + 1  # as the Reader reads
-    source = open_input(target.path)
+    source = cast(IO[bytes], target.stdin) if target.stdin is not None else open_input(cast(Path, target.path))
+    if file_format is None:  # standard input that must be read in one pass: the parent does it
+        yield Tail(index, source, source, 0, 1, None)
+        return
     pieces: list[bytes] = []
     start = size = 0
     line = 1
@@ -211,6 +228,35 @@ def _chunks(index: int, target: Target, file_format: str) -> Iterator[Task | Tai
     finally:
         if not handed_over:
             source.close()
+
+
+class Joined(io.RawIOBase):
+    """Standard input with its first bytes read ahead (to decide how to run): ``head``, then the rest.
+
+    Only ``readline`` is used, by the Reader and by ``_chunks``; each call returns what the same call
+    would have returned on the stream itself, joining a line that straddles the end of ``head``.
+    """
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self._buffered = io.BytesIO(head)
+        self._rest = rest
+
+    @classmethod
+    def read_ahead(cls, stream: IO[bytes], size: int) -> Joined:
+        # At least twice FORMAT_SCAN_BYTES: the most that _scan_start reads, so that it sees in ``head``
+        # exactly what it would see in the stream.
+        return cls(stream.read(max(size, 2 * FORMAT_SCAN_BYTES)), stream)
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        limit = -1 if limit is None else limit
+        line = self._buffered.readline(limit)
+        if line.endswith(b"\n") or 0 <= limit <= len(line):
+            return line
+        return line + self._rest.readline(limit - len(line) if limit >= 0 else -1)
 
 
 class _Replay(io.RawIOBase):
@@ -258,11 +304,13 @@ def _count_lines(stream: IO[bytes], start: int, end: int) -> int:
 
 
 @contextmanager
-def open_task(task: Task, path: Path) -> Iterator[IO[bytes]]:
+def open_task(task: Task, path: Path | None) -> Iterator[IO[bytes]]:
     """The bytes of a task, as a stream positioned at its start, for the worker that lints it."""
     if task.data is not None:
         yield io.BytesIO(task.data)
-    elif is_compressed(path):
+        return
+    assert path is not None  # only standard input has no path, and its tasks carry their data
+    if is_compressed(path):
         with open_input(path) as compressed:  # a small compressed file: one task, the whole stream
             yield compressed
     else:

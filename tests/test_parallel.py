@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import lzma
 import os
@@ -190,3 +191,50 @@ def test_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines:
         patch.setattr(ranges, "CHUNK_BYTES", 300)
         one, many = both("check", str(path), "--format", "json")
     assert one == many
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_standard_input_same_result_for_any_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard input is handed out in chunks too, or linted by the parent when it must be one pass."""
+    plans: list[ranges.Streamed] = []
+    original = ranges.plan
+
+    def spy(target: ranges.Target, jobs: int) -> list[ranges.Range] | ranges.Streamed:
+        found = original(target, jobs)
+        assert isinstance(found, ranges.Streamed)
+        plans.append(found)
+        return found
+
+    monkeypatch.setattr(ranges, "plan", spy)
+    monkeypatch.setattr(parallel, "plan", spy)
+    # The parent reads 2 x 500 bytes ahead: most fixtures have lines that straddle the end of that head.
+    monkeypatch.setattr(ranges, "FORMAT_SCAN_BYTES", 500)
+    sources = sorted(FIXTURES.rglob("*.jsonl"))
+    assert sum(source.stat().st_size > 1000 for source in sources) >= 10
+    for source in sources:
+        data = source.read_bytes()
+        one = run_cli("check", "-", "--format", "json", "--jobs", "1", input=data)
+        many = run_cli("check", "-", "--format", "json", "--jobs", "3", input=data)
+        assert (one.exit_code, one.stdout) == (many.exit_code, many.stdout), source.name
+    assert len(plans) == len(sources)  # every one went through the parallel path
+    chunked = [plan for plan in plans if plan.file_format is not None]
+    assert 10 <= len(chunked) < len(plans)  # most in chunks; UTF-16 and multi-line JSON in one pass
+
+
+def test_small_standard_input_stays_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started for a small run")
+
+    monkeypatch.setattr(parallel, "lint_in_parallel", forbidden)
+    data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
+    assert run_cli("check", "-", "--jobs", "4", input=data).exit_code == 1
+
+
+@given(st.binary(max_size=300).map(lambda b: b.replace(b"\0", b"\n")), st.integers(0, 300),
+       st.lists(st.one_of(st.none(), st.integers(-1, 40)), min_size=1, max_size=40))
+def test_joined_stream_reads_lines_as_the_stream_itself_would(data: bytes, split: int,
+                                                             limits: list[int | None]) -> None:
+    joined = ranges.Joined(data[:split], io.BytesIO(data[split:]))
+    plain = io.BytesIO(data)
+    for limit in limits:
+        assert joined.readline(limit) == plain.readline(limit)
