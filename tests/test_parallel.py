@@ -174,23 +174,32 @@ def test_compressed_edge_cases_identical(tmp_path: Path) -> None:
 @given(st.lists(st.one_of(st.builds(lambda i: json.dumps(chat(f"q{i}", "a" * (i % 50))), st.integers(0, 400)),
                           st.sampled_from(["", "{broken", "\ufeff{}", '{"messages": []}', "x" * 1500, "[1]"])),
                 min_size=1, max_size=60),
-       st.sampled_from(["", *sorted(COMPRESS)]), st.booleans())
+       st.sampled_from(["", "-", *sorted(COMPRESS)]), st.booleans())
 def test_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines: list[str], suffix: str,
                                            truncate: bool) -> None:
-    # Random mixes of good, broken, blank and over-the-cap lines, plain or compressed (and maybe cut
-    # short), in 300-byte chunks or 1-byte-minimum ranges: --jobs 3 must say exactly what --jobs 1 says.
+    # Random mixes of good, broken, blank and over-the-cap lines, plain, on standard input ("-") or
+    # compressed (and maybe cut short), in 300-byte chunks or 1-byte-minimum ranges: --jobs 3 must say
+    # exactly what --jobs 1 says.
     folder = tmp_path_factory.mktemp("random")
-    (folder / "pyproject.toml").write_text("[tool.ftlint]\nmax-line-bytes = 1024\n", encoding="utf-8")
+    config = folder / "pyproject.toml"
+    config.write_text("[tool.ftlint]\nmax-line-bytes = 1024\n", encoding="utf-8")
     text = ("\n".join(lines) + "\n").encode()
-    data = COMPRESS[suffix](text) if suffix else text  # plain files are cut into byte ranges instead
-    path = folder / f"data.jsonl{suffix}"
-    path.write_bytes(data[: len(data) * 3 // 4] if truncate else data)
+    data = COMPRESS[suffix](text) if suffix in COMPRESS else text  # plain files are cut into byte ranges
+    data = data[: len(data) * 3 // 4] if truncate else data
+    path = folder / f"data.jsonl{suffix if suffix in COMPRESS else ''}"
+    path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
         patch.setattr(ranges, "MIN_RANGE_BYTES", 1)
         patch.setattr(ranges, "CHUNK_BYTES", 300)
-        one, many = both("check", str(path), "--format", "json")
-    assert one == many
+        if suffix == "-":
+            patch.setattr(ranges, "FORMAT_SCAN_BYTES", 200)  # lines straddle the 400 bytes read ahead
+            args = ("check", "-", "--config", str(config), "--format", "json")
+            one, many = (run_cli(*args, "--jobs", jobs, input=data) for jobs in ("1", "3"))
+            assert one.exit_code == many.exit_code and one.stdout == many.stdout
+            return
+        one_out, many_out = both("check", str(path), "--format", "json")
+    assert one_out == many_out
 
 
 @pytest.mark.usefixtures("tiny_ranges")
