@@ -49,7 +49,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Task:
-    """A worker's part of a file: a byte range, or a chunk of a compressed file's lines in ``data``."""
+    """A worker's part of a file: a byte range, or a chunk of lines that the parent read (from a
+    compressed file or standard input) in ``data``."""
 
     index: int  # which target
     start: int  # byte offsets in the file (in its decompressed text, for a compressed file)
@@ -61,8 +62,9 @@ class Task:
 
 @dataclass(frozen=True)
 class Tail:
-    """The rest of a compressed file, linted in the parent: it starts with a line over the cap, or
-    where the stream broke off, and must be read on from the open stream as a single pass would."""
+    """The rest of a stream the parent reads (a compressed file, standard input), linted by the parent:
+    it starts with a line over the cap, where the stream broke off, or (standard input of a format not
+    settled early) at the start, and must be read on from the open stream as a single pass would."""
 
     index: int
     stream: IO[bytes]  # what the Reader reads: replays what the parent read ahead, then goes on
