@@ -391,14 +391,14 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
     from ftlint.inputs import open_input
-    from ftlint.ranges import Joined, Target
+    from ftlint.ranges import Target, read_ahead
 
     jobs = jobs or parallel.default_jobs()
     paths = [path for path, _ in targets]
     in_parallel = jobs > 1 and parallel.can_fork()
     stdin: IO[bytes] = sys.stdin.buffer
     if in_parallel and paths == [None]:  # standard input alone: how much is there?
-        joined = Joined.read_ahead(stdin, parallel.MIN_PARALLEL_BYTES)
+        joined = read_ahead(stdin, parallel.MIN_PARALLEL_BYTES)
         stdin = cast(IO[bytes], joined)  # the Reader only calls readline
         if len(joined.head) >= parallel.MIN_PARALLEL_BYTES:
             lint = engine.lint(None, "-", None, validation=targets[0][1])

@@ -14,7 +14,6 @@ no trainable assistant message (dropped ones go to rejects).
 from __future__ import annotations
 
 import base64
-import io
 import json
 import math
 import os
@@ -28,7 +27,7 @@ from typing import IO, Any, cast
 from ftlint.digests import digest
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
-from ftlint.inputs import open_input
+from ftlint.inputs import Joined, open_input
 from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, foreign_encoding
 from ftlint.rules import file as _file_rules  # noqa: F401  (defines the ParseProblemRule subclasses)
 from ftlint.rules._base import ParseProblemRule
@@ -73,14 +72,14 @@ def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int =
     if encoding:
         # Not UTF-8 at all: nothing can be kept, and every line goes to rejects with its bytes.
         # Streamed line by line; the line-too-long limit does not apply because nothing is parsed.
-        replay = _Replay(head, stream)
+        replay = Joined(head, stream)
         reason = f"file is {encoding.upper()}, not UTF-8: convert it first"
         for number, raw in enumerate(iter(replay.readline, b""), start=1):
             raw = raw.removesuffix(b"\n").removesuffix(b"\r")
             report.lines, report.rejected = number, report.rejected + 1
             yield Output(number, raw, True, reason, raw, "FT005")
         return
-    reader = Reader(cast(IO[bytes], _Replay(head, stream)), max_line_bytes=max_line_bytes)
+    reader = Reader(cast(IO[bytes], Joined(head, stream)), max_line_bytes=max_line_bytes)
     seen: set[bytes] = set()
     for record in reader:
         report.lines = record.line
@@ -101,30 +100,6 @@ def fix_stream(stream: IO[bytes], *, unsafe: bool = False, max_line_bytes: int =
     if facts.read_error:
         report.rejected += 1
         yield Output(facts.lines + 1, b"", True, f"reading stopped: {facts.read_error}", code="FT016")
-
-
-class _Replay(io.RawIOBase):
-    """``head`` (already read), then the rest of ``stream``, line by line."""
-
-    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readline(self, limit: int | None = -1) -> bytes:
-        limit = -1 if limit is None else limit
-        if not self._head:
-            return self._stream.readline(limit)
-        cut = self._head.find(b"\n")
-        end = len(self._head) if cut < 0 else cut + 1
-        if limit >= 0:
-            end = min(end, limit)
-        line, self._head = self._head[:end], self._head[end:]
-        if not line.endswith(b"\n") and not self._head and (limit < 0 or len(line) < limit):
-            line += self._stream.readline(-1 if limit < 0 else limit - len(line))
-        return line
 
 
 def _one(record: Record, unsafe: bool, seen: set[bytes], report: FixReport) -> Iterator[Output]:

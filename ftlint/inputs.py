@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 from pathlib import Path
 from typing import IO, Any
@@ -27,3 +28,27 @@ def open_input(path: Path) -> IO[bytes]:
         return path.open("rb")
     stream: IO[bytes] = opener(path, "rb")
     return stream
+
+
+class Joined(io.RawIOBase):
+    """Bytes already read from a stream (``head``), then the rest of the stream, line by line.
+
+    For a reader that had to look ahead: ``readline`` returns what the same call would have returned
+    on the stream itself, joining a line that straddles the end of ``head``. It never reads the stream
+    beyond the line asked for, so a broken stream fails where a plain ``readline`` would.
+    """
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self._buffered = io.BytesIO(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        limit = -1 if limit is None else limit
+        line = self._buffered.readline(limit)
+        if line.endswith(b"\n") or 0 <= limit <= len(line):
+            return line
+        return line + self._rest.readline(limit - len(line) if limit >= 0 else -1)

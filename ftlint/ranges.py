@@ -10,8 +10,7 @@ A compressed file cannot be entered in the middle: the parent decompresses it
 with the Reader's own ``readline`` calls and hands out chunks of whole lines.
 After a line over the cap or a broken stream, the rest of the file is a
 ``Tail``, which the parent lints itself, reading on from the open stream.
-Standard input is handed out the same way, from a ``Joined`` stream: the bytes
-read ahead to decide how to run, then the rest.
+Standard input is handed out the same way, after ``read_ahead``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ftlint.engine import FileLint
-from ftlint.inputs import is_compressed, open_input
+from ftlint.inputs import Joined, is_compressed, open_input
 from ftlint.records import READ_ERRORS, foreign_encoding, may_continue, parse_line
 
 # Ranges are at least this big; a file gets up to 4 ranges per worker for balance.
@@ -213,7 +212,7 @@ def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Tas
             if not piece:
                 break
             if len(piece) == limit and not piece.endswith(b"\n"):  # over the cap: read on as one pass does
-                tail = cast(IO[bytes], _Replay(piece, source))  # the Reader only calls readline
+                tail = cast(IO[bytes], Joined(piece, source))  # the Reader only calls readline
                 break
             pieces.append(piece)
             size += len(piece)
@@ -232,52 +231,13 @@ def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Tas
             source.close()
 
 
-class Joined(io.RawIOBase):
-    """Standard input with its first bytes read ahead (to decide how to run): ``head``, then the rest.
+def read_ahead(stream: IO[bytes], size: int) -> Joined:
+    """Standard input with at least ``size`` bytes read ahead (fewer at its end), to decide how to run.
 
-    Only ``readline`` is used, by the Reader and by ``_chunks``; each call returns what the same call
-    would have returned on the stream itself, joining a line that straddles the end of ``head``.
+    At least twice FORMAT_SCAN_BYTES, the most that _scan_start reads: ``plan`` then detects the format
+    in the head exactly as it would in the stream.
     """
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self.head = head
-        self._buffered = io.BytesIO(head)
-        self._rest = rest
-
-    @classmethod
-    def read_ahead(cls, stream: IO[bytes], size: int) -> Joined:
-        # At least twice FORMAT_SCAN_BYTES: the most that _scan_start reads, so that it sees in ``head``
-        # exactly what it would see in the stream.
-        return cls(stream.read(max(size, 2 * FORMAT_SCAN_BYTES)), stream)
-
-    def readable(self) -> bool:
-        return True
-
-    def readline(self, limit: int | None = -1) -> bytes:
-        limit = -1 if limit is None else limit
-        line = self._buffered.readline(limit)
-        if line.endswith(b"\n") or 0 <= limit <= len(line):
-            return line
-        return line + self._rest.readline(limit - len(line) if limit >= 0 else -1)
-
-
-class _Replay(io.RawIOBase):
-    """A tail's stream: the line the parent read ahead, then the source. The Reader only calls
-    ``readline``, and each call goes to the source unchanged: a buffered read here could swallow
-    lines when the archive breaks off, where a single pass's ``readline`` would have returned them."""
-
-    def __init__(self, head: bytes, source: IO[bytes]) -> None:
-        self._head = head
-        self._source = source
-
-    def readable(self) -> bool:
-        return True
-
-    def readline(self, limit: int | None = -1) -> bytes:
-        if self._head:  # what the source returned to the same call (``readline(max_line_bytes + 1)``)
-            head, self._head = self._head, b""
-            return head
-        return self._source.readline(-1 if limit is None else limit)
+    return Joined(stream.read(max(size, 2 * FORMAT_SCAN_BYTES)), stream)
 
 
 class _Broken(io.RawIOBase):

@@ -1,17 +1,22 @@
-"""Compressed inputs: read as they stream, with decompressed line numbers; broken archives are findings."""
+"""Inputs: compressed files read as they stream, with decompressed line numbers (broken archives are
+findings), and streams read after a look ahead."""
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import lzma
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, run_cli
 from ftlint import parallel, ranges
+from ftlint.inputs import Joined
 
 PLAIN = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
 OPENERS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
@@ -81,3 +86,14 @@ def test_extension(tmp_path: Path, name: str, warned: bool) -> None:
     path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     _, got = report(path)
     assert [v["code"] for v in got["files"][0]["violations"]] == (["FT017"] if warned else [])
+
+
+@given(st.binary(max_size=300).map(lambda b: b.replace(b"\0", b"\n")), st.integers(0, 300),
+       st.lists(st.one_of(st.none(), st.integers(-1, 40)), min_size=1, max_size=40))
+def test_joined_stream_reads_lines_as_the_stream_itself_would(data: bytes, split: int,
+                                                             limits: list[int | None]) -> None:
+    """What was read ahead, then the rest (standard input in parallel runs, `fix`, a compressed tail)."""
+    joined = Joined(data[:split], io.BytesIO(data[split:]))
+    plain = io.BytesIO(data)
+    for limit in limits:
+        assert joined.readline(limit) == plain.readline(limit)

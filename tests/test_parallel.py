@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import json
 import lzma
 import os
@@ -237,13 +236,3 @@ def test_small_standard_input_stays_in_one_process(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(parallel, "lint_in_parallel", forbidden)
     data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
     assert run_cli("check", "-", "--jobs", "4", input=data).exit_code == 1
-
-
-@given(st.binary(max_size=300).map(lambda b: b.replace(b"\0", b"\n")), st.integers(0, 300),
-       st.lists(st.one_of(st.none(), st.integers(-1, 40)), min_size=1, max_size=40))
-def test_joined_stream_reads_lines_as_the_stream_itself_would(data: bytes, split: int,
-                                                             limits: list[int | None]) -> None:
-    joined = ranges.Joined(data[:split], io.BytesIO(data[split:]))
-    plain = io.BytesIO(data)
-    for limit in limits:
-        assert joined.readline(limit) == plain.readline(limit)
