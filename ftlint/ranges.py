@@ -235,9 +235,20 @@ def read_ahead(stream: IO[bytes], size: int) -> Joined:
     """Standard input with at least ``size`` bytes read ahead (fewer at its end), to decide how to run.
 
     At least twice FORMAT_SCAN_BYTES, the most that _scan_start reads: ``plan`` then detects the format
-    in the head exactly as it would in the stream.
+    in the head exactly as it would in the stream. A read error is kept for the Reader to meet after
+    the bytes that came before it, as in a single pass.
     """
-    return Joined(stream.read(max(size, 2 * FORMAT_SCAN_BYTES)), stream)
+    wanted = max(size, 2 * FORMAT_SCAN_BYTES)
+    pieces: list[bytes] = []
+    done = 0
+    read = getattr(stream, "read1", stream.read)  # one raw read at a time: an error loses no bytes
+    try:
+        while done < wanted and (piece := read(min(wanted - done, 1 << 16))):
+            pieces.append(piece)
+            done += len(piece)
+    except READ_ERRORS as exc:
+        return Joined(b"".join(pieces), cast(IO[bytes], _Broken(exc)))
+    return Joined(b"".join(pieces), stream)
 
 
 class _Broken(io.RawIOBase):

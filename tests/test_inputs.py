@@ -9,12 +9,13 @@ import io
 import json
 import lzma
 from pathlib import Path
+from typing import IO, Any, cast
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, chat, run_cli
 from ftlint import parallel, ranges
 from ftlint.inputs import Joined
 
@@ -97,3 +98,41 @@ def test_joined_stream_reads_lines_as_the_stream_itself_would(data: bytes, split
     plain = io.BytesIO(data)
     for limit in limits:
         assert joined.readline(limit) == plain.readline(limit)
+
+
+class _FailsAfter(io.RawIOBase):
+    """A stream that gives ``data`` and then fails, as a pipe or terminal may (EIO)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._data.read(min(len(buffer), 1000))
+        if not data:
+            raise OSError(5, "Input/output error")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def test_a_read_error_while_reading_ahead_is_a_finding_where_reading_stopped() -> None:
+    from ftlint.config import ConfigResolver
+    from ftlint.engine import Engine
+    from ftlint.registry import discover
+
+    data = ("\n".join(json.dumps(chat(f"question {i}")) for i in range(30)) + "\n").encode()
+    engine = Engine(discover(), ConfigResolver(None, {}))
+    results = []
+    for read_ahead in (False, True):  # a single pass on the stream itself, or after reading ahead
+        stream = cast(IO[bytes], io.BufferedReader(_FailsAfter(data)))
+        if read_ahead:
+            stream = cast(IO[bytes], ranges.read_ahead(stream, 10_000_000))
+        lint = engine.lint(stream, "-", None)
+        violations = [(v.code, v.line, v.message) for v in lint]
+        assert lint.report is not None
+        results.append((violations, lint.report.totals.examples))
+    assert results[0] == results[1]
+    violations, examples = results[1]
+    assert examples == 30 and [(code, line) for code, line, _ in violations if code == "FT016"] == [("FT016", 30)]
