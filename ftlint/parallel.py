@@ -9,9 +9,9 @@ worker that dies makes the run fail (WorkerDied, exit 2) rather than wait.
 Workers add the bytes they finish to a shared counter, which the parent shows
 on the progress line while it waits for the next range in order.
 
-At most two tasks per worker are in flight, so the chunks of compressed files
-held in memory stay bounded; a compressed file's tail is linted by the parent
-when its turn comes.
+At most two tasks per worker are in flight, so the chunks of lines the parent
+read (compressed files, standard input) held in memory stay bounded; a tail
+that the parent lints itself is linted when its turn comes.
 """
 
 from __future__ import annotations
