@@ -56,7 +56,7 @@ class Task:
     end: int
     first_line: int
     file_format: str | None
-    data: bytes | None = None  # a compressed file's lines, decompressed by the parent
+    data: bytes | None = None  # the lines, when the parent read them (decompressed, or from standard input)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Tail:
 
     index: int
     stream: IO[bytes]  # what the Reader reads: replays what the parent read ahead, then goes on
-    source: IO[bytes]  # the decompressing stream, closed when done
+    source: IO[bytes]  # the stream the parent reads (decompressing, or standard input), closed when done
     start: int
     first_line: int
     file_format: str | None
