@@ -252,7 +252,8 @@ def read_ahead(stream: IO[bytes], size: int) -> Joined:
 
 
 class _Broken(io.RawIOBase):
-    """A tail's stream where the parent's decompression broke off: fails as the source failed."""
+    """A tail's stream where the parent's reading broke off (a broken archive, a read error): fails as
+    the source failed."""
 
     def __init__(self, error: BaseException) -> None:
         self._error = error
