@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import sys
 
 import pytest
 
@@ -18,7 +19,8 @@ def read(data: bytes, max_line_bytes: int = 1 << 20) -> tuple[list[Record], File
 
 @pytest.mark.parametrize(("raw", "problem", "column"), [
     (b'{"a": }', Problem.INVALID_JSON, 7),
-    (b'{"a": 1,}', Problem.INVALID_JSON, 9),
+    # Python 3.13's json points at the trailing comma itself; earlier versions at the brace after it.
+    (b'{"a": 1,}', Problem.INVALID_JSON, 8 if sys.version_info >= (3, 13) else 9),
     (b"[1, 2]", Problem.NOT_AN_OBJECT, 1),
     (b'"text"', Problem.NOT_AN_OBJECT, 1),
     (b"42", Problem.NOT_AN_OBJECT, 1),
