@@ -124,7 +124,8 @@ class RunOptions:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when violations are found (2 still means an error).")
 @click.option("--strict", is_flag=True, default=None, help="Warnings fail the run too (exit 1).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
-              "runs under 8 MB stay in one process. Output is identical for any value.")
+              "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
+              "identical for any value.")
 @click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
               help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
 @click.option("--no-tokens", is_flag=True,
