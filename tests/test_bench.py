@@ -1,0 +1,54 @@
+"""bench/run.py, the benchmark the speed targets are measured with, on small files: every row runs, the
+counters agree, and the cookbook row does what the notebook does."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, chat, conversation, user
+
+BENCH = ROOT / "bench" / "run.py"
+MODEL = "gpt-4o-mini-2024-07-18"
+SAMPLE = FIXTURES / "clean" / "support-chat.jsonl"
+
+
+def stage(*args: str) -> str:
+    done = subprocess.run([sys.executable, str(BENCH), "--stage", *args], capture_output=True, text=True,
+                          check=True, timeout=120)
+    return done.stdout.strip()
+
+
+def test_every_tokenize_row_counts_the_same_tokens() -> None:
+    counts = {stage("tokenize", str(SAMPLE), MODEL, "1"), stage("tokenize", str(SAMPLE), MODEL, "2"),
+              stage("tokenize", str(SAMPLE), MODEL, "2", "bpe-openai")}
+    assert len(counts) == 1 and int(counts.pop()) > 500
+
+
+def test_cookbook_row_runs_the_notebooks_checks_and_counts(tmp_path: Path) -> None:
+    lines = [
+        chat("What is 2 + 2?", "4."),
+        [1],  # data_type
+        {"prompt": "x"},  # missing_messages_list
+        conversation(user("hi", timestamp=1)),  # message_unrecognized_key, example_missing_assistant_message
+        conversation({"role": "robot", "content": "beep"}, {"role": "assistant", "content": ""}),
+    ]
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    output = stage("cookbook", str(path), MODEL)
+    errors = ast.literal_eval(output[: output.index("}") + 1])
+    assert errors == {"data_type": 1, "missing_messages_list": 1, "message_unrecognized_key": 1,
+                      "example_missing_assistant_message": 1, "unrecognized_role": 1, "missing_content": 1}
+
+
+def test_the_table_has_every_row(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, str(BENCH), "--file", str(SAMPLE), "--jobs", "2"], capture_output=True,
+                          text=True, check=True, timeout=300, cwd=tmp_path)
+    rows = [line.split()[0:3] for line in done.stdout.splitlines()]
+    names = {" ".join(row[:2]) for row in rows if row}
+    for name in ("ftlint -j2", "ftlint -j1", "cookbook", "tokenize x1", "tokenize x2", "bpe-openai x2"):
+        assert any(n.startswith(name) for n in names), name
+    assert "faster than the cookbook" in done.stdout
