@@ -350,11 +350,12 @@ def _progress(options: RunOptions) -> Any:
 
 
 def progress_total(paths: list[Path | None]) -> int | None:
-    """The bytes a run will report as done, or None when not known in advance (standard input, or a
-    compressed file, whose progress counts decompressed bytes)."""
+    """The bytes a run will report as done, or None when not known in advance: standard input and
+    pipes have no size, and a compressed file's progress counts decompressed bytes."""
     from ftlint.inputs import is_compressed
+    from ftlint.ranges import is_stream
 
-    if any(path is None or is_compressed(path) for path in paths):
+    if any(is_stream(path) or is_compressed(cast(Path, path)) for path in paths):
         return None
     return sum(path.stat().st_size for path in paths if path is not None)
 
@@ -391,35 +392,45 @@ def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:
 def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | None) -> Iterator[Any]:
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
-    from ftlint.inputs import open_input
-    from ftlint.ranges import Target, read_ahead
+    from ftlint.inputs import Joined, open_input
+    from ftlint.ranges import Target, is_stream, read_ahead
 
     jobs = jobs or parallel.default_jobs()
-    paths = [path for path, _ in targets]
-    in_parallel = jobs > 1 and parallel.can_fork()
-    stdin: IO[bytes] = sys.stdin.buffer
-    if in_parallel and paths == [None]:  # standard input alone: how much is there?
-        joined = read_ahead(stdin, parallel.MIN_PARALLEL_BYTES)
-        stdin = cast(IO[bytes], joined)  # the Reader only calls readline
-        if len(joined.head) >= parallel.MIN_PARALLEL_BYTES:
-            lint = engine.lint(None, "-", None, validation=targets[0][1])
-            yield from parallel.lint_in_parallel(engine, [Target(lint, None, joined)], jobs)
-            return
-    elif (in_parallel and None not in paths
-          and sum(path.stat().st_size for path in paths if path is not None) >= parallel.MIN_PARALLEL_BYTES):
-        prepared = [Target(engine.lint(None, str(path), path, validation=validation), path)
-                    for path, validation in targets if path is not None]
-        yield from parallel.lint_in_parallel(engine, prepared, jobs)
-        return
-    for path, validation in targets:
-        display = "-" if path is None else str(path)
-        if path is None:
-            lint = engine.lint(stdin, display, None, validation=validation)
-            yield lint, iter(lint)
-            continue
-        with open_input(path) as stream:
-            lint = engine.lint(stream, display, path, validation=validation)
-            yield lint, iter(lint)
+    # Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so
+    # that their size counts in the decision and the parent can hand them out in chunks.
+    streams: dict[int, Joined] = {}
+    opened: list[IO[bytes]] = []
+    try:
+        if jobs > 1 and parallel.can_fork():
+            for index, (path, _) in enumerate(targets):
+                if is_stream(path):
+                    source = sys.stdin.buffer if path is None else open_input(path)
+                    if path is not None:
+                        opened.append(source)
+                    streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
+            size = sum(len(streams[index].head) if index in streams else cast(Path, path).stat().st_size
+                       for index, (path, _) in enumerate(targets))
+            if size >= parallel.MIN_PARALLEL_BYTES:
+                prepared = [Target(engine.lint(None, "-" if path is None else str(path), path,
+                                               validation=validation), path, streams.get(index))
+                            for index, (path, validation) in enumerate(targets)]
+                yield from parallel.lint_in_parallel(engine, prepared, jobs)
+                return
+        for index, (path, validation) in enumerate(targets):
+            display = "-" if path is None else str(path)
+            if index in streams:  # the Reader only calls readline
+                lint = engine.lint(cast(IO[bytes], streams[index]), display, path, validation=validation)
+                yield lint, iter(lint)
+            elif path is None:
+                lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
+                yield lint, iter(lint)
+            else:
+                with open_input(path) as stream:
+                    lint = engine.lint(stream, display, path, validation=validation)
+                    yield lint, iter(lint)
+    finally:
+        for source in opened:
+            source.close()
 
 
 def _terminal_wants_color() -> bool:

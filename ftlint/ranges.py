@@ -10,7 +10,9 @@ A compressed file cannot be entered in the middle: the parent decompresses it
 with the Reader's own ``readline`` calls and hands out chunks of whole lines.
 After a line over the cap or a broken stream, the rest of the file is a
 ``Tail``, which the parent lints itself, reading on from the open stream.
-Standard input is handed out the same way, after ``read_ahead``.
+Standard input and pipes (``<(zcat ...)``, FIFOs) cannot be reopened or
+entered either: they are opened once, read ahead (``read_ahead``), and handed
+out the same way.
 """
 
 from __future__ import annotations
@@ -38,12 +40,12 @@ FORMAT_SCAN_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Target:
-    """A file of a parallel run, with its FileLint ready; standard input has no path and is read from
-    ``stdin`` by the parent."""
+    """A file of a parallel run, with its FileLint ready. Standard input (no path) and pipes are read by
+    the parent from ``stream``, opened once and read ahead."""
 
     lint: FileLint
     path: Path | None
-    stdin: Joined | None = None
+    stream: Joined | None = None
 
 
 @dataclass(frozen=True)
@@ -84,18 +86,18 @@ class Range:
 
 @dataclass(frozen=True)
 class Streamed:
-    """A compressed file or standard input: the parent reads it and hands out chunks of lines.
+    """A compressed file, standard input or a pipe: the parent reads it and hands out chunks of lines.
 
-    ``file_format`` None: standard input whose format is not settled near its start (multi-line JSON, a
-    UTF-16 text...); the parent lints it in one pass.
+    ``file_format`` None: standard input or a pipe whose format is not settled near its start
+    (multi-line JSON, a UTF-16 text...); the parent lints it in one pass.
     """
 
     file_format: str | None
 
 
 def plan(target: Target, jobs: int) -> list[Range] | Streamed:
-    if target.stdin is not None:
-        return Streamed(_scan_start(target.lint, io.BytesIO(target.stdin.head))[0])
+    if target.stream is not None:
+        return Streamed(_scan_start(target.lint, io.BytesIO(target.stream.head))[0])
     assert target.path is not None
     if not is_compressed(target.path):
         return byte_ranges(target, jobs)
@@ -189,8 +191,8 @@ def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Tas
     """A compressed file's (or standard input's) lines in chunks of ~CHUNK_BYTES, read with the single
     pass's calls."""
     limit = target.lint.plan.config.settings.max_line_bytes + 1  # as the Reader reads
-    source = cast(IO[bytes], target.stdin) if target.stdin is not None else open_input(cast(Path, target.path))
-    if file_format is None:  # standard input that must be read in one pass: the parent does it
+    source = cast(IO[bytes], target.stream) if target.stream is not None else open_input(cast(Path, target.path))
+    if file_format is None:  # a stream that must be read in one pass: the parent does it
         yield Tail(index, source, source, 0, 1, None)
         return
     pieces: list[bytes] = []
@@ -231,8 +233,14 @@ def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Tas
             source.close()
 
 
+def is_stream(path: Path | None) -> bool:
+    """Standard input, a pipe or a FIFO: read once, from the start, by the parent (not a regular file,
+    which can be reopened, measured and cut into byte ranges)."""
+    return path is None or not path.is_file()
+
+
 def read_ahead(stream: IO[bytes], size: int) -> Joined:
-    """Standard input with at least ``size`` bytes read ahead (fewer at its end), to decide how to run.
+    """A stream with at least ``size`` bytes read ahead (fewer at its end), to decide how to run.
 
     At least twice FORMAT_SCAN_BYTES, the most that _scan_start reads: ``plan`` then detects the format
     in the head exactly as it would in the stream. A read error is kept for the Reader to meet after
@@ -284,6 +292,7 @@ def open_task(task: Task, path: Path | None) -> Iterator[IO[bytes]]:
         yield io.BytesIO(task.data)
         return
     assert path is not None  # only standard input has no path, and its tasks carry their data
+    # (as do a pipe's: only regular files are opened again by the workers)
     if is_compressed(path):
         with open_input(path) as compressed:  # a small compressed file: one task, the whole stream
             yield compressed

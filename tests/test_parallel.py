@@ -236,3 +236,37 @@ def test_small_standard_input_stays_in_one_process(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(parallel, "lint_in_parallel", forbidden)
     data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
     assert run_cli("check", "-", "--jobs", "4", input=data).exit_code == 1
+
+
+def _through_a_fifo(tmp_path: Path, data: bytes, *args: str) -> tuple[int, str]:
+    """Run ftlint with a FIFO among its paths (as `<(zcat x.gz)` gives), a thread writing ``data`` to it."""
+    import threading
+
+    fifo = tmp_path / "piped.jsonl"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    result = run_cli("check", *args, str(fifo), "--format", "json")
+    writer.join(timeout=30)
+    return result.exit_code, result.stdout.replace(str(tmp_path), "<tmp>")
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_pipes_and_standard_input_among_files_same_result_for_any_jobs(tmp_path: Path) -> None:
+    """A pipe cannot be reopened or cut into byte ranges: the parent reads it once, like standard input
+    (it used to be handed to a worker that seeked in it: "File or stream is not seekable", exit 2)."""
+    data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
+    other = str(FIXTURES / "clean" / "support-chat.jsonl")
+    one = _through_a_fifo(tmp_path, data, other, "--jobs", "1")
+    many = _through_a_fifo(tmp_path, data, other, "--jobs", "3")
+    assert one == many and one[0] == 1
+    assert [f["path"] for f in json.loads(one[1])["files"]] == [other, "<tmp>/piped.jsonl"]
+    assert len(json.loads(one[1])["files"][1]["violations"]) > 5
+    mixed = [run_cli("check", other, "-", "--format", "json", "--jobs", jobs, input=data) for jobs in ("1", "3")]
+    assert mixed[0].exit_code == mixed[1].exit_code == 1 and mixed[0].stdout == mixed[1].stdout
