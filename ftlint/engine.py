@@ -146,7 +146,8 @@ class Engine:
         codes = plan.selector.resolve(plan.enabled, [Layer(ignore=ignored)]) if ignored else plan.enabled
         kind = "validation" if path is not None and config.is_validation_file(path, validation) else (
             "validation" if validation else "training")
-        return FileLint(self, plan, [plan.rules[c] for c in sorted(codes)], stream, display, kind)
+        return FileLint(self, plan, [plan.rules[c] for c in sorted(codes)], stream, display, kind,
+                        regular_file=path is not None and path.is_file())
 
 
 @dataclass
@@ -178,11 +179,12 @@ class FileLint:
     """One file's run. Iterate to get its violations in order; ``report`` is complete afterwards."""
 
     def __init__(self, engine: Engine, plan: Plan, rules: list[Rule[Any]], stream: IO[bytes] | None,
-                 display: str, kind: str) -> None:
+                 display: str, kind: str, *, regular_file: bool = False) -> None:
         self.engine = engine
         self.plan = plan
         self.rule_codes = [rule.code for rule in rules]
         self.display = display
+        self.regular_file = regular_file
         self.stream = stream
         settings = plan.config.settings
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, profile=plan.catalog.profile,
@@ -318,7 +320,7 @@ class FileLint:
     def finish(self, result: PassResult) -> Iterator[Violation]:
         """Run the file rules on the merged facts and totals, then build the report."""
         file_context = FileContext(result.facts, result.totals, self.run, result.file_format, self.display,
-                                   MappingProxyType(self.engine.shared))
+                                   MappingProxyType(self.engine.shared), self.regular_file)
         for rule in self.by_scope[Scope.FILE]:
             yield from self._emit(rule, file_context, None, result.errors)
         for rule in self.by_scope[Scope.DATASET]:

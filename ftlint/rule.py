@@ -130,6 +130,9 @@ class FileContext:
     format: str | None  # None when no record had any format's signature
     path: str = ""
     shared: Mapping[str, Any] = field(default_factory=dict)  # what earlier files of the run published
+    # The input is a regular file, whose name is what an upload would carry (not standard input, a pipe
+    # such as /dev/fd/63 from `<(zcat ...)`, or records handed to the API).
+    regular_file: bool = False
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)

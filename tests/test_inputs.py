@@ -136,3 +136,26 @@ def test_a_read_error_while_reading_ahead_is_a_finding_where_reading_stopped() -
     assert results[0] == results[1]
     violations, examples = results[1]
     assert examples == 30 and [(code, line) for code, line, _ in violations if code == "FT016"] == [("FT016", 30)]
+
+
+def test_a_pipe_has_no_upload_name_to_judge(tmp_path: Path) -> None:
+    """`ftlint check <(zcat train.jsonl.gz)` reads /dev/fd/63: FT017 judges only regular files."""
+    import os
+    import threading
+
+    fifo = tmp_path / "data.txt"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as pipe:
+            pipe.write(PLAIN)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    _, got = report(fifo)
+    writer.join(timeout=30)
+    codes = [v["code"] for v in got["files"][0]["violations"]]
+    assert "FT017" not in codes and "FT201" in codes  # read and linted, but no name to judge
+    regular = tmp_path / "regular.txt"
+    regular.write_bytes(PLAIN)
+    assert "FT017" in [v["code"] for v in report(regular)[1]["files"][0]["violations"]]

@@ -364,7 +364,9 @@ class UnexpectedExtension(Rule[NoOptions]):
     """The file name does not end in `.jsonl` (after `.gz`, `.bz2` or `.xz`, which ftlint reads).
 
     Why: the upload is rejected: "Invalid file format for Fine-Tuning API. Must
-    be .jsonl". ftlint checks the content anyway. Warning.
+    be .jsonl". ftlint checks the content anyway. Warning. Only regular files
+    are judged: standard input, pipes (`<(zcat ...)`) and records handed to the
+    API have no upload name.
 
     Example: `train.json`, `train.txt`
     Use instead: `train.jsonl`
@@ -381,8 +383,7 @@ class UnexpectedExtension(Rule[NoOptions]):
         name = context.path.lower()
         for suffix in (".gz", ".bz2", ".xz"):
             name = name.removesuffix(suffix)
-        not_a_file = context.path in ("", "-") or context.path.startswith("<")  # stdin, in-memory records
-        if not not_a_file and not name.endswith(".jsonl"):
+        if context.regular_file and not name.endswith(".jsonl"):
             yield Finding("OpenAI accepts only .jsonl files (\"Invalid file format for Fine-Tuning API. Must be "
                           ".jsonl\"); rename the file", line=1)
 
