@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,3 +82,21 @@ def system(content: Any = "Be brief.", **extra: Any) -> dict[str, Any]:
 def many(count: int) -> list[dict[str, Any]]:
     """``count`` distinct, clean chat examples (copies would be duplicates, FT505)."""
     return [chat(f"What is {index} + {index}?", f"{2 * index}.") for index in range(count)]
+
+
+@contextlib.contextmanager
+def fed_fifo(path: Path, data: bytes) -> Iterator[Path]:
+    """A FIFO at ``path`` (as `<(zcat x.gz)` gives a program) that a thread fills with ``data`` once."""
+    if not path.exists():
+        os.mkfifo(path)
+
+    def write() -> None:
+        with path.open("wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        yield path
+    finally:
+        writer.join(timeout=30)

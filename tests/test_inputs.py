@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, chat, run_cli
+from conftest import FIXTURES, chat, fed_fifo, run_cli
 from ftlint import parallel, ranges
 from ftlint.inputs import Joined
 
@@ -140,20 +140,8 @@ def test_a_read_error_while_reading_ahead_is_a_finding_where_reading_stopped() -
 
 def test_a_pipe_has_no_upload_name_to_judge(tmp_path: Path) -> None:
     """`ftlint check <(zcat train.jsonl.gz)` reads /dev/fd/63: FT017 judges only regular files."""
-    import os
-    import threading
-
-    fifo = tmp_path / "data.txt"
-    os.mkfifo(fifo)
-
-    def write() -> None:
-        with fifo.open("wb") as pipe:
-            pipe.write(PLAIN)
-
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    _, got = report(fifo)
-    writer.join(timeout=30)
+    with fed_fifo(tmp_path / "data.txt", PLAIN) as fifo:
+        _, got = report(fifo)
     codes = [v["code"] for v in got["files"][0]["violations"]]
     assert "FT017" not in codes and "FT201" in codes  # read and linted, but no name to judge
     regular = tmp_path / "regular.txt"

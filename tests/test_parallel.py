@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, chat, conversation, run_cli, user
+from conftest import CORPUS, FIXTURES, chat, conversation, fed_fifo, run_cli, user
 from ftlint import parallel, ranges
 
 
@@ -239,21 +239,9 @@ def test_small_standard_input_stays_in_one_process(monkeypatch: pytest.MonkeyPat
 
 
 def _through_a_fifo(tmp_path: Path, data: bytes, *args: str) -> tuple[int, str]:
-    """Run ftlint with a FIFO among its paths (as `<(zcat x.gz)` gives), a thread writing ``data`` to it."""
-    import threading
-
-    fifo = tmp_path / "piped.jsonl"
-    if not fifo.exists():
-        os.mkfifo(fifo)
-
-    def write() -> None:
-        with fifo.open("wb") as pipe:
-            pipe.write(data)
-
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    result = run_cli("check", *args, str(fifo), "--format", "json")
-    writer.join(timeout=30)
+    """Run ftlint with a FIFO among its paths, fed ``data``; paths under tmp_path shown as <tmp>."""
+    with fed_fifo(tmp_path / "piped.jsonl", data) as fifo:
+        result = run_cli("check", *args, str(fifo), "--format", "json")
     return result.exit_code, result.stdout.replace(str(tmp_path), "<tmp>")
 
 
