@@ -219,9 +219,12 @@ def _show_settings(resolver: Any, config: Any, layer: Any) -> None:
 def _expand(paths: tuple[Path, ...], validation: set[Path]) -> Iterator[tuple[Path | None, bool]]:
     """Files to check, in a stable order: (path or None for stdin, explicitly a validation file)."""
     seen: set[Path] = set()
+    stdin_seen = False
     for path in [*paths, *sorted(validation)]:
         if str(path) == "-":
-            yield None, False
+            if not stdin_seen:  # standard input can be read once
+                stdin_seen = True
+                yield None, False
             continue
         if not path.exists():
             kind = "a broken or looping symbolic link" if path.is_symlink() else "no such file or directory"

@@ -116,6 +116,17 @@ def test_stdin_and_output_file(tmp_path: Path) -> None:
     assert report["files"][0]["path"] == "-" and len(report["files"][0]["violations"]) == 8
 
 
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_standard_input_named_twice_is_read_once(jobs: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftlint import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)  # --jobs 3 reads it ahead, in parallel
+    data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
+    result = run_cli("check", "-", "-", "--format", "json", "--jobs", jobs, input=data)
+    files = json.loads(result.stdout)["files"]
+    assert [f["path"] for f in files] == ["-"] and len(files[0]["violations"]) == 8
+
+
 def test_directories_are_scanned_for_jsonl(tmp_path: Path) -> None:
     write(tmp_path / "b.jsonl", many(10))
     write(tmp_path / "a" / "x.jsonl" if (tmp_path / "a").mkdir() is None else tmp_path, many(10))
