@@ -35,12 +35,13 @@ class Joined(io.RawIOBase):
 
     For a reader that had to look ahead: ``readline`` returns what the same call would have returned
     on the stream itself, joining a line that straddles the end of ``head``. It never reads the stream
-    beyond the line asked for, so a broken stream fails where a plain ``readline`` would.
+    beyond the line asked for, so a broken stream fails where a plain ``readline`` would. Once read
+    through, ``head`` is released (it becomes ``b""``): a read-ahead of standard input is 8 MB.
     """
 
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self.head = head
-        self._buffered = io.BytesIO(head)
+        self._buffered: io.BytesIO | None = io.BytesIO(head)
         self._rest = rest
 
     def readable(self) -> bool:
@@ -48,7 +49,10 @@ class Joined(io.RawIOBase):
 
     def readline(self, limit: int | None = -1) -> bytes:
         limit = -1 if limit is None else limit
-        line = self._buffered.readline(limit)
-        if line.endswith(b"\n") or 0 <= limit <= len(line):
-            return line
+        line = b""
+        if self._buffered is not None:
+            line = self._buffered.readline(limit)
+            if line.endswith(b"\n") or 0 <= limit <= len(line):
+                return line
+            self._buffered, self.head = None, b""  # read through: only the stream is left
         return line + self._rest.readline(limit - len(line) if limit >= 0 else -1)

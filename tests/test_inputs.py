@@ -98,6 +98,9 @@ def test_joined_stream_reads_lines_as_the_stream_itself_would(data: bytes, split
     plain = io.BytesIO(data)
     for limit in limits:
         assert joined.readline(limit) == plain.readline(limit)
+    while joined.readline(1000):
+        pass
+    assert joined.head == b""  # released once read through
 
 
 class _FailsAfter(io.RawIOBase):
