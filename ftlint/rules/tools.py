@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -46,6 +47,14 @@ def declared_functions(example: Example) -> list[Function]:
     return found
 
 
+@functools.lru_cache(maxsize=4)  # FT601 and FT602 ask about the same example in turn: digested once
+def _definitions_key(example: Example) -> bytes:
+    """A digest of the example's tool definitions (`tools` and legacy `functions`) and its format."""
+    raw = example.raw.get("input") if example.format == "preference" else example.raw
+    raw = raw if isinstance(raw, dict) else {}
+    return digest([example.format, raw.get("tools"), raw.get("functions")])
+
+
 class _ByDefinitions:
     """Findings that depend on the declared functions alone, remembered per distinct definition list.
 
@@ -59,9 +68,7 @@ class _ByDefinitions:
         self._limit = limit
 
     def __call__(self, example: Example) -> list[Finding]:
-        raw = example.raw.get("input") if example.format == "preference" else example.raw
-        raw = raw if isinstance(raw, dict) else {}
-        key = digest([example.format, raw.get("tools"), raw.get("functions")])
+        key = _definitions_key(example)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= self._limit:
