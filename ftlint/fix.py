@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 import tempfile
 from collections import Counter
@@ -28,7 +27,15 @@ from ftlint.digests import digest
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import Joined, open_input
-from ftlint.records import DEFAULT_MAX_LINE_BYTES, Problem, Reader, Record, foreign_encoding
+from ftlint.records import (
+    DEFAULT_MAX_LINE_BYTES,
+    Problem,
+    Reader,
+    Record,
+    foreign_encoding,
+    parse_finite_float,
+    reject_constant,
+)
 from ftlint.rules import file as _file_rules  # noqa: F401  (defines the ParseProblemRule subclasses)
 from ftlint.rules._base import ParseProblemRule
 
@@ -243,7 +250,7 @@ def reserialize_document(data: bytes) -> list[bytes] | None:
     except UnicodeDecodeError:
         return None
     # NaN and Infinity would be written back out as invalid JSON: such a file is left to rejects.
-    decoder, position = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float), 0
+    decoder, position = json.JSONDecoder(parse_constant=reject_constant, parse_float=parse_finite_float), 0
     lines: list[bytes] = []
     while True:
         while position < len(text) and text[position] in " \t\r\n":
@@ -267,17 +274,6 @@ def _compact(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(value).encode("ascii")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):  # 1e999999 would be written back as Infinity
-        raise ValueError(f"{text} overflows a double")
-    return value
 
 
 def reject_json(output: Output) -> bytes:

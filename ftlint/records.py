@@ -144,18 +144,20 @@ class _DuplicateKeys:
         return obj
 
 
-class _NonFinite(ValueError):
-    pass
+class NonFinite(ValueError):
+    """NaN, Infinity or a number that overflows a double: not JSON, and not writable back as JSON."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise _NonFinite(name)
+def reject_constant(name: str) -> Any:
+    """``parse_constant`` for json: NaN and Infinity are rejected."""
+    raise NonFinite(name)
 
 
-def _parse_float(text: str) -> float:
+def parse_finite_float(text: str) -> float:
+    """``parse_float`` for json: 1e999999 (which would become Infinity) is rejected."""
     value = float(text)
     if math.isinf(value):
-        raise _NonFinite(text)
+        raise NonFinite(text)
     return value
 
 
@@ -187,10 +189,10 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
         value = json.loads(
             text,
             object_pairs_hook=duplicates,
-            parse_constant=_reject_constant,
-            parse_float=_parse_float,
+            parse_constant=reject_constant,
+            parse_float=parse_finite_float,
         )
-    except _NonFinite as exc:
+    except NonFinite as exc:
         match = _NON_FINITE.search(text)
         literal = str(exc)
         column = match.start() + 1 if match else 1
