@@ -12,6 +12,8 @@ demo: $(VENV)/.installed
 	$(BIN)/ftlint check fixtures/; status=$$?; test $$status -le 1
 
 test: $(VENV)/.installed-test .cache/junit-10.xsd .venv-example/.installed
+	$(BIN)/ruff check ftlint tests scripts bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	.venv-example/bin/python -m pytest -q examples/ftlint-plugin-example/tests
 

@@ -8,20 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NoReturn, cast
+from typing import Any, NoReturn
 
 import click
 
 from ftlint import __version__
-from ftlint.inputs import SUFFIXES
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT); click's default, 1, would read "violations"
-SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -74,22 +70,6 @@ def main() -> None:
 
     Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted.
     """
-
-
-@dataclass
-class RunOptions:
-    """What `check` was asked to do, once arguments and config are resolved."""
-
-    targets: list[tuple[Path | None, bool]]
-    output_format: str
-    output_file: Path | None
-    color: bool
-    strict: bool
-    jobs: int | None
-    statistics: bool
-    baseline: Path | None
-    write_baseline: Path | None
-    require_plugins: tuple[str, ...] = ()
 
 
 @main.command(context_settings=CONTEXT)
@@ -150,7 +130,9 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     followed by per-file totals: examples, tokens, billed tokens, epochs, cost.
     Configure defaults in pyproject.toml under [tool.ftlint] or in ftlint.toml.
     """
+    from ftlint import run
     from ftlint.config import ConfigError, ConfigResolver
+    from ftlint.discovery import expand
     from ftlint.report import resolve_format
     from ftlint.selection import Layer
 
@@ -162,15 +144,15 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         resolver = ConfigResolver(config_path, overrides)
         base = resolver.for_path(paths[0] if paths and str(paths[0]) != "-" else None)
         if show_settings:
-            _show_settings(resolver, base, layer)
+            run.show_settings(resolver, base, layer)
             return
         name = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or (
             "full" if sys.stdout.isatty() else "auto")
         if name not in CHOICES:
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
-        options = RunOptions(
-            targets=list(_expand(paths or (Path("."),), set(validation_files))),
+        options = run.RunOptions(
+            targets=list(expand(paths or (Path("."),), set(validation_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -184,256 +166,15 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
     try:
-        code = _run(resolver, layer, options)
+        code = run.check(resolver, layer, options)
+    except run.RunError as exc:
+        _fail(str(exc))
     except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
     if exit_zero and code == EXIT_VIOLATIONS:
         code = EXIT_CLEAN
     sys.exit(code)
-
-
-def today() -> dt.date:
-    """The date deadlines are measured from (tests pin it for reproducible output)."""
-    return dt.date.today()
-
-
-def _show_settings(resolver: Any, config: Any, layer: Any) -> None:
-    """The resolved settings, the config file they came from, and the rules a run would use."""
-    import json
-
-    from ftlint.engine import Engine
-    from ftlint.registry import discover
-
-    engine = Engine(discover(), resolver, layer)
-    plan = engine.plan(config)
-    click.echo(f"config file: {config.path or '(none: defaults)'}")
-    click.echo("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
-    click.echo(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
-    click.echo("rules enabled:")
-    for code in sorted(plan.rules):
-        rule = plan.rules[code]
-        click.echo(f"  {code} {rule.name} [{plan.severities[code].value}]")
-
-
-def _expand(paths: tuple[Path, ...], validation: set[Path]) -> Iterator[tuple[Path | None, bool]]:
-    """Files to check, in a stable order: (path or None for stdin, explicitly a validation file)."""
-    seen: set[Path] = set()
-    stdin_seen = False
-    for path in [*paths, *sorted(validation)]:
-        if str(path) == "-":
-            if not stdin_seen:  # standard input can be read once
-                stdin_seen = True
-                yield None, False
-            continue
-        if not path.exists():
-            kind = "a broken or looping symbolic link" if path.is_symlink() else "no such file or directory"
-            raise FileNotFoundError(f"{path}: {kind}")
-        files = [path] if not path.is_dir() else sorted(_scan(path))
-        if not files:  # an empty run would print a pass nothing earned
-            raise FileNotFoundError(f"{path}: a directory with no {', '.join(f'*{s}' for s in SUFFIXES)} "
-                                    "files in it; name the files to check")
-        for file in files:
-            key = file.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield file, file in validation
-
-
-def _scan(directory: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        for name in files:
-            if name.lower().endswith(SUFFIXES):
-                yield Path(root) / name
-
-
-def _run(resolver: Any, layer: Any, options: RunOptions) -> int:
-    from ftlint.baseline import Baseline, BaselineError, write_baseline
-    from ftlint.config import ConfigError
-    from ftlint.engine import Engine, deadline_notices
-    from ftlint.parallel import WorkerDied
-    from ftlint.registry import RegistryError, discover
-    from ftlint.report import Summary, make_reporter
-    from ftlint.violation import Severity
-
-    out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
-    try:
-        registry = discover()
-        required = {name.lower() for name in options.require_plugins}
-        loaded = {plugin.distribution.lower() for plugin in registry.plugins}
-        for missing in sorted(required - loaded - {e.distribution.lower() for e in registry.errors}):
-            _fail(f"required plugin {missing!r} is not installed (installed: "
-                  f"{', '.join(sorted(loaded - {'ftlint'})) or 'none'})")
-        engine = Engine(registry, resolver, layer)
-        validation = [_is_validation(resolver, path, flag) for path, flag in options.targets]
-        engine.run_has_validation_file = any(validation)
-        # Training files first, so that validation files can be checked against them (FT507).
-        targets = [t for t, is_validation in sorted(zip(options.targets, validation, strict=True),
-                                                    key=lambda pair: pair[1])]
-        if options.baseline is not None and options.write_baseline is None:
-            engine.baseline = Baseline.load(options.baseline)
-        reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
-                                 statistics=options.statistics, err=sys.stderr)
-        summary = Summary()
-        everything = []
-        progress = _progress(options)
-        reporter.start()
-        for lint, violations in _lint_all(engine, targets, options.jobs):
-            lint.on_progress = progress.advance if progress else None
-            reporter.file_started(lint.display)
-            for violation in violations:
-                summary.by_rule[(violation.code, violation.name)] += 1
-                if options.write_baseline is not None:
-                    everything.append(violation)
-                reporter.violation(violation)
-            assert lint.report is not None
-            reporter.file_finished(lint.report)
-            summary.add(lint.report, lint.suppressed)
-        if progress is not None:
-            progress.close()
-        if engine.baseline is not None:
-            _report_unused_baseline(engine, reporter, summary)
-        load_errors = [e for plan in engine._plans.values() for e in plan.registry.errors] or registry.errors
-        plugin_failed = _report_plugin_errors(load_errors, summary.plugin_errors, required)
-        plans = list({id(p): p for p in engine._plans.values()}.values())
-        summary.notices = deadline_notices(plans, today())
-        if not summary.tokens_counted:
-            summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
-                                   "totals or costs, and token rules (FT301, FT304) did not run")
-        if options.write_baseline is not None:
-            entries = write_baseline(options.write_baseline, everything)
-            summary.notices.append(f"wrote {entries} baseline entries to {options.write_baseline}; "
-                                   f"use it with --baseline {options.write_baseline}")
-        reporter.finish(summary)
-    except (ConfigError, RegistryError, BaselineError, WorkerDied) as exc:
-        _fail(str(exc))
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        _fail(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}")
-    finally:
-        if options.output_file is not None:
-            out.close()
-    if summary.internal_errors or plugin_failed:
-        return EXIT_ERROR
-    if options.write_baseline is not None:
-        return EXIT_CLEAN  # everything found is now accepted
-    failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
-    return EXIT_VIOLATIONS if failing else EXIT_CLEAN
-
-
-def _report_plugin_errors(load_errors: list[Any], run_errors: list[tuple[str, str]], required: set[str]) -> bool:
-    """Say once per plugin what failed; its rules were disabled and the run went on.
-
-    True when a failed plugin was required (--require-plugins), which makes the exit code 2.
-    """
-    failed: dict[str, str] = {}
-    for error in load_errors:
-        failed.setdefault(error.distribution, str(error))
-    for distribution, message in run_errors:
-        failed.setdefault(distribution, f"plugin {distribution}: {message}")
-    for message in {m: None for m in failed.values()}:
-        click.echo(f"ftlint: warning: {message}; its rules are disabled", err=True)
-    return any(name.lower() in required for name in failed)
-
-
-def _is_validation(resolver: Any, path: Path | None, flag: bool) -> bool:
-    return flag or (path is not None and resolver.for_path(path).is_validation_file(path))
-
-
-def _progress(options: RunOptions) -> Any:
-    """A progress line on a terminal's stderr for human formats; none in CI or for machine formats."""
-    from ftlint.progress import Progress
-    from ftlint.report import make_reporter
-
-    if not sys.stderr.isatty() or os.environ.get("CI") or not make_reporter(options.output_format, sys.stderr).human:
-        return None
-    return Progress(progress_total([path for path, _ in options.targets]), sys.stderr)
-
-
-def progress_total(paths: list[Path | None]) -> int | None:
-    """The bytes a run will report as done, or None when not known in advance: standard input and
-    pipes have no size, and a compressed file's progress counts decompressed bytes."""
-    from ftlint.inputs import is_compressed
-    from ftlint.ranges import is_stream
-
-    if any(is_stream(path) or is_compressed(cast(Path, path)) for path in paths):
-        return None
-    return sum(path.stat().st_size for path in paths if path is not None)
-
-
-def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:
-    """Stale baseline entries (FT901) are reported against the baseline file itself."""
-    from collections import Counter
-
-    from ftlint.baseline import UNUSED_CODE
-    from ftlint.engine import FileReport
-    from ftlint.records import FileFacts
-    from ftlint.stats import FileTotals
-
-    plan = next(iter(engine._plans.values()), None)
-    if plan is None or UNUSED_CODE not in plan.enabled:
-        return
-    stale = engine.baseline.unused()
-    if not stale:
-        return
-    path = str(engine.baseline.path)
-    reporter.file_started(path)
-    counts: Counter[Any] = Counter()
-    for violation in stale:
-        counts[violation.severity] += 1
-        summary.by_rule[(violation.code, violation.name)] += 1
-        reporter.violation(violation)
-    report = FileReport(path=path, kind="baseline", format=None, model=plan.model, facts=FileFacts(),
-                        totals=FileTotals(), tokens_counted=False, tokenizer="", epochs=None, cost_usd=None,
-                        counts=counts)
-    reporter.file_finished(report)
-    summary.add(report)
-
-
-def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | None) -> Iterator[Any]:
-    """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
-    from ftlint import parallel
-    from ftlint.inputs import Joined, open_input
-    from ftlint.ranges import Target, is_stream, read_ahead
-
-    jobs = jobs or parallel.default_jobs()
-    # Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so
-    # that their size counts in the decision and the parent can hand them out in chunks.
-    streams: dict[int, Joined] = {}
-    opened: list[IO[bytes]] = []
-    try:
-        if jobs > 1 and parallel.can_fork():
-            for index, (path, _) in enumerate(targets):
-                if is_stream(path):
-                    source = sys.stdin.buffer if path is None else open_input(path)
-                    if path is not None:
-                        opened.append(source)
-                    streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
-            size = sum(len(streams[index].head) if index in streams else cast(Path, path).stat().st_size
-                       for index, (path, _) in enumerate(targets))
-            if size >= parallel.MIN_PARALLEL_BYTES:
-                prepared = [Target(engine.lint(None, "-" if path is None else str(path), path,
-                                               validation=validation), path, streams.get(index))
-                            for index, (path, validation) in enumerate(targets)]
-                yield from parallel.lint_in_parallel(engine, prepared, jobs)
-                return
-        for index, (path, validation) in enumerate(targets):
-            display = "-" if path is None else str(path)
-            if index in streams:  # the Reader only calls readline
-                lint = engine.lint(cast(IO[bytes], streams[index]), display, path, validation=validation)
-                yield lint, iter(lint)
-            elif path is None:
-                lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
-                yield lint, iter(lint)
-            else:
-                with open_input(path) as stream:
-                    lint = engine.lint(stream, display, path, validation=validation)
-                    yield lint, iter(lint)
-    finally:
-        for source in opened:
-            source.close()
 
 
 def _terminal_wants_color() -> bool:
@@ -474,52 +215,13 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
     Exit status: 0 when every line was kept, 1 when some went to the rejects
     file (they need a hand fix), 2 on a usage error.
     """
-    import shutil
+    from ftlint.fix import FixError, FixOptions, run_fix
 
-    from ftlint.fix import AtomicFile, FixReport, fix_file, reject_json
-    from ftlint.inputs import is_compressed
-
-    if not show_diff and not in_place and output is None:
-        _fail("give -o OUTPUT (or --in-place to replace the input, or --diff to preview)")
-    if in_place and is_compressed(source):
-        _fail(f"{source} is compressed; write an uncompressed copy with -o OUTPUT.jsonl instead of --in-place")
-    if output is not None and is_compressed(output):
-        _fail(f"{output}: ftlint fix writes plain JSONL; name the output .jsonl and compress it afterwards")
-    target = source if in_place else output
-    if target is not None and not in_place and target.resolve() == source.resolve():
-        _fail(f"{output} is the input file; use --in-place to replace it (a backup is kept)")
-    rejects_path = rejects or (target or source).with_name((target or source).name + ".rejects.jsonl")
-    if rejects_path.resolve() == source.resolve():
-        _fail(f"--rejects {rejects_path} is the input file; choose another path")
-    report = FixReport()
-    writer = AtomicFile(target) if target is not None and not show_diff else None
-    rejects_writer: AtomicFile | None = None  # opened at the first rejected line: no empty rejects files
     try:
-        for item in fix_file(source, unsafe=unsafe_fixes, report=report):
-            if show_diff:
-                if not item.rejected and item.data != item.original:
-                    click.echo(f"@@ line {item.line} @@\n-{item.original.decode('utf-8', 'replace')}\n"
-                               f"+{item.data.decode('utf-8', 'replace')}")
-            elif item.rejected:
-                rejects_writer = rejects_writer or AtomicFile(rejects_path)
-                rejects_writer.write(reject_json(item) + b"\n")
-            elif writer is not None:
-                writer.write(item.data + b"\n")
-        if in_place and not no_backup and writer is not None:
-            shutil.copy2(source, source.with_name(source.name + ".bak"))
-        for done in (writer, rejects_writer):
-            if done is not None:
-                done.commit()
-    except BaseException:
-        for pending in (writer, rejects_writer):
-            if pending is not None:
-                pending.abort()
-        raise
-    if report.rejected:
-        where = "would be rejected" if show_diff else f"rejected: written to {rejects_path}"
-        click.echo(f"ftlint: {report.rejected:,} line(s) {where}", err=True)
-    click.echo(("would fix: " if show_diff else f"wrote {target}: ") + report.summary(), err=True)
-    sys.exit(EXIT_VIOLATIONS if report.rejected else EXIT_CLEAN)
+        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff))
+    except FixError as exc:
+        _fail(str(exc))
+    sys.exit(code)
 
 
 @main.command(context_settings=CONTEXT)

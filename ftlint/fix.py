@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ from typing import IO, Any, cast
 from ftlint.digests import digest
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
-from ftlint.inputs import Joined, open_input
+from ftlint.inputs import Joined, is_compressed, open_input
 from ftlint.records import (
     DEFAULT_MAX_LINE_BYTES,
     Problem,
@@ -307,3 +309,67 @@ class AtomicFile:
     def abort(self) -> None:
         self._handle.close()
         Path(self._handle.name).unlink(missing_ok=True)
+
+
+class FixError(Exception):
+    """A usage problem with `ftlint fix` (exit 2); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    source: Path
+    output: Path | None
+    rejects: Path | None
+    in_place: bool
+    no_backup: bool
+    unsafe_fixes: bool
+    show_diff: bool
+
+
+def run_fix(options: FixOptions) -> int:
+    """Write the fixed file and the rejects; the exit code: 0 all kept, 1 some rejected."""
+    source, output, rejects, in_place = options.source, options.output, options.rejects, options.in_place
+    no_backup, unsafe_fixes, show_diff = options.no_backup, options.unsafe_fixes, options.show_diff
+    if not show_diff and not in_place and output is None:
+        raise FixError("give -o OUTPUT (or --in-place to replace the input, or --diff to preview)")
+    if in_place and is_compressed(source):
+        raise FixError(f"{source} is compressed; write an uncompressed copy with -o OUTPUT.jsonl "
+                       "instead of --in-place")
+    if output is not None and is_compressed(output):
+        raise FixError(f"{output}: ftlint fix writes plain JSONL; name the output .jsonl and compress it "
+                       "afterwards")
+    target = source if in_place else output
+    if target is not None and not in_place and target.resolve() == source.resolve():
+        raise FixError(f"{output} is the input file; use --in-place to replace it (a backup is kept)")
+    rejects_path = rejects or (target or source).with_name((target or source).name + ".rejects.jsonl")
+    if rejects_path.resolve() == source.resolve():
+        raise FixError(f"--rejects {rejects_path} is the input file; choose another path")
+    report = FixReport()
+    writer = AtomicFile(target) if target is not None and not show_diff else None
+    rejects_writer: AtomicFile | None = None  # opened at the first rejected line: no empty rejects files
+    try:
+        for item in fix_file(source, unsafe=unsafe_fixes, report=report):
+            if show_diff:
+                if not item.rejected and item.data != item.original:
+                    print(f"@@ line {item.line} @@\n-{item.original.decode('utf-8', 'replace')}\n"
+                          f"+{item.data.decode('utf-8', 'replace')}")
+            elif item.rejected:
+                rejects_writer = rejects_writer or AtomicFile(rejects_path)
+                rejects_writer.write(reject_json(item) + b"\n")
+            elif writer is not None:
+                writer.write(item.data + b"\n")
+        if in_place and not no_backup and writer is not None:
+            shutil.copy2(source, source.with_name(source.name + ".bak"))
+        for done in (writer, rejects_writer):
+            if done is not None:
+                done.commit()
+    except BaseException:
+        for pending in (writer, rejects_writer):
+            if pending is not None:
+                pending.abort()
+        raise
+    if report.rejected:
+        where = "would be rejected" if show_diff else f"rejected: written to {rejects_path}"
+        print(f"ftlint: {report.rejected:,} line(s) {where}", file=sys.stderr)
+    print(("would fix: " if show_diff else f"wrote {target}: ") + report.summary(), file=sys.stderr)
+    return 1 if report.rejected else 0

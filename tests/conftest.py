@@ -45,6 +45,12 @@ def isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("FTLINT_FORMAT", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test depends on today's date: the clock is pinned (tests that need another day set their own)."""
+    monkeypatch.setenv("FTLINT_TODAY", "2026-11-24")
+
+
 def findings(records: list[Any], **settings: Any) -> list[tuple[str, int]]:
     """(code, line) of every violation of ``records`` linted in memory."""
     result = lint_records(records, **settings)

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ftlint.cli
+import ftlint.discovery
 import ftlint.inputs
 from conftest import run_cli
 from ftlint import lint_records
@@ -100,13 +101,13 @@ def test_paths_that_are_not_data_are_usage_errors(tmp_path: Path) -> None:
 def test_a_file_that_disappears_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "gone.jsonl"
     path.write_bytes(GOOD + b"\n")
-    expand = ftlint.cli._expand
+    expand = ftlint.discovery.expand
 
     def expand_then_delete(*args: Any) -> Iterator[Any]:
         yield from expand(*args)
         path.unlink()
 
-    monkeypatch.setattr(ftlint.cli, "_expand", expand_then_delete)
+    monkeypatch.setattr(ftlint.discovery, "expand", expand_then_delete)
     result = run_cli("check", str(path))
     assert result.exit_code == 2 and "gone.jsonl" in result.stderr
 

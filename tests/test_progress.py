@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ftlint import progress as progress_module
-from ftlint.cli import progress_total
 from ftlint.progress import Progress
+from ftlint.run import progress_total
 
 
 def test_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,6 @@ Golden files live in tests/golden/; regenerate them with FTLINT_UPDATE_GOLDEN=1 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -29,7 +28,6 @@ CONTRACT = json.loads(resources.files("ftlint").joinpath("data/report.schema.jso
 def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     """Relative paths and a fixed date make the output reproducible."""
     monkeypatch.chdir(ROOT)
-    monkeypatch.setattr(cli, "today", lambda: dt.date(2026, 11, 24))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
