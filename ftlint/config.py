@@ -53,7 +53,12 @@ class Settings(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     strict: bool = False
     tokens: bool = True
-    tokenizer: Literal["auto", "tiktoken", "bpe-openai"] = "auto"
+    # auto, tiktoken or bpe-openai; anything else is a path (relative to this file) to a tokenizer.json,
+    # a model folder or a Hugging Face cache folder (ftlint.hf).
+    tokenizer: str = Field(default="auto", min_length=1)
+    chat_template: str | None = None  # a .jinja file replacing the model's chat template (open models)
+    max_seq_length: int | None = Field(default=None, ge=1)  # the trainer's limit (open models; TRL: 1024)
+    assistant_only_loss: bool = False  # the trainer masks all but the assistant's tokens (TRL SFTConfig)
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024)
     jobs: int | None = Field(default=None, ge=1)  # None: one worker per core
     validation_files: list[str] = Field(default_factory=list)

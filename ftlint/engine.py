@@ -23,6 +23,7 @@ from ftlint.baseline import Baseline
 from ftlint.catalog import Catalog, ModelInfo
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.digests import digest
+from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, guess_strength, view
 from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
@@ -67,6 +68,7 @@ class Plan:
     enabled: set[str]
     rules: dict[str, Rule[Any]]
     severities: dict[str, Severity]
+    chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf)
 
 
 class Engine:
@@ -92,9 +94,10 @@ class Engine:
         try:
             catalog = catalog_module.load_catalog(settings.models, settings.provider, settings.providers)
             model = catalog.resolve(settings.model)
-            if settings.tokens:
+            chat = setup_for_settings(settings, model.id, config.root)
+            if settings.tokens and chat is None:
                 resolve_tokenizer(settings.tokenizer)
-        except (catalog_module.CatalogError, VocabularyError) as exc:
+        except (catalog_module.CatalogError, VocabularyError, ValueError) as exc:
             raise ConfigError(str(exc)) from None
         registry = self.registry
         if settings.plugins:
@@ -130,7 +133,7 @@ class Engine:
             rules[code] = rule_class(parsed)
             override = selector.most_specific(code, settings.severity)
             severities[code] = override if isinstance(override, Severity) else rule_class.severity
-        return Plan(registry, config, catalog, model, selector, enabled, rules, severities)
+        return Plan(registry, config, catalog, model, selector, enabled, rules, severities, chat)
 
     def counter(self, encoding: str, tokenizer: str = "tiktoken") -> TokenCounter:
         key = f"{encoding}/{tokenizer}"
@@ -188,14 +191,15 @@ class FileLint:
         self.stream = stream
         settings = plan.config.settings
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, profile=plan.catalog.profile,
-                           has_validation_file=engine.run_has_validation_file)
+                           has_validation_file=engine.run_has_validation_file, chat=plan.chat)
         self.by_scope: dict[Scope, list[Rule[Any]]] = {scope: [] for scope in Scope}
         self.count_tokens = settings.tokens
         for rule in rules:
             if rule.needs_tokens and not self.count_tokens:
                 continue  # `tokens = false` turns token rules off too; the summary says so
             self.by_scope[rule.scope].append(rule)
-        self.tokenizer = resolve_tokenizer(settings.tokenizer) if self.count_tokens else ""
+        self.tokenizer = "" if not self.count_tokens else (
+            plan.chat.label if plan.chat is not None else resolve_tokenizer(settings.tokenizer))
         self.default_format = (FORMAT_BY_METHOD.get(settings.method)
                                or FORMAT_BY_METHOD[plan.model.methods[0]])
         self.report: FileReport | None = None
@@ -280,7 +284,16 @@ class FileLint:
             if context.valid:
                 totals.valid += 1
                 self._shape(context, totals)
-                if self.count_tokens:
+                chat = self.run.chat
+                if chat is not None:
+                    context.chat = chat.model.analyse(value, context.example.format)
+                if context.chat is not None and self.count_tokens:
+                    counted = context.chat.counted
+                    if counted is None:
+                        totals.uncounted += 1  # the template failed: the trainer would stop here (FT310)
+                    else:
+                        totals.add_example(counted.total, counted.trainable, chat.max_seq_length, billable)
+                elif self.count_tokens:
                     counter = counter or self.engine.counter(self.plan.model.encoding, self.tokenizer)
                     try:
                         context.tokens = count_record(value, context.example.format, counter)

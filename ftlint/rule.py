@@ -25,6 +25,7 @@ from ftlint.violation import Finding, Severity
 if TYPE_CHECKING:
     from ftlint.catalog import ModelInfo, ProviderInfo
     from ftlint.formats import Example
+    from ftlint.hf import ChatAnalysis, ChatSetup
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
     from ftlint.tokens import ExampleTokens
@@ -61,6 +62,7 @@ class RunInfo:
     kind: str  # "training" or "validation"
     profile: ProviderInfo  # the provider's limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
+    chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf), if any
 
 
 @dataclass
@@ -85,6 +87,7 @@ class ExampleContext:
     schema_problems: list[SchemaProblem] = field(default_factory=list)
     tokens: ExampleTokens | None = None
     tokenizer_error: str = ""
+    chat: ChatAnalysis | None = None  # the example through the open model's chat template (run.chat)
 
     @property
     def valid(self) -> bool:

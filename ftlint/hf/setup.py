@@ -1,0 +1,29 @@
+"""From a run's settings to its open-model setup (the one function the engine calls)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ftlint.hf import ChatSetup, is_tokenizer_path, load_chat_setup
+
+if TYPE_CHECKING:
+    from ftlint.config import Settings
+
+__all__ = ["ChatSetup", "setup_for_settings"]
+
+
+def setup_for_settings(settings: Settings, model_id: str, root: Path) -> ChatSetup | None:
+    """The open-model setup the settings ask for, or None (the OpenAI counters then apply).
+
+    A tokenizer path or a chat template is an explicit request: finding nothing is an
+    error. A model id ``ORG/NAME`` without either is looked up in the local Hugging
+    Face cache and in the shipped templates, and simply has no setup when absent.
+    Raises ValueError (ModelFilesError, TemplateCompileError) with a message for the user.
+    """
+    explicit = is_tokenizer_path(settings.tokenizer) or settings.chat_template is not None
+    if not explicit and "/" not in model_id:
+        return None
+    return load_chat_setup(model_id, tokenizer=settings.tokenizer, chat_template=settings.chat_template,
+                           root=root, max_seq_length=settings.max_seq_length,
+                           assistant_only_loss=settings.assistant_only_loss, required=explicit)
