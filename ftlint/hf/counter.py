@@ -53,6 +53,10 @@ class Counted:
         return lost, trainable_lost, answer_cut
 
 
+class TokenizerError(ValueError):
+    """The tokenizer could not encode a text (the Rust side refuses lone surrogates, for one)."""
+
+
 class HfTokenizer:
     """A ``tokenizer.json`` loaded with the ``tokenizers`` library (Rust)."""
 
@@ -67,7 +71,11 @@ class HfTokenizer:
         self.special_tokens = tuple(sorted(token.content for token in decoder.values() if token.special))
 
     def encode(self, text: str) -> tokenizers.Encoding:
-        return self._tokenizer.encode(text, add_special_tokens=False)
+        try:
+            return self._tokenizer.encode(text, add_special_tokens=False)
+        except Exception as exc:  # TypeError for lone surrogates; a Rust panic is an Exception subclass too
+            raise TokenizerError(f"the tokenizer cannot encode the rendered text ({type(exc).__name__}: {exc})") \
+                from None
 
 
 def token_ranges(encoding: tokenizers.Encoding, spans: Spans) -> tuple[tuple[int, int], ...]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ftlint.hf.counter import Counted, HfTokenizer, bytes_estimate, count_rendering, prefix_spans
+from ftlint.hf.counter import Counted, HfTokenizer, TokenizerError, bytes_estimate, count_rendering, prefix_spans
 from ftlint.hf.files import ModelFiles
 from ftlint.hf.template import ChatTemplate, Rendering
 
@@ -36,6 +36,7 @@ class ChatAnalysis:
 
     rendering: Rendering
     counted: Counted | None
+    count_error: str = ""  # the tokenizer could not encode the rendering (a lone surrogate, say)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,10 @@ class ChatModel:
             spans = prefix_spans(messages, rendering, functools.partial(
                 self.render, tools=tools, documents=documents, variables=variables))
             source = "prefix" if spans else ""
-        counted = count_rendering(rendering.text, spans, source, self.tokenizer, bytes_estimate)
+        try:
+            counted = count_rendering(rendering.text, spans, source, self.tokenizer, bytes_estimate)
+        except TokenizerError as exc:
+            return ChatAnalysis(rendering, None, str(exc))
         return ChatAnalysis(rendering, counted)
 
     @functools.cached_property

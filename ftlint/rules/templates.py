@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _setup(context: ExampleContext | FileContext) -> ChatSetup | None:
-    return getattr(context.run, "chat", None)
+    return context.run.chat
 
 
 def _calls(context: ExampleContext) -> Iterator[tuple[str, Any]]:
@@ -69,8 +69,13 @@ class ChatTemplateError(Rule[NoOptions]):
     fix = "Reshape the example to what the template accepts (roles, order, content type)"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        chat = getattr(context, "chat", None)
-        if chat is None or chat.rendering.ok or _wrong_arguments(context) is not None:
+        chat = context.chat
+        if chat is None:
+            return
+        if chat.count_error:
+            yield Finding(f"{chat.count_error}; a trainer stops here")
+            return
+        if chat.rendering.ok or _wrong_arguments(context) is not None:
             return  # FT611/FT612 explain an arguments failure better
         setup = _setup(context)
         where = f" ({setup.model.template_origin})" if setup is not None and setup.model.template_origin else ""
@@ -99,7 +104,7 @@ class OverMaxSeqLength(Rule[NoOptions]):
     fix = "Shorten or split the example, or raise max-seq-length"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        chat, setup = getattr(context, "chat", None), _setup(context)
+        chat, setup = context.chat, _setup(context)
         if chat is None or chat.counted is None or setup is None:
             return
         limit = setup.max_seq_length
@@ -195,7 +200,7 @@ class TemplateDropsMessage(Rule[NoOptions]):
     fix = "Use roles and content the template renders"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        chat = getattr(context, "chat", None)
+        chat = context.chat
         if chat is None or not chat.rendering.ok:
             return
         text = chat.rendering.text
@@ -236,7 +241,7 @@ class TemplateAddsSystemPrompt(DatasetRule[NoOptions, _Missing]):
 
     def collect(self, state: _Missing, context: ExampleContext) -> None:
         setup = _setup(context)
-        if setup is None or getattr(context, "chat", None) is None or setup.model.facts.added_system is None:
+        if setup is None or context.chat is None or setup.model.facts.added_system is None:
             return
         messages = context.example.messages
         if messages and messages[0].role in ("system", "developer"):
@@ -341,7 +346,7 @@ class TemplateIgnoresTools(Rule[NoOptions]):
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         setup = _setup(context)
         tools = context.example.raw.get("tools")
-        if setup is None or not isinstance(tools, list) or not tools or getattr(context, "chat", None) is None:
+        if setup is None or not isinstance(tools, list) or not tools or context.chat is None:
             return
         if setup.model.facts.renders_tools is False:
             yield Finding("the example declares tools, but the chat template does not render them", pointer="/tools")
