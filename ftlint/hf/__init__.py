@@ -91,7 +91,10 @@ def load_chat_setup(model_id: str, *, tokenizer: str | None = None, chat_templat
     extra = shipped.control_tokens if shipped is not None and files.tokenizer_json is None else ()
     model = ChatModel.from_files(files, template_text=override, template_origin=override_origin,
                                  extra_control_tokens=extra)
-    if override is None and model.templates:
-        model.template()  # compile now, so a broken template is a configuration error, not a finding per line
+    for text in model.templates.values():  # compile now: a broken template is a usage error, not one per line
+        try:
+            ChatTemplate.compile(text)
+        except TemplateCompileError as exc:
+            raise TemplateCompileError(f"chat template {model.template_origin}: {exc}") from None
     return ChatSetup(model, max_seq_length or TRL_DEFAULT_MAX_LENGTH, max_seq_length is not None,
                      assistant_only_loss)

@@ -171,7 +171,14 @@ class ChatModel:
                 or not before_question.endswith(between) or len(before_question) < len(header) + len(between)):
             return None
         added = before_question[len(header): len(before_question) - len(between)]
-        return added if added.strip() else header
+        if added.strip():
+            return added
+        # Nothing between the system header and the next turn: the header itself is the added turn (Llama 3.1's
+        # dates), unless it is only the BOS token (DeepSeek prepends a system prompt with no markup at all).
+        markup = header
+        for token in self.variables.values():
+            markup = markup.replace(token, "")
+        return header if markup.strip() else None
 
     def _renders_tools(self) -> bool | None:
         exchange = [{"role": "user", "content": _QUESTION}, {"role": "assistant", "content": _ANSWER}]
