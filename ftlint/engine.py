@@ -23,8 +23,8 @@ from ftlint.baseline import Baseline
 from ftlint.catalog import Catalog, ModelInfo
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.digests import digest
-from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, guess_strength, view
+from ftlint.hf.setup import ChatSetup, analyse_example, setup_for_settings
 from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
 from ftlint.registry import Registry
@@ -285,15 +285,8 @@ class FileLint:
                 totals.valid += 1
                 self._shape(context, totals)
                 chat = self.run.chat
-                if chat is not None:
-                    context.chat = chat.model.analyse(value, context.example.format)
-                if context.chat is not None and self.count_tokens:
-                    counted = context.chat.counted
-                    if counted is None:
-                        totals.uncounted += 1  # the template failed: the trainer would stop here (FT310)
-                    else:
-                        totals.add_example(counted.total, counted.trainable, chat.max_seq_length, billable)
-                elif self.count_tokens:
+                counted = chat is not None and analyse_example(chat, context, totals, self.count_tokens, billable)
+                if self.count_tokens and not counted:
                     counter = counter or self.engine.counter(self.plan.model.encoding, self.tokenizer)
                     try:
                         context.tokens = count_record(value, context.example.format, counter)

@@ -72,7 +72,7 @@ def test_explicit_paths(tmp_path: Path) -> None:
         find_model_files(None, tmp_path / "missing")
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(ModelFilesError, match="holds no tokenizer.json"):
+    with pytest.raises(ModelFilesError, match=r"holds no tokenizer\.json"):
         find_model_files(None, empty)
     (empty / "tokenizer_config.json").write_text("{not json")
     with pytest.raises(ModelFilesError, match="cannot read"):

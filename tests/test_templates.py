@@ -96,7 +96,7 @@ def test_truncation_counts_trainable_tokens_lost(folder) -> None:  # type: ignor
     trainable = result.report.totals.trainable
     assert 0 < trainable < total
     [(_, _, message)] = lint([example], qwen, max_seq_length=total - 5)
-    assert f"truncation drops 5 tokens, 5 of them trainable" in message
+    assert "truncation drops 5 tokens, 5 of them trainable" in message
 
 
 def test_special_tokens_of_the_models_tokenizer(folder) -> None:  # type: ignore[no-untyped-def]

@@ -100,12 +100,17 @@ def token_ranges(encoding: tokenizers.Encoding, spans: Spans) -> tuple[tuple[int
             if not found:
                 continue
             first, last = found[0], found[-1]
-        while first > 0 and encoding.token_to_chars(first - 1)[1] > start:
+        while first > 0 and _chars(encoding, first - 1)[1] > start:
             first -= 1
-        while last + 1 < count and encoding.token_to_chars(last + 1)[0] < end:
+        while last + 1 < count and _chars(encoding, last + 1)[0] < end:
             last += 1
         ranges.append((first, last + 1))
     return _merge(ranges)
+
+
+def _chars(encoding: tokenizers.Encoding, token: int) -> tuple[int, int]:
+    found = encoding.token_to_chars(token)
+    return found if found is not None else (0, 0)
 
 
 def _merge(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

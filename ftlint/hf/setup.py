@@ -9,8 +9,10 @@ from ftlint.hf import ChatSetup, is_tokenizer_path, load_chat_setup
 
 if TYPE_CHECKING:
     from ftlint.config import Settings
+    from ftlint.rule import ExampleContext
+    from ftlint.stats import FileTotals
 
-__all__ = ["ChatSetup", "setup_for_settings"]
+__all__ = ["ChatSetup", "analyse_example", "setup_for_settings"]
 
 
 def setup_for_settings(settings: Settings, model_id: str, root: Path) -> ChatSetup | None:
@@ -27,3 +29,20 @@ def setup_for_settings(settings: Settings, model_id: str, root: Path) -> ChatSet
     return load_chat_setup(model_id, tokenizer=settings.tokenizer, chat_template=settings.chat_template,
                            root=root, max_seq_length=settings.max_seq_length,
                            assistant_only_loss=settings.assistant_only_loss, required=explicit)
+
+
+def analyse_example(setup: ChatSetup, context: ExampleContext, totals: FileTotals, count_tokens: bool,
+                    billable: bool) -> bool:
+    """Render a valid example through the model's template into ``context.chat``, and add its counts to
+    ``totals``; False when the template does not apply to its format (the caller counts it another way)."""
+    context.chat = setup.model.analyse(context.example.raw, context.example.format)
+    if context.chat is None:
+        return False
+    counted = context.chat.counted
+    if not count_tokens:
+        return True
+    if counted is None:
+        totals.uncounted += 1  # the template or tokenizer failed: a trainer would stop here (FT310)
+    else:
+        totals.add_example(counted.total, counted.trainable, setup.max_seq_length, billable)
+    return True

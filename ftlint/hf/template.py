@@ -78,7 +78,7 @@ def _environment() -> jinja2.Environment:
     class GenerationTracker(jinja2.ext.Extension):
         """``{% generation %}...{% endgeneration %}``: renders its body and records where it landed."""
 
-        tags = {"generation"}
+        tags = {"generation"}  # noqa: RUF012 - Jinja reads it from the class
 
         def __init__(self, environment: jinja2.Environment) -> None:
             super().__init__(environment)
@@ -99,7 +99,7 @@ def _environment() -> jinja2.Environment:
     class Namespace(jinja2.utils.Namespace):
         """``namespace()`` without underscore attributes (transformers closes that door too)."""
 
-        def __init__(*args: Any, **kwargs: Any) -> None:  # noqa: N805 - Jinja's own signature trick
+        def __init__(*args: Any, **kwargs: Any) -> None:
             self, rest = args[0], args[1:]
             attributes = dict(*rest, **kwargs)
             for name in attributes:
@@ -198,7 +198,7 @@ class ChatTemplate:
         return Rendering("".join(parts), tuple(tracking.spans))
 
     def _blocks(self, context: dict[str, Any]) -> Iterator[str]:
-        return self._compiled.generate(**context)  # type: ignore[no-any-return]
+        return self._compiled.generate(**context)
 
 
 @functools.lru_cache(maxsize=32)
