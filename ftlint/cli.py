@@ -152,7 +152,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         options = run.RunOptions(
-            targets=list(expand(paths or (Path("."),), set(validation_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -162,6 +162,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
+            exit_zero=exit_zero,
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -172,8 +173,6 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
-    if exit_zero and code == EXIT_VIOLATIONS:
-        code = EXIT_CLEAN
     sys.exit(code)
 
 
@@ -272,7 +271,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
-    profile = catalog.profile
+    profile = catalog.target
     if output_format == "text":
         limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
                   "no minimum example count",

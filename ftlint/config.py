@@ -17,12 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlint import tomlload
-from ftlint.catalog import DEFAULT_MODEL
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
 from ftlint.rules.custom import SchemaEntry
 from ftlint.violation import Severity
 
-CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
 Method = Literal["auto", "supervised", "dpo", "reinforcement", "completion"]
 # A file whose name says so is a validation file: its tokens are reported, not billed.
 VALIDATION_NAME = re.compile(r"(^|[\W_])(val|valid|validation|eval|dev|test)([\W_]|$)", re.IGNORECASE)
@@ -42,7 +40,7 @@ class Settings(BaseModel):
         frozen=True,
     )
 
-    model: str = DEFAULT_MODEL
+    model: str | None = None  # None: the target's default model
     provider: str = "openai"
     method: Method = "auto"
     epochs: int | None = Field(default=None, ge=1, le=50)

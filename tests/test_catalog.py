@@ -69,7 +69,7 @@ def test_jobs_end_takes_the_earlier_of_model_and_provider() -> None:
 def test_a_provider_can_be_added_in_config() -> None:
     catalog = load_catalog(provider="acme", provider_overrides={
         "acme": {"name": "Acme Tuning", "base": "openai", "min_examples": 50, "bom": "allow"}})
-    assert catalog.profile.name == "Acme Tuning" and catalog.profile.min_examples == 50
+    assert catalog.target.name == "Acme Tuning" and catalog.target.min_examples == 50
     model = catalog.resolve("gpt-4o-mini")
     assert model.provider == "acme" and model.training_price is None and model.training_context == 65536
 

@@ -148,7 +148,7 @@ class Utf8Bom(Rule[NoOptions]):
     fix = "Save the file as UTF-8 without BOM"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        if context.facts.bom and context.run.profile.bom == "warn":
+        if context.facts.bom and context.run.target.bom == "warn":
             yield Finding(
                 "file starts with a UTF-8 byte-order mark (BOM); OpenAI may reject line 1 "
                 "(\"is not a dictionary\"): save it without BOM",
