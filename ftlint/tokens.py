@@ -151,9 +151,6 @@ _MEMO_MIN_CHARS = 256
 _MEMO_MAX_ENTRIES = 16_384
 
 
-TOKENIZERS = ("auto", "tiktoken", "bpe-openai")
-
-
 def bpe_openai_available() -> bool:
     """Is the optional exact counter installed (``pip install ftlint[fast]``)?"""
     import importlib.util

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ftlint.choices import TRAINING_METHODS
 from ftlint.formats import models
 
 
@@ -37,6 +38,7 @@ FORMATS: dict[str, Format] = {
     )
 }
 FORMAT_BY_METHOD: dict[str, str] = {f.method: f.name for f in FORMATS.values()}
+assert set(FORMAT_BY_METHOD) == set(TRAINING_METHODS), "every training method has exactly one format"
 CHAT_KEYS = frozenset(models.ChatRecord.model_fields)
 
 
