@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from ftlint import __version__
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -30,9 +31,7 @@ def _split_commas(ctx: click.Context, param: click.Parameter, values: tuple[str,
 
 def _local_path(value: str | None) -> str | None:
     """A path given on the command line is relative to the working directory, not to the config file."""
-    from ftlint.hf import NAMED_TOKENIZERS
-
-    return value if value is None or value in NAMED_TOKENIZERS else str(Path(value).resolve())
+    return value if value is None or value in TOKENIZERS else str(Path(value).resolve())
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -83,7 +82,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
               "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
-@click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
+@click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
 @click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
               "generic. See `ftlint models --provider NAME`.")
@@ -166,7 +165,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         options = run.RunOptions(
-            targets=list(expand(paths or (Path("."),), set(validation_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -176,6 +175,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
+            exit_zero=exit_zero,
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -186,8 +186,6 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
-    if exit_zero and code == EXIT_VIOLATIONS:
-        code = EXIT_CLEAN
     sys.exit(code)
 
 
@@ -286,7 +284,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
-    profile = catalog.profile
+    profile = catalog.target
     if output_format == "text":
         limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
                   "no minimum example count",

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ftlint.choices import TOKENIZERS
 from ftlint.hf.counter import Counted, HfTokenizer
 from ftlint.hf.files import ModelFiles, ModelFilesError, find_model_files, hub_cache_dirs, not_found_message
 from ftlint.hf.model import ChatAnalysis, ChatModel, TemplateFacts
@@ -26,11 +27,9 @@ from ftlint.hf.template import ChatTemplate, Rendering, TemplateCompileError
 
 # TRL's SFTConfig.max_length when none is given (trl/trainer/sft_config.py: `max_length: int | None = 1024`).
 TRL_DEFAULT_MAX_LENGTH = 1024
-# The counters ftlint's --tokenizer option names; anything else is a path to model files.
-NAMED_TOKENIZERS = ("auto", "tiktoken", "bpe-openai")
 
 __all__ = [
-    "NAMED_TOKENIZERS", "TRL_DEFAULT_MAX_LENGTH", "ChatAnalysis", "ChatModel", "ChatSetup", "ChatTemplate",
+    "TRL_DEFAULT_MAX_LENGTH", "ChatAnalysis", "ChatModel", "ChatSetup", "ChatTemplate",
     "Counted", "HfTokenizer", "ModelFiles", "ModelFilesError", "Rendering", "ShippedTemplate",
     "TemplateCompileError", "TemplateFacts", "find_model_files", "hub_cache_dirs", "load_chat_setup",
     "not_found_message", "shipped_template",
@@ -53,7 +52,8 @@ class ChatSetup:
 
 
 def is_tokenizer_path(value: str | None) -> bool:
-    return bool(value) and value not in NAMED_TOKENIZERS
+    """Is ``--tokenizer`` / ``tokenizer =`` a path to model files rather than one of the OpenAI counters?"""
+    return bool(value) and value not in TOKENIZERS
 
 
 def load_chat_setup(model_id: str, *, tokenizer: str | None = None, chat_template: str | None = None,
