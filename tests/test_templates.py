@@ -205,3 +205,42 @@ def test_a_hostile_template_is_a_finding_not_a_crash(tmp_path: Path) -> None:
                         encoding="utf-8")
     result = lint_records([CLEAN], model=MODEL, provider="generic", models=MODELS, chat_template=str(template))
     assert [v.code for v in result.violations] == ["FT310"]
+
+
+def test_the_same_output_for_any_jobs(folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Workers render and count on their own; the dataset rule (FT315) merges: the output is identical."""
+    from ftlint import parallel, ranges
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
+    monkeypatch.setattr(ranges, "CHUNK_BYTES", 300)
+    data = _project(tmp_path)
+    records = [conversation(user(f"question {i} " * 5), assistant(f"answer {i} " * (3 + i))) for i in range(40)]
+    records[7] = conversation(user("a"), user("b"), assistant("c"))
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    args = ["check", str(data), "--format", "json", "--tokenizer", str(folder("qwen2_5")), "--max-seq-length", "40"]
+    one, two = run_cli(*args, "--jobs", "1"), run_cli(*args, "--jobs", "2")
+    assert one.output == two.output
+    codes = {v["code"] for v in json.loads(one.output)["files"][0]["violations"]}
+    assert {"FT311", "FT315"} <= codes
+
+
+def test_done_when_a_cached_qwen3_gets_exact_counts_truncation_and_template_errors(
+        tokenizer_json: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's acceptance run, with the model in the local Hugging Face cache (built here)."""
+    snapshot = tmp_path / "hub" / "models--Qwen--Qwen3-8B" / "snapshots" / "0123abc"
+    model_folder(snapshot, tokenizer_json, template_text("qwen3_5_think"), "chatml")
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0123abc")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    data = _project(tmp_path, "Qwen/Qwen3-8B")
+    records = [CLEAN, conversation(user("long " * 20), assistant("answer " * 50)),
+               conversation(system("late"), user("hi"), system("too late"), assistant("ok"))]
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = run_cli("check", str(data), "--format", "json", "--max-seq-length", "64")
+    report = json.loads(result.output)
+    assert report["files"][0]["cost"]["tokenizer"] == f"exact ({snapshot})"
+    found = [(v["code"], v["line"]) for v in report["files"][0]["violations"]]
+    assert ("FT311", 2) in found
+    assert ("FT310", 3) in found  # Qwen3.5: "System message must be at the beginning."
+    assert result.exit_code == 1
