@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,13 @@ class ChatModel:
         return cls(templates=templates, template_origin=template_origin or files.template_origin,
                    tokenizer=tokenizer, special_tokens=files.special_tokens,
                    control_tokens=tuple(sorted({*controls, *named, *extra_control_tokens})), origin=files.origin)
+
+    @functools.cached_property
+    def control_pattern(self) -> re.Pattern[str] | None:
+        """One regex for every control token (Llama 3 has 256 of them), longest first."""
+        if not self.control_tokens:
+            return None
+        return re.compile("|".join(re.escape(token) for token in sorted(self.control_tokens, key=len, reverse=True)))
 
     @property
     def exact(self) -> bool:

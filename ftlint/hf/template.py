@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
 _MAX_MESSAGE = 300  # characters of an exception's text kept in a finding
+# A rendering this long is a runaway template (nested loops), not a conversation: stop it there.
+MAX_RENDERED_CHARS = 256 * 1024 * 1024
 
 
 class TemplateCompileError(ValueError):
@@ -189,6 +191,9 @@ class ChatTemplate:
             for block in self._blocks(context):
                 parts.append(block)
                 tracking.length += len(block)
+                if tracking.length > MAX_RENDERED_CHARS:
+                    return Rendering(error=f"the template rendered over {MAX_RENDERED_CHARS:,} characters; "
+                                          "stopped")
         except RecursionError:
             return Rendering(error="the template recursed too deeply")
         except Exception as exc:  # a template is code run on data: any failure is a finding, not a crash

@@ -140,11 +140,11 @@ class ModelSpecialTokenText(Rule[NoOptions]):
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         setup = _setup(context)
-        tokens = setup.model.control_tokens if setup is not None else ()
-        if not tokens:
+        pattern = setup.model.control_pattern if setup is not None else None
+        if pattern is None:
             return
         for pointer, text in context.example.texts():
-            found = sorted({token for token in tokens if token in text})
+            found = sorted(set(pattern.findall(text)))
             if found:
                 yield Finding(f"text contains the model's special token(s) {', '.join(found)}, which the tokenizer "
                               "reads as control tokens", pointer=pointer)
