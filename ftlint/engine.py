@@ -194,7 +194,7 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     try:
         catalog = catalog_module.load_catalog(settings.models, settings.provider, settings.providers)
         model = catalog.resolve(settings.model or catalog.target.default_model)
-        chat = setup_for_settings(settings, model.id, config.root)
+        chat = setup_for_settings(settings, model, config.root)
         if settings.tokens and chat is None:
             resolve_tokenizer(settings.tokenizer)
     except (catalog_module.CatalogError, VocabularyError, ValueError) as exc:

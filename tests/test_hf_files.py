@@ -95,3 +95,15 @@ def test_a_tokenizer_path_on_the_command_line_is_relative_to_the_working_directo
     data.write_text(json.dumps(CLEAN) + "\n")
     result = run_cli("check", str(data), "--format", "concise", "--tokenizer", os.path.relpath(folder))
     assert result.exit_code == 1 and "FT310" in result.output and "from the folder" in result.output
+
+
+def test_a_tokenizer_per_model_in_config(tmp_path: Path) -> None:
+    """`tokenizer = ...` under the model's own config entry, relative to the config file."""
+    snapshot(tmp_path / "models", "acme/Chat-1B", "r1", "{{ raise_exception('per-model folder') }}")
+    (tmp_path / "ftlint.toml").write_text(
+        'provider = "generic"\nmodel = "acme/Chat-1B"\n[models."acme/Chat-1B"]\nencoding = "o200k_base"\n'
+        'training_context = 8192\ntokenizer = "models/models--acme--Chat-1B"\n')
+    data = tmp_path / "train.jsonl"
+    data.write_text(json.dumps(CLEAN) + "\n")
+    result = run_cli("check", str(data), "--format", "concise")
+    assert "FT310" in result.output and "per-model folder" in result.output

@@ -47,8 +47,9 @@ class ChatSetup:
 
     @property
     def label(self) -> str:
-        """How the report names the counter: exact with a tokenizer.json, an estimate otherwise."""
-        return f"exact ({self.model.origin})" if self.model.exact else "estimate (UTF-8 bytes / 4 of the rendering)"
+        """How the report names the counter (``cost.tokenizer``): the model's tokenizer.json (exact), or an
+        estimate (a template without a tokenizer: UTF-8 bytes / 4 of the rendering)."""
+        return "tokenizer.json" if self.model.exact else "estimate"
 
 
 def is_tokenizer_path(value: str | None) -> bool:

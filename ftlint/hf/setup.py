@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ftlint.hf import ChatSetup, is_tokenizer_path, load_chat_setup
 
 if TYPE_CHECKING:
+    from ftlint.catalog import ModelInfo
     from ftlint.config import Settings
     from ftlint.rule import ExampleContext
     from ftlint.stats import FileTotals
@@ -15,18 +16,21 @@ if TYPE_CHECKING:
 __all__ = ["ChatSetup", "analyse_example", "setup_for_settings"]
 
 
-def setup_for_settings(settings: Settings, model_id: str, root: Path) -> ChatSetup | None:
+def setup_for_settings(settings: Settings, model: ModelInfo, root: Path) -> ChatSetup | None:
     """The open-model setup the settings ask for, or None (the OpenAI counters then apply).
 
-    A tokenizer path or a chat template is an explicit request: finding nothing is an
-    error. A model id ``ORG/NAME`` without either is looked up in the local Hugging
-    Face cache and in the shipped templates, and simply has no setup when absent.
-    Raises ValueError (ModelFilesError, TemplateCompileError) with a message for the user.
+    A tokenizer path or a chat template (the run's, else the model's own entry in the
+    catalog or config) is an explicit request: finding nothing is an error. A model id
+    ``ORG/NAME`` without either is looked up in the local Hugging Face cache and in the
+    shipped templates, and simply has no setup when absent. Raises ValueError
+    (ModelFilesError, TemplateCompileError) with a message for the user.
     """
-    explicit = is_tokenizer_path(settings.tokenizer) or settings.chat_template is not None
-    if not explicit and "/" not in model_id:
+    tokenizer = settings.tokenizer if is_tokenizer_path(settings.tokenizer) else model.tokenizer
+    chat_template = settings.chat_template or model.chat_template
+    explicit = is_tokenizer_path(tokenizer) or chat_template is not None
+    if not explicit and "/" not in model.id:
         return None
-    return load_chat_setup(model_id, tokenizer=settings.tokenizer, chat_template=settings.chat_template,
+    return load_chat_setup(model.id, tokenizer=tokenizer, chat_template=chat_template,
                            root=root, max_seq_length=settings.max_seq_length,
                            assistant_only_loss=settings.assistant_only_loss, required=explicit)
 
