@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from ftlint import clock
+from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class RunOptions:
     write_baseline: Path | None = None
     require_plugins: tuple[str, ...] = ()
     exit_zero: bool = False
+    max_repeats: int = DEFAULT_MAX_REPEATS
 
 
 def check(resolver: ConfigResolver, layer: Layer, options: RunOptions) -> int:
@@ -110,7 +112,8 @@ class Run:
                                  statistics=options.statistics, err=sys.stderr)
         summary = Summary()
         sink = ReportingSink(reporter, summary, self._baseline(), _progress(options),
-                             keep=[] if options.write_baseline is not None else None)
+                             keep=[] if options.write_baseline is not None else None,
+                             repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats))
         reporter.start()
         lint_files(engine, files, options.jobs, sink)
         sink.close()
@@ -173,25 +176,30 @@ class ReportingSink:
     baseline: Baseline | None = None
     progress: Progress | None = None
     keep: list[Violation] | None = None  # every reported violation, when a baseline is being written
+    repeats: RepeatLimiter = field(default_factory=RepeatLimiter)
     _counts: Counter[Severity] = field(default_factory=Counter)
     _suppressed: int = 0
 
     def file_started(self, job: FileJob) -> None:
         job.on_progress = self.progress.advance if self.progress is not None else None
         self._counts, self._suppressed = Counter(), 0
+        self.repeats.start_file()
         self.reporter.file_started(job.display)
 
     def violation(self, violation: Violation) -> None:
         if self.baseline is not None and self.baseline.suppress(violation):
             self._suppressed += 1
             return
-        self._counts[violation.severity] += 1
+        self._counts[violation.severity] += 1  # counted whether it is listed or summarised
         self.summary.by_rule[(violation.code, violation.name)] += 1
         if self.keep is not None:
             self.keep.append(violation)
-        self.reporter.violation(violation)
+        if self.repeats.admit(violation):
+            self.reporter.violation(violation)
 
     def file_finished(self, report: FileReport) -> None:
+        for summarised in self.repeats.summaries():
+            self.reporter.violation(summarised)
         report = dataclasses.replace(report, counts=self._counts)
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)

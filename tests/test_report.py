@@ -144,7 +144,7 @@ def test_github_annotations_cap_and_totals_on_stderr(tmp_path: Path) -> None:
     path = tmp_path / "odd: name, yes.jsonl"
     line = '{"messages": [{"role": "user", "content": "50% off?\\nline NUMBER"}]}\n'
     path.write_text("".join(line.replace("NUMBER", str(n)) for n in range(12)), encoding="utf-8")
-    result = run_cli("check", str(path), "--format", "github")
+    result = run_cli("check", str(path), "--format", "github", "--max-repeats", "0")
     lines = result.stdout.splitlines()
     annotations = [line for line in lines if line.startswith("::error ")]
     assert len(annotations) == 10
