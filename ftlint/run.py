@@ -148,7 +148,7 @@ class Run:
         summary, options = sink.summary, self.options
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
-        summary.notices = deadline_notices(engine.plans(), clock.today())
+        summary.notices.extend(deadline_notices(engine.plans(), clock.today()))
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
@@ -203,6 +203,7 @@ class ReportingSink:
         report = dataclasses.replace(report, counts=self._counts)
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)
+        self.summary.notices.extend(file_notes(report))
 
     def run_findings(self, engine: Engine, context: Any, display: str) -> None:
         """The run-stage rules' findings, reported against ``display`` (the baseline file)."""
@@ -225,6 +226,20 @@ class ReportingSink:
     def close(self) -> None:
         if self.progress is not None:
             self.progress.close()
+
+
+def file_notes(report: FileReport) -> list[str]:
+    """What a reader of the totals must know about this file's numbers."""
+    notes = []
+    totals = report.totals
+    if totals.counted > totals.valid:
+        notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
+                     "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
+                     "checks; their problems are listed above")
+    if report.billed_per_hour and report.kind == "training":
+        notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
+                     "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")
+    return notes
 
 
 def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: ReportingSink) -> None:
