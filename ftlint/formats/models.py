@@ -14,6 +14,9 @@ from pydantic_core import PydanticCustomError
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 PART_TYPES = ("text", "image_url", "input_audio", "file", "refusal")
+# The part types fine-tuning accepts in each role's content (openai-format.md S13/S14: audio and file
+# inputs are not supported for fine-tuning; a refusal is the assistant's).
+TRAINABLE_PARTS = {"user": ("text", "image_url"), "assistant": ("text", "refusal")}
 
 
 class _Strict(BaseModel):
