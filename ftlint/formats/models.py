@@ -170,7 +170,7 @@ class FunctionMessage(_Strict):
     name: str
 
 
-Message = Annotated[
+MessageSchema = Annotated[
     Union[
         Annotated[SystemMessage, Tag("role=system")],
         Annotated[DeveloperMessage, Tag("role=developer")],
@@ -203,7 +203,7 @@ class ToolDefinition(_Strict):
 
 # --- one record per format --------------------------------------------------
 
-Messages = Annotated[list[Message], Field(min_length=1)]
+Messages = Annotated[list[MessageSchema], Field(min_length=1)]
 
 
 class ChatRecord(_Strict):
