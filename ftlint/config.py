@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ftlint import tomlload
 from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
+from ftlint.repeats import DEFAULT_MAX_REPEATS
 from ftlint.rules.custom import SchemaEntry
 from ftlint.violation import Severity
 
@@ -59,6 +60,7 @@ class Settings(BaseModel):
     assistant_only_loss: bool = False  # the trainer masks all but the assistant's tokens (TRL SFTConfig)
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024)
     jobs: int | None = Field(default=None, ge=1)  # None: one worker per core
+    max_repeats: int = Field(default=DEFAULT_MAX_REPEATS, ge=0)  # identical findings listed per file; 0: all
     validation_files: list[str] = Field(default_factory=list)
     format: str | None = None
     baseline: str | None = None  # a baseline file, relative to the config file

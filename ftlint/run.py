@@ -9,7 +9,6 @@ and its stale entries are FT901, a run-stage rule), plugin failures, notices, an
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 import sys
 from collections import Counter
@@ -19,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from ftlint import clock
+from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
     from ftlint.baseline import Baseline
     from ftlint.config import Config, ConfigResolver
-    from ftlint.engine import Engine, FileJob, Plan
+    from ftlint.engine import Engine, FileJob
     from ftlint.filereport import FileReport
     from ftlint.inputs import Joined
     from ftlint.progress import Progress
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from ftlint.selection import Layer
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-NOTICE_DAYS = 90  # deadlines this close (or past) are noted under the report
 
 
 class RunError(Exception):
@@ -56,6 +54,7 @@ class RunOptions:
     write_baseline: Path | None = None
     require_plugins: tuple[str, ...] = ()
     exit_zero: bool = False
+    max_repeats: int = DEFAULT_MAX_REPEATS
 
 
 def check(resolver: ConfigResolver, layer: Layer, options: RunOptions) -> int:
@@ -71,6 +70,7 @@ class Run:
 
     def execute(self) -> int:
         from ftlint.baseline import BaselineError
+        from ftlint.clock import ClockError
         from ftlint.config import ConfigError
         from ftlint.parallel import WorkerDied
         from ftlint.registry import RegistryError
@@ -78,7 +78,7 @@ class Run:
         try:
             with self._output() as out:
                 summary, failed_plugin = self._report(out)
-        except (ConfigError, RegistryError, BaselineError, WorkerDied) as exc:
+        except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError) as exc:
             raise RunError(str(exc)) from None
         except BrokenPipeError:
             raise
@@ -110,7 +110,8 @@ class Run:
                                  statistics=options.statistics, err=sys.stderr)
         summary = Summary()
         sink = ReportingSink(reporter, summary, self._baseline(), _progress(options),
-                             keep=[] if options.write_baseline is not None else None)
+                             keep=[] if options.write_baseline is not None else None,
+                             repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats))
         reporter.start()
         lint_files(engine, files, options.jobs, sink)
         sink.close()
@@ -138,14 +139,13 @@ class Run:
         return Baseline.load(self.options.baseline)
 
     def _after_files(self, engine: Engine, sink: ReportingSink) -> None:
-        """What only the whole run can judge: stale baseline entries (FT901), deadlines, notices."""
+        """What only the whole run can judge: stale baseline entries (FT901), and notices."""
         from ftlint.baseline import write_baseline
         from ftlint.rule import RunContext
 
         summary, options = sink.summary, self.options
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
-        summary.notices = deadline_notices(engine.plans(), clock.today())
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
@@ -173,28 +173,34 @@ class ReportingSink:
     baseline: Baseline | None = None
     progress: Progress | None = None
     keep: list[Violation] | None = None  # every reported violation, when a baseline is being written
+    repeats: RepeatLimiter = field(default_factory=RepeatLimiter)
     _counts: Counter[Severity] = field(default_factory=Counter)
     _suppressed: int = 0
 
     def file_started(self, job: FileJob) -> None:
         job.on_progress = self.progress.advance if self.progress is not None else None
         self._counts, self._suppressed = Counter(), 0
+        self.repeats.start_file()
         self.reporter.file_started(job.display)
 
     def violation(self, violation: Violation) -> None:
         if self.baseline is not None and self.baseline.suppress(violation):
             self._suppressed += 1
             return
-        self._counts[violation.severity] += 1
+        self._counts[violation.severity] += 1  # counted whether it is listed or summarised
         self.summary.by_rule[(violation.code, violation.name)] += 1
         if self.keep is not None:
             self.keep.append(violation)
-        self.reporter.violation(violation)
+        if self.repeats.admit(violation):
+            self.reporter.violation(violation)
 
     def file_finished(self, report: FileReport) -> None:
+        for summarised in self.repeats.summaries():
+            self.reporter.violation(summarised)
         report = dataclasses.replace(report, counts=self._counts)
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)
+        self.summary.notices.extend(file_notes(report))
 
     def run_findings(self, engine: Engine, context: Any, display: str) -> None:
         """The run-stage rules' findings, reported against ``display`` (the baseline file)."""
@@ -217,6 +223,20 @@ class ReportingSink:
     def close(self) -> None:
         if self.progress is not None:
             self.progress.close()
+
+
+def file_notes(report: FileReport) -> list[str]:
+    """What a reader of the totals must know about this file's numbers."""
+    notes = []
+    totals = report.totals
+    if totals.counted > totals.valid:
+        notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
+                     "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
+                     "checks; their problems are listed above")
+    if report.billed_per_hour and report.kind == "training":
+        notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
+                     "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")
+    return notes
 
 
 def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: ReportingSink) -> None:
@@ -302,28 +322,6 @@ def progress_total(paths: list[Path | None]) -> int | None:
     if any(is_stream(path) or is_compressed(cast(Path, path)) for path in paths):
         return None
     return sum(path.stat().st_size for path in paths if path is not None)
-
-
-def deadline_notices(plans: list[Plan], today: dt.date) -> list[str]:
-    """One line per fine-tuning deadline that is past or within 90 days, naming its models."""
-    grouped: dict[tuple[dt.date, str], list[str]] = {}
-    for plan in plans:
-        end, note = plan.catalog.jobs_end(plan.model)
-        if end is not None and (end - today).days <= NOTICE_DAYS:
-            models = grouped.setdefault((end, note), [])
-            if plan.model.id not in models:
-                models.append(plan.model.id)
-    notices = []
-    for (end, note), models in sorted(grouped.items()):
-        names = ", ".join(models)
-        days = (end - today).days
-        if days <= 0:
-            notices.append(f"new fine-tuning jobs for {names} cannot be created since {end.isoformat()}")
-        else:
-            reason = f"{note} on {end.isoformat()}" if note else f"jobs close on {end.isoformat()}"
-            last = (end - dt.timedelta(days=1)).isoformat()
-            notices.append(f"{reason}, in {days} day(s): the last day to create a job for {names} is {last}")
-    return notices
 
 
 def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> None:
