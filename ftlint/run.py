@@ -4,6 +4,7 @@ exit code decided. The CLI only turns arguments into :class:`RunOptions`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -47,6 +48,8 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
     from ftlint.violation import Severity
 
     out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
+    quiet = contextlib.redirect_stdout(sys.stderr)  # what a plugin prints must not corrupt the report
+    quiet.__enter__()
     try:
         registry = discover()
         required = {name.lower() for name in options.require_plugins}
@@ -102,6 +105,7 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
     except OSError as exc:
         raise RunError(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}") from None
     finally:
+        quiet.__exit__(None, None, None)
         if options.output_file is not None:
             out.close()
     if summary.internal_errors or plugin_failed:
@@ -122,8 +126,10 @@ def _report_plugin_errors(load_errors: list[Any], run_errors: list[tuple[str, st
         failed.setdefault(error.distribution, str(error))
     for distribution, message in run_errors:
         failed.setdefault(distribution, f"plugin {distribution}: {message}")
+    from ftlint.sanitize import visible
+
     for message in {m: None for m in failed.values()}:
-        print(f"ftlint: warning: {message}; its rules are disabled", file=sys.stderr)
+        print(f"ftlint: warning: {visible(message)}; its rules are disabled", file=sys.stderr)
     return any(name.lower() in required for name in failed)
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from ftlint import cli
+from ftlint.report import base_uri
 from ftlint.report.github import escape_data, escape_property
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -32,9 +33,10 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def render(output: str, *extra: str) -> tuple[int, str, str]:
+    """The report, with what depends on this checkout (version, folder) replaced by placeholders."""
     result = run_cli("check", *INPUTS, "--format", output, "--no-color", "--tokenizer", "tiktoken", *extra)
-    return result.exit_code, result.stdout.replace(f'"ftlint": "{cli.__version__}"', '"ftlint": "VERSION"'), \
-        result.stderr
+    stdout = result.stdout.replace(f'"ftlint": "{cli.__version__}"', '"ftlint": "VERSION"')
+    return result.exit_code, stdout.replace(f'"uri": "{base_uri()}"', '"uri": "file:///SRCROOT/"'), result.stderr
 
 
 @pytest.mark.parametrize("output", FORMATS)
