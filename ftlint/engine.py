@@ -412,8 +412,11 @@ class FileLint:
         if column is None and record is not None and finding.pointer and record.value is not None:
             column = locate(text, finding.pointer)
         column = column or 1
-        content = record.raw.removesuffix(b"\r") if record is not None else self.display.encode()
-        fingerprint = hashlib.blake2b(content + b"\0" + finding.pointer.encode(), digest_size=8).hexdigest()
+        # A file name or a key may hold lone surrogates (undecodable bytes, "\udfff" in the data).
+        content = (record.raw.removesuffix(b"\r") if record is not None
+                   else self.display.encode("utf-8", "surrogatepass"))
+        pointer = finding.pointer.encode("utf-8", "surrogatepass")
+        fingerprint = hashlib.blake2b(content + b"\0" + pointer, digest_size=8).hexdigest()
         snippet, snippet_column = ("", 0) if rule.sensitive else _snippet(text, column)
         return Violation(
             code=rule.code, name=rule.name, severity=severity, path=self.display, line=line,

@@ -228,3 +228,17 @@ def guarded_streams(enabled: bool) -> Iterator[None]:
             with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing to add
                 guard.finish()
                 guard.flush()
+
+
+def finding_problem(line: object, column: object, message: object) -> str | None:
+    """Why a finding (a plugin's, typically) cannot be reported as it is, or None when it can.
+
+    Every report promises 1-based lines and columns and a message (the JSON contract and SARIF's
+    schema say ``minimum: 1``); a finding that breaks that is the plugin's fault, not the data's.
+    """
+    for label, value in (("line", line), ("column", column)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            return f"its finding has {label} {value!r}, not a number from 1"
+    if not isinstance(message, str) or not message:
+        return f"its finding has message {message!r}, not a non-empty string"
+    return None
