@@ -8,6 +8,7 @@ turn into a GitHub workflow command; and never show a secret.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
@@ -26,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_cli
+from ftlint.report import human, junit
 from ftlint.sanitize import CommandGuard, display_width, dumps, neutralize_line
 
 FORMATS = ["full", "concise", "grouped", "json", "json-lines", "sarif", "github", "junit", "gitlab", "html"]
@@ -181,6 +184,23 @@ def test_statistics_with_hostile_data(tmp_path: Path, output: str) -> None:
     result = check(*hostile_files(tmp_path), "--format", output, "--statistics")
     assert result.exit_code == 1, result.stderr
     assert_no_raw(result.stdout + result.stderr, output)
+
+
+def test_baselines_with_hostile_names(tmp_path: Path) -> None:
+    paths = hostile_files(tmp_path)
+    baseline = tmp_path / "accepted\x1b[2J\n::error::x.json"
+    written = check(*paths, "--write-baseline", str(baseline))
+    assert written.exit_code == 0 and "wrote" in written.stdout
+    assert_no_raw(written.stdout + written.stderr, "--write-baseline")
+    for path in paths:  # every record fixed: every entry is stale, reported (FT901) at the baseline's name
+        (tmp_path / path).write_text('{"messages": [{"role": "user", "content": "hi"}, ' + _ANSWER + "]}\n",
+                                     encoding="utf-8")
+    for output in FORMATS:
+        result = check(*paths, "--baseline", str(baseline), "--format", output, "--select", "FT9")
+        assert result.exit_code == 0 and "FT901" in result.stdout, output  # a warning
+        assert_no_raw(result.stdout + result.stderr, output)
+        if output not in ONE_LINE:
+            assert_valid_document(output, result.stdout, total(paths, "--baseline", str(baseline), "--select", "FT9"))
 
 
 def test_color_codes_are_ours_only(tmp_path: Path) -> None:
@@ -460,3 +480,32 @@ def test_real_stdout_and_a_broken_pipe(tmp_path: Path) -> None:
         proc.stdout.close()
         error = proc.stderr.read()
         assert proc.wait(timeout=600) == 0 and error == b"", error
+
+
+# --- The fuzz harness (issue 13 item 12) ----------------------------------------------------
+
+def _fuzz_harness(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setitem(sys.modules, "atheris", None)  # replay mode: no fuzzer needed
+    spec = importlib.util.spec_from_file_location("ftlint_fuzz", ROOT / "scripts" / "fuzz.py")
+    assert spec is not None and spec.loader is not None
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    return harness
+
+
+def test_the_fuzz_harness_renders_every_format_and_catches_broken_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    harness = _fuzz_harness(monkeypatch)
+    assert set(harness.REPORTERS) == set(FORMATS)
+    assert harness.MAX_LEN > 4_441  # long enough for an integer past Python's digit limit
+    data = ("\n".join(LINES) + "\n").encode("utf-8") + RAW_BYTES_LINE + b"\n"
+    harness.test_one_input(data)  # every format holds on the hostile lines
+    # A reporter that forgets to escape is a crash, and so is one that writes a broken document.
+    monkeypatch.setattr(human, "visible", lambda text, keep="": text)
+    with pytest.raises((harness.BrokenPromise, UnicodeEncodeError)):
+        harness.test_one_input(data)
+    monkeypatch.undo()
+    harness = _fuzz_harness(monkeypatch)
+    cut = SimpleNamespace(**{**vars(ElementTree), "tostring": lambda root, **kw: ElementTree.tostring(root, **kw)[:-9]})
+    monkeypatch.setattr(junit, "ElementTree", cut)  # a truncated document
+    with pytest.raises(harness.BrokenPromise, match="junit: not a valid document"):
+        harness.test_one_input(data)
