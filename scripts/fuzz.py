@@ -19,6 +19,10 @@ Other arguments are libFuzzer's (-max_total_time, -jobs, -runs...). The folders 
 libFuzzer adds new inputs to the first one: give it a scratch copy, not fixtures/.
 
 Without atheris, `python scripts/fuzz.py FILE...` runs the same checks once on each file.
+
+To count crashes over a whole campaign instead of stopping at the first, set FTLINT_FUZZ_CRASHES to
+a folder: each distinct crash (by exception type and the place it was raised) is saved there once
+as crash-<kind>-<n> and the run goes on; the folder's `summary.txt` lists them with their count.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import sys
+import traceback
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -158,6 +164,30 @@ def test_one_input(data: bytes) -> None:
     _check_fix(data)
 
 
+class CrashLog:
+    """Distinct crashes of a campaign, saved once each (FTLINT_FUZZ_CRASHES)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.seen: dict[str, int] = {}
+        os.makedirs(folder, exist_ok=True)
+
+    def run(self, data: bytes) -> None:
+        try:
+            test_one_input(data)
+        except Exception as exc:  # every escape is a finding of the campaign
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            detail = str(exc).split(":")[0][:60] if isinstance(exc, BrokenPromise) else ""
+            key = f"{type(exc).__name__} at {os.path.basename(frame.filename)}:{frame.lineno} {detail}".strip()
+            self.seen[key] = self.seen.get(key, 0) + 1
+            if self.seen[key] == 1:
+                with open(os.path.join(self.folder, f"crash-{len(self.seen)}"), "wb") as handle:
+                    handle.write(data)
+                print(f"\nCRASH {len(self.seen)}: {key}: {exc!s:.200}", file=sys.stderr)
+            with open(os.path.join(self.folder, "summary.txt"), "w", encoding="utf-8") as handle:
+                handle.writelines(f"{count}\t{key}\n" for key, count in self.seen.items())
+
+
 def main() -> None:
     if atheris is None:
         for path in sys.argv[1:]:
@@ -166,7 +196,8 @@ def main() -> None:
         print(f"{len(sys.argv) - 1} input(s): no crash")
         return
     argv = sys.argv if any(arg.startswith("-max_len=") for arg in sys.argv) else [*sys.argv, f"-max_len={MAX_LEN}"]
-    atheris.Setup(argv, test_one_input)
+    crashes = os.environ.get("FTLINT_FUZZ_CRASHES")
+    atheris.Setup(argv, CrashLog(crashes).run if crashes else test_one_input)
     atheris.Fuzz()
 
 
