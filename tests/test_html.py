@@ -101,7 +101,7 @@ def test_errors_and_warnings_are_never_capped_away(tmp_path: Path) -> None:
     infos = [json.dumps({**json.loads(_chat(f"q{n}", f"a{n}")), "note": n}) for n in range(6_000)]
     errors = [json.dumps({"messages": [{"role": "user", "content": f"lost {n}"}]}) for n in range(20)]
     (tmp_path / "big.jsonl").write_text("\n".join(infos + errors) + "\n", encoding="utf-8")
-    text, parser = render(tmp_path, "big.jsonl", "--no-tokens")
+    text, parser = render(tmp_path, "big.jsonl", "--no-tokens", "--max-repeats", "0")  # every row, no summaries
     rows = [attrs for tag, attrs in parser.tags if tag == "tr" and "data-code" in attrs]
     severities = [row["data-severity"] for row in rows]
     assert severities.count("error") == 20 and set(severities[:20]) == {"error"}
