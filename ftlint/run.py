@@ -9,7 +9,6 @@ and its stale entries are FT901, a run-stage rule), plugin failures, notices, an
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 import sys
 from collections import Counter
@@ -19,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from ftlint import clock
 from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
     from ftlint.baseline import Baseline
     from ftlint.config import Config, ConfigResolver
-    from ftlint.engine import Engine, FileJob, Plan
+    from ftlint.engine import Engine, FileJob
     from ftlint.filereport import FileReport
     from ftlint.inputs import Joined
     from ftlint.progress import Progress
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
     from ftlint.selection import Layer
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-NOTICE_DAYS = 90  # deadlines this close (or past) are noted under the report
 
 
 class RunError(Exception):
@@ -73,6 +70,7 @@ class Run:
 
     def execute(self) -> int:
         from ftlint.baseline import BaselineError
+        from ftlint.clock import ClockError
         from ftlint.config import ConfigError
         from ftlint.parallel import WorkerDied
         from ftlint.registry import RegistryError
@@ -81,7 +79,7 @@ class Run:
             # What a plugin prints while rules run goes to stderr: it must not corrupt the report.
             with self._output() as out, redirect_stdout(sys.stderr):
                 summary, failed_plugin = self._report(out)
-        except (ConfigError, RegistryError, BaselineError, WorkerDied) as exc:
+        except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError) as exc:
             raise RunError(str(exc)) from None
         except BrokenPipeError:
             raise
@@ -142,14 +140,13 @@ class Run:
         return Baseline.load(self.options.baseline)
 
     def _after_files(self, engine: Engine, sink: ReportingSink) -> None:
-        """What only the whole run can judge: stale baseline entries (FT901), deadlines, notices."""
+        """What only the whole run can judge: stale baseline entries (FT901), and notices."""
         from ftlint.baseline import write_baseline
         from ftlint.rule import RunContext
 
         summary, options = sink.summary, self.options
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
-        summary.notices = deadline_notices(engine.plans(), clock.today())
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
@@ -204,6 +201,7 @@ class ReportingSink:
         report = dataclasses.replace(report, counts=self._counts)
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)
+        self.summary.notices.extend(file_notes(report))
 
     def run_findings(self, engine: Engine, context: Any, display: str) -> None:
         """The run-stage rules' findings, reported against ``display`` (the baseline file)."""
@@ -226,6 +224,20 @@ class ReportingSink:
     def close(self) -> None:
         if self.progress is not None:
             self.progress.close()
+
+
+def file_notes(report: FileReport) -> list[str]:
+    """What a reader of the totals must know about this file's numbers."""
+    notes = []
+    totals = report.totals
+    if totals.counted > totals.valid:
+        notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
+                     "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
+                     "checks; their problems are listed above")
+    if report.billed_per_hour and report.kind == "training":
+        notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
+                     "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")
+    return notes
 
 
 def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: ReportingSink) -> None:
@@ -313,28 +325,6 @@ def progress_total(paths: list[Path | None]) -> int | None:
     if any(is_stream(path) or is_compressed(cast(Path, path)) for path in paths):
         return None
     return sum(path.stat().st_size for path in paths if path is not None)
-
-
-def deadline_notices(plans: list[Plan], today: dt.date) -> list[str]:
-    """One line per fine-tuning deadline that is past or within 90 days, naming its models."""
-    grouped: dict[tuple[dt.date, str], list[str]] = {}
-    for plan in plans:
-        end, note = plan.catalog.jobs_end(plan.model)
-        if end is not None and (end - today).days <= NOTICE_DAYS:
-            models = grouped.setdefault((end, note), [])
-            if plan.model.id not in models:
-                models.append(plan.model.id)
-    notices = []
-    for (end, note), models in sorted(grouped.items()):
-        names = ", ".join(models)
-        days = (end - today).days
-        if days <= 0:
-            notices.append(f"new fine-tuning jobs for {names} cannot be created since {end.isoformat()}")
-        else:
-            reason = f"{note} on {end.isoformat()}" if note else f"jobs close on {end.isoformat()}"
-            last = (end - dt.timedelta(days=1)).isoformat()
-            notices.append(f"{reason}, in {days} day(s): the last day to create a job for {names} is {last}")
-    return notices
 
 
 def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> None:

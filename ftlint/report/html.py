@@ -180,12 +180,14 @@ def _row(violation: Violation) -> str:
 
 def _card(report: FileReport, span: int) -> str:
     totals = report.totals
+    per_hour = report.billed_per_hour
     cost = (f"${report.cost_usd:,.2f}" if report.cost_usd is not None
-            else "not billed" if report.kind == "validation" else "-")
+            else "not billed" if report.kind == "validation" else "per training hour" if per_hour else "-")
     facts = [("kind", report.kind), ("format", report.format or "-"), ("model", report.model.id),
-             ("examples", f"{totals.examples:,} ({totals.valid:,} valid)"),
+             ("examples", f"{totals.examples:,} ({totals.valid:,} valid, {totals.counted:,} counted)"),
              ("tokens", f"{totals.tokens:,}" if report.tokens_counted else "not counted"),
-             ("billed tokens", f"{totals.billed:,}"), ("epochs", str(report.epochs or "-")),
+             ("billed tokens", "n/a (billed per hour)" if per_hour else f"{totals.billed:,}"),
+             ("epochs", str(report.epochs or "-")),
              ("estimated cost", cost)]
     if totals.over_limit:
         facts.insert(5, ("over the limit", f"{totals.over_limit:,} example(s)"))
