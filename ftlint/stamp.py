@@ -4,11 +4,13 @@ effective severity. The one place where severity overrides are applied to findin
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from ftlint.pointer import locate
 from ftlint.records import Record
 from ftlint.rule import Rule
+from ftlint.sanitize import finding_problem
 from ftlint.violation import Finding, Severity, Violation
 
 SNIPPET_WIDTH = 100  # characters of the line shown around the column
@@ -39,6 +41,17 @@ class Stamper:
             path=self.display, line=line, column=column, pointer=finding.pointer, message=finding.message,
             fix=rule.fix, fingerprint=fingerprint, snippet=snippet, snippet_column=snippet_column,
         )
+
+
+def validated(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings, or ValueError when one cannot be reported (a plugin's line -5, an empty message):
+    the rule is then contained like one that raised, and every report stays valid."""
+    found = list(findings)
+    for finding in found:
+        problem = finding_problem(finding.line, finding.column, finding.message)
+        if problem is not None:
+            raise ValueError(problem)
+    return found
 
 
 def excerpt(text: str, column: int) -> tuple[str, int]:

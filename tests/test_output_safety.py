@@ -394,8 +394,6 @@ def test_a_plugin_message_with_a_surrogate_and_a_plugin_that_prints(tmp_path: Pa
         assert_valid_document(output, result.stdout, total(["data.jsonl"]))
 
 
-@pytest.mark.xfail(strict=True, reason="validating a plugin's findings is wired by the lead in the engine's "
-                   "violation stamper (sanitize.finding_problem)")
 @pytest.mark.parametrize("place", ["{'line': -5}", "{'column': 0}"])
 def test_a_plugin_finding_out_of_place_keeps_json_and_sarif_valid(tmp_path: Path, place: str) -> None:
     _plugin(tmp_path, place)
