@@ -15,6 +15,7 @@ from ftlint.hf.setup import analyse_example
 from ftlint.records import Reader, Record
 from ftlint.rule import ExampleContext, LineContext, Rule
 from ftlint.schema import validate
+from ftlint.stamp import validated
 from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class RecordPass:
             if rule.code in disabled:
                 continue
             try:
-                findings = list(rule.check(context))
+                findings = validated(rule.check(context))
             except Exception as exc:
                 self.health.fail(rule, record.line, exc, failures)
                 continue
