@@ -72,7 +72,7 @@ def main() -> None:
                                                   args.model, str(args.jobs), "bpe-openai"]))
     if args.hf or args.hf_only:
         rows = (rows if args.hf else []) + _hf_rows(path, args.jobs)
-    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in rows}
+    runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name, _ in rows}
     for _ in range(args.repeat):  # interleaved, so that a slow spell of the machine hits every row alike
         for name, command in rows:
             runs[name].append(_measure(command))
@@ -81,11 +81,9 @@ def main() -> None:
     if args.repeat > 1:
         print(f"median of {args.repeat} runs per row")
     if args.hf or args.hf_only:
-        print(f"ftlint hf -j{args.jobs}: {results['trainer'][0] / results[f'ftlint hf -j{args.jobs}'][0]:.2f}x "
-              "faster than the trainer's own rendering and tokenization")
+        _print_hf(results, {name: statistics.median(r[3] for r in measured) for name, measured in runs.items()},
+                  args.jobs)
     if args.hf_only:
-        for name, (wall, rss, pss) in results.items():
-            print(f"{name:<17}{wall:>9.2f} s{rss:>8.0f} MB max RSS{pss:>8.0f} MB tree PSS")
         return
     limit = results[f"tokenize x{args.jobs}"][0]
     print(f"{'run':<17}{'wall s':>9}{'MB/s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}{'vs limit':>10}")
@@ -180,8 +178,19 @@ def _generated(mb: int, seed: int, shared_system: int) -> Path:
     return path
 
 
-def _measure(command: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, max RSS of the largest process (MB), and peak summed PSS of the tree (MB)."""
+def _print_hf(results: dict[str, tuple[float, float, float]], cpu: dict[str, float], jobs: int) -> None:
+    """The open-model rows, with CPU seconds too: on a busy machine wall time says little."""
+    ftlint, trainer = results[f"ftlint hf -j{jobs}"][0], results["trainer"][0]
+    print(f"ftlint hf -j{jobs}: {trainer / ftlint:.2f}x faster than the trainer's own rendering and tokenization "
+          f"(wall); CPU {cpu[f'ftlint hf -j{jobs}']:.1f} s vs {cpu['trainer']:.1f} s")
+    for name in (f"ftlint hf -j{jobs}", "trainer", "ftlint hf 10"):
+        wall, rss, pss = results[name]
+        print(f"{name:<17}{wall:>9.2f} s wall{cpu[name]:>9.2f} s CPU{rss:>8.0f} MB max RSS{pss:>8.0f} MB tree PSS")
+
+
+def _measure(command: list[str]) -> tuple[float, float, float, float]:
+    """Wall seconds, max RSS of the largest process (MB), peak summed PSS of the tree (MB), and CPU seconds
+    (user + system, the process and the children it waited for)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak_pss = 0.0
@@ -195,7 +204,7 @@ def _measure(command: list[str]) -> tuple[float, float, float]:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_maxrss / 1024, peak_pss / 1024
+    return wall, usage.ru_maxrss / 1024, peak_pss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _tree_pss(pid: int) -> float:
