@@ -256,7 +256,9 @@ class TemplateAddsSystemPrompt(DatasetRule[NoOptions, _Missing]):
         setup = _setup(context)
         if not state.count or setup is None or setup.model.facts.added_system is None:
             return
-        added = " ".join(setup.model.facts.added_system.split())
+        added = setup.model.facts.added_system
+        pattern = setup.model.control_pattern
+        added = " ".join((pattern.sub(" ", added) if pattern is not None else added).split())
         shown = added if len(added) <= 100 else added[:99] + "…"
         yield Finding(f"{state.count:,} example(s) have no system message, and the chat template adds its own: "
                       f"{shown!r}", line=state.first_line)
