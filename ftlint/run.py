@@ -42,10 +42,16 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
     from ftlint.config import ConfigError
     from ftlint.engine import Engine, deadline_notices
     from ftlint.parallel import WorkerDied
+    from ftlint.paths import UnsafePath, refuse_overwriting_inputs
     from ftlint.registry import RegistryError, discover
     from ftlint.report import Summary, make_reporter
     from ftlint.violation import Severity
 
+    try:  # before -o is opened (which truncates it): never write over what is about to be read
+        read = [path for path, _ in options.targets] + ([options.baseline] if options.write_baseline is None else [])
+        refuse_overwriting_inputs([("-o", options.output_file), ("--write-baseline", options.write_baseline)], read)
+    except UnsafePath as exc:
+        raise RunError(str(exc)) from None
     out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
     try:
         registry = discover()
