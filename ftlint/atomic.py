@@ -58,18 +58,19 @@ class AtomicFile:
         self._name: str | None = None  # the temporary name in the folder, once there is one
         self._dir: int | None = None  # the folder, held open while the file has no name
         existing = _regular(path)
-        fd = self._nameless() if _has_nameless_files() else None
-        if fd is None:
-            fd = self._hidden()
-        try:
-            os.fchmod(fd, stat.S_IMODE(existing.st_mode) if existing else stat.S_IMODE(mode_like) & ~_umask())
-            if existing is not None:
-                with contextlib.suppress(OSError):  # only root may give a file away: keep ours then
-                    os.fchown(fd, existing.st_uid, existing.st_gid)
-        except OSError:
-            os.close(fd)
-            self.abort()
-            raise
+        with _named(path):
+            fd = self._nameless() if _has_nameless_files() else None
+            if fd is None:
+                fd = self._hidden()
+            try:
+                os.fchmod(fd, stat.S_IMODE(existing.st_mode) if existing else stat.S_IMODE(mode_like) & ~_umask())
+                if existing is not None:
+                    with contextlib.suppress(OSError):  # only root may give a file away: keep ours then
+                        os.fchown(fd, existing.st_uid, existing.st_gid)
+            except OSError:
+                os.close(fd)
+                self.abort()
+                raise
         self._handle: IO[bytes] = os.fdopen(fd, "wb")
 
     def _nameless(self) -> int | None:
@@ -102,7 +103,10 @@ class AtomicFile:
             self.abort()
 
     def write(self, data: bytes) -> None:
-        self._handle.write(data)
+        try:
+            self._handle.write(data)
+        except OSError as exc:
+            raise _about(exc, self.path) from exc
 
     def commit(self) -> None:
         """Make the data durable, then give it the target's name (atomically)."""
@@ -113,6 +117,9 @@ class AtomicFile:
                 self._link()
             self._handle.close()
             os.replace(self._folder / str(self._name), self.path)
+        except OSError as exc:
+            self.abort()
+            raise _about(exc, self.path) from exc
         except BaseException:
             self.abort()
             raise
@@ -154,6 +161,7 @@ class StreamFile:
     """An output that is a stream, not a file to replace: standard output, a character device, a FIFO."""
 
     def __init__(self, path: Path | None) -> None:
+        self.path = path if path is not None else Path("-")
         if path is None:
             self._handle, self._owned = sys.stdout.buffer, False
             return
@@ -166,12 +174,18 @@ class StreamFile:
         self._handle, self._owned = os.fdopen(fd, "wb"), True
 
     def write(self, data: bytes) -> None:
-        self._handle.write(data)
+        try:
+            self._handle.write(data)
+        except OSError as exc:
+            raise _about(exc, self.path) from exc
 
     def commit(self) -> None:
-        self._handle.flush()
-        if self._owned:
-            self._handle.close()
+        try:
+            self._handle.flush()
+            if self._owned:
+                self._handle.close()
+        except OSError as exc:
+            raise _about(exc, self.path) from exc
 
     def abort(self) -> None:
         if self._owned:
@@ -193,9 +207,9 @@ def open_output(path: Path, *, mode_like: int = 0o666) -> Writer:
 
 
 def describe(error: OSError) -> str:
-    """One line for a failed write: the file and the system's reason (disk full, file too large...)."""
-    where = error.filename or "output"
-    return f"cannot write {where}: {error.strerror or error}"
+    """One line for a failed read or write: the file and the system's reason (disk full, too large...)."""
+    where = "standard output" if error.filename == "-" else error.filename or "output"
+    return f"{where}: {error.strerror or error}"
 
 
 class Terminated(BaseException):
@@ -244,6 +258,21 @@ def signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _about(error: OSError, path: Path) -> OSError:
+    """``error`` as it concerns ``path``: a nameless or temporary file's errors name the target."""
+    if error.filename == str(path):
+        return error
+    return OSError(error.errno, error.strerror or str(error), str(path))
+
+
+@contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise _about(exc, path) from exc
 
 
 def _regular(path: Path) -> os.stat_result | None:

@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, NamedTuple, cast
 
 from ftlint.atomic import AtomicFile, Writer, describe, open_output, signals_abort, signals_held
 from ftlint.formats import view
@@ -405,28 +405,48 @@ class LintSettings:
         return {**settings, **extra}
 
 
+class Note(NamedTuple):
+    """What fix keeps of a violation: enough to name it in the rejects file and in the summary."""
+
+    code: str
+    name: str
+    message: str
+
+
 @dataclass
 class Verdicts:
-    """The findings of one lint of the kept records that fix acts on, by line (lines are the input's)."""
+    """The findings of one lint of the kept records that fix acts on, by line (lines are the input's).
 
-    unknown_keys: dict[int, list[str]] = field(default_factory=dict)  # FT102 pointers
-    drops: dict[int, tuple[str, str]] = field(default_factory=dict)  # (code, message): unsafe drops
-    errors: dict[int, list[Violation]] = field(default_factory=dict)  # record-level errors
+    Only lines with findings are kept, and equal texts are stored once (a file whose every record has
+    the same unknown key costs a dict entry per record, not a copy of the message).
+    """
+
+    unknown_keys: dict[int, tuple[str, ...]] = field(default_factory=dict)  # FT102 pointers
+    drops: dict[int, Note] = field(default_factory=dict)  # unsafe drops
+    errors: dict[int, tuple[Note, ...]] = field(default_factory=dict)  # record-level errors
     file_errors: Counter[tuple[str, str]] = field(default_factory=Counter)
+    _texts: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def _once(self, value: Any) -> Any:
+        return self._texts.setdefault(value, value)
 
     def add_record(self, violation: Violation) -> None:
+        finding = self._once(Note(violation.code, violation.name, violation.message))
         if violation.code == UNKNOWN_KEY:
-            self.unknown_keys.setdefault(violation.line, []).append(violation.pointer)
+            self.unknown_keys[violation.line] = (*self.unknown_keys.get(violation.line, ()),
+                                                 self._once(violation.pointer))
         if violation.code in UNSAFE_DROPS:
-            self.drops.setdefault(violation.line, (violation.code, violation.message))
+            self.drops.setdefault(violation.line, finding)
         if violation.severity is Severity.ERROR:
-            self.errors.setdefault(violation.line, []).append(violation)
+            self.errors[violation.line] = (*self.errors.get(violation.line, ()), finding)
 
     def add_dataset(self, violation: Violation) -> None:
         if violation.code in UNSAFE_DROPS:
-            self.drops.setdefault(violation.line, (violation.code, violation.message))
+            self.drops.setdefault(violation.line, self._once(Note(violation.code, violation.name,
+                                                                     violation.message)))
         elif violation.severity is Severity.ERROR:
             self.file_errors[(violation.code, violation.name)] += 1
+
 
 
 def lint_kept(outputs: Iterable[Output], settings: LintSettings, *, tokens: bool = True) -> Verdicts:
@@ -539,26 +559,27 @@ def apply_verdicts(outputs: Iterable[Output], verdicts: Verdicts, report: FixRep
     report.file_errors = verdicts.file_errors
     for slot, output in _slots(outputs):
         drop = verdicts.drops.get(slot) if unsafe and slot else None
-        errors = verdicts.errors.get(slot, []) if slot else []
+        errors = verdicts.errors.get(slot, ()) if slot else ()
         if drop is not None:
-            report.fixes[UNSAFE_DROPS[drop[0]]] += 1
-            yield _condemned(output, [drop], report)
+            report.fixes[UNSAFE_DROPS[drop.code]] += 1
+            yield _condemned(output, (drop,), report)
         elif errors and drop_invalid:
             report.fixes["drop invalid examples"] += 1
-            yield _condemned(output, [(v.code, v.message) for v in errors], report)
+            yield _condemned(output, errors, report)
         else:
             if errors:
                 report.remaining_examples += 1
-                report.remaining.update({(v.code, v.name) for v in errors})
+                report.remaining.update({(error.code, error.name) for error in errors})
             yield output
 
 
-def _condemned(output: Output, findings: list[tuple[str, str]], report: FixReport) -> Output:
+def _condemned(output: Output, findings: tuple[Note, ...], report: FixReport) -> Output:
     report.kept -= 1
     report.rejected += 1
-    (code, reason), *_ = findings
-    return Output(output.line, output.original, True, reason, output.original, code,
-                  last_line=output.last_line, findings=tuple(findings) if len(findings) > 1 else ())
+    first = findings[0]
+    return Output(output.line, output.original, True, first.message, output.original, first.code,
+                  last_line=output.last_line,
+                  findings=tuple((f.code, f.message) for f in findings) if len(findings) > 1 else ())
 
 
 # ---- Writing -----------------------------------------------------------------------------------------

@@ -404,10 +404,8 @@ class Reader:
             if size > self._max:
                 truncated = True
                 break
-        try:
-            text = b"\n".join([first, b"".join(lookahead)]).decode("utf-8")
-        except UnicodeDecodeError:
-            return lookahead, None
+        # Bytes that are not UTF-8 make their part broken (document_parts), not the whole document.
+        text = b"\n".join([first, b"".join(lookahead)]).decode("utf-8", "surrogateescape")
         tally = _DocumentTally()
         for part in _complete_parts(document_parts(text, line_no), truncated):
             if not tally.add(part):

@@ -348,3 +348,41 @@ def test_output_to_standard_output(tmp_path: Path) -> None:
     assert "wrote standard output" in result.stderr
     assert not (tmp_path / "-").exists()
     assert [r["original"] for r in rejects_of(tmp_path / "data.jsonl.rejects.jsonl")] == ["oops"]
+
+
+def _peak_memory_of_fix(source: Path, out: Path) -> tuple[int, bytes]:
+    """Peak resident memory (bytes) of `ftlint fix` run in its own process, and its stderr."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    process = subprocess.Popen([sys.executable, "-m", "ftlint", "fix", str(source), "-o", str(out)],
+                               cwd=source.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    with process.stderr:
+        stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.returncode == 1, stderr
+    assert ROOT.exists()
+    return usage.ru_maxrss * 1024, stderr
+
+
+def test_a_huge_line_goes_to_rejects_whole_in_bounded_memory(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text("max-line-bytes = 1048576\n")
+    small, huge = tmp_path / "small.jsonl", tmp_path / "huge.jsonl"
+    line = b'{"messages": "' + b"x" * 1_100_000 + b'"}\n'
+    small.write_bytes(jsonl(many(10)) + line)
+    with huge.open("wb") as handle:
+        handle.write(jsonl(many(10)) + b'{"messages": "')
+        for _ in range(120):
+            handle.write(b"0123456789abcdef" * 65536)  # 120 MiB in one line
+        handle.write(b'"}\n')
+    baseline, _ = _peak_memory_of_fix(small, tmp_path / "small-out.jsonl")
+    peak, _ = _peak_memory_of_fix(huge, tmp_path / "huge-out.jsonl")
+    assert peak < baseline + 40 * 1024 * 1024, (baseline, peak)
+    reject = (tmp_path / "huge-out.jsonl.rejects.jsonl").read_bytes()
+    assert len(reject) > 120 * 1024 * 1024 and reject.endswith(b'abcdef\\"}"}\n')
+    assert json.loads(reject)["original"].encode() == huge.read_bytes().splitlines()[-1]
