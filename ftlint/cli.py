@@ -235,6 +235,9 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
                                   drop_invalid=drop_invalid, model=model, config=config_path))
     except FixError as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # `ftlint fix ... -o - | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
     except (KeyboardInterrupt, Terminated) as exc:
         click.echo("\nftlint: fix interrupted; no partial file was left", err=True)
         sys.exit(exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED)

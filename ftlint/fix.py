@@ -81,6 +81,7 @@ class FixReport:
     remaining: Counter[tuple[str, str]] = field(default_factory=Counter)  # errors kept examples still have
     remaining_examples: int = 0
     file_errors: Counter[tuple[str, str]] = field(default_factory=Counter)  # file-level errors of the output
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (code, what): rules that crashed
 
     def summary(self) -> str:
         applied = ", ".join(f"{name} ({count:,})" for name, count in sorted(self.fixes.items())) or "none"
@@ -102,6 +103,7 @@ class FixReport:
         if self.file_errors:
             rules = ", ".join(f"{code} {name}" for code, name in sorted(self.file_errors))
             notes.append(f"the fixed file as a whole still has errors: {rules}; see `ftlint check`")
+        notes += [f"warning: rule {_printable(failure)}; its findings are missing" for _, failure in self.failures]
         return notes
 
 
@@ -425,20 +427,24 @@ class Verdicts:
     drops: dict[int, Note] = field(default_factory=dict)  # unsafe drops
     errors: dict[int, tuple[Note, ...]] = field(default_factory=dict)  # record-level errors
     file_errors: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (code, what): rules that crashed
+    keys_only: bool = False  # the first lint of --unsafe-fixes: only unknown keys matter
     _texts: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def _once(self, value: Any) -> Any:
         return self._texts.setdefault(value, value)
 
     def add_record(self, violation: Violation) -> None:
-        finding = self._once(Note(violation.code, violation.name, violation.message))
         if violation.code == UNKNOWN_KEY:
             self.unknown_keys[violation.line] = (*self.unknown_keys.get(violation.line, ()),
                                                  self._once(violation.pointer))
+        if self.keys_only:
+            return
+        note = self._once(Note(violation.code, violation.name, violation.message))
         if violation.code in UNSAFE_DROPS:
-            self.drops.setdefault(violation.line, finding)
+            self.drops.setdefault(violation.line, note)
         if violation.severity is Severity.ERROR:
-            self.errors[violation.line] = (*self.errors.get(violation.line, ()), finding)
+            self.errors[violation.line] = (*self.errors.get(violation.line, ()), note)
 
     def add_dataset(self, violation: Violation) -> None:
         if violation.code in UNSAFE_DROPS:
@@ -448,18 +454,18 @@ class Verdicts:
             self.file_errors[(violation.code, violation.name)] += 1
 
 
-
-def lint_kept(outputs: Iterable[Output], settings: LintSettings, *, tokens: bool = True) -> Verdicts:
+def lint_kept(outputs: Iterable[Output], settings: LintSettings, *, keys_only: bool = False) -> Verdicts:
     """Lint the records fix keeps, as one file, in partitions of `LINT_CHUNK` lines (bounded memory).
 
     Lines that are not kept are fed as blank lines, so that every finding (and every line a message
-    mentions, such as FT505's "duplicates line N") is numbered as in the input.
+    mentions, such as FT505's "duplicates line N") is numbered as in the input. ``keys_only``: only
+    the unknown keys are wanted, so tokens are not counted.
     """
     from ftlint import lint_partition, merge_partitions
 
-    keywords = settings.keywords() if tokens else settings.keywords(tokens=False)
+    keywords = settings.keywords(tokens=False) if keys_only else settings.keywords()
     lines = _Counted(_lint_lines(outputs))
-    verdicts, parts, file_format = Verdicts(), [], None
+    verdicts, parts, file_format = Verdicts(keys_only=keys_only), [], None
     while not lines.done:
         first = lines.count + 1
         part = lint_partition(itertools.islice(lines, LINT_CHUNK), first_line=first, file_format=file_format,
@@ -467,8 +473,11 @@ def lint_kept(outputs: Iterable[Output], settings: LintSettings, *, tokens: bool
         file_format = file_format or part.file_format
         for violation in part.violations:
             verdicts.add_record(violation)
+        verdicts.failures += [(code, f"{code} failed at line {line}: {message}") for code, line, message in part.errors]
         part.violations = []  # only the dataset rules' states are needed from here on
         parts.append(part)
+    if keys_only:
+        return verdicts
     for violation in merge_partitions(parts, **keywords).violations:
         verdicts.add_dataset(violation)
     return verdicts
@@ -556,7 +565,7 @@ def apply_verdicts(outputs: Iterable[Output], verdicts: Verdicts, report: FixRep
                    drop_invalid: bool) -> Iterator[Output]:
     """Send to rejects what the lint condemned (unsafe drops; with ``drop_invalid``, every example with
     a record-level error); count what is kept despite its errors."""
-    report.file_errors = verdicts.file_errors
+    report.file_errors, report.failures = verdicts.file_errors, verdicts.failures
     for slot, output in _slots(outputs):
         drop = verdicts.drops.get(slot) if unsafe and slot else None
         errors = verdicts.errors.get(slot, ()) if slot else ()
@@ -592,7 +601,7 @@ def reject_json(output: Output) -> bytes:
         entry["original"] = output.original.decode("utf-8")
     except UnicodeDecodeError:
         entry["original_base64"] = base64.b64encode(output.original).decode()
-    return json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return _compact(entry)  # a lone surrogate in a message stays escaped: the rejects file is UTF-8
 
 
 def _reject_entry(output: Output) -> dict[str, Any]:
@@ -616,7 +625,7 @@ def write_long_reject(writer: Writer, output: Output, source: Source) -> None:
         key, encode = "original", _json_text_chunks
     except UnicodeDecodeError:
         key, encode = "original_base64", _base64_chunks
-    head = json.dumps(_reject_entry(output), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    head = _compact(_reject_entry(output))
     writer.write(head[:-1] + f', "{key}": "'.encode())
     for piece in encode(source.long_line(output.long_line_at)):
         writer.write(piece)
@@ -751,6 +760,8 @@ def run_fix(options: FixOptions) -> int:
                 _show_diff(fixed)
             else:
                 _write(fixed, targets, source)
+        except BrokenPipeError:
+            raise  # `-o - | head`: the reader left; the CLI leaves quietly, as `check` does
         except OSError as exc:
             raise FixError(describe(exc)) from None
         except (UnsafePath, RegistryError) as exc:
@@ -758,7 +769,16 @@ def run_fix(options: FixOptions) -> int:
         finally:
             source.close()
     _summarize(options, targets, report)
+    if any(_is_builtin(code) for code, _ in report.failures):
+        return 2  # as for `check`: a built-in rule that fails is an internal error (a plugin's is not)
     return 1 if report.rejected or report.remaining or report.file_errors else 0
+
+
+def _is_builtin(code: str) -> bool:
+    from ftlint.registry import discover
+
+    registry = discover()  # local rule files from config are not in it: they are plugins
+    return code in registry.rules and registry.is_builtin(code)
 
 
 def _open_source(path: Path) -> Source:
@@ -789,7 +809,7 @@ def _plan(source: Source, options: FixOptions, settings: LintSettings) -> tuple[
     try:
         keys = None
         if options.unsafe_fixes:
-            keys = lint_kept(_pipeline(source, options, settings, FixReport()), settings, tokens=False)
+            keys = lint_kept(_pipeline(source, options, settings, FixReport()), settings, keys_only=True)
         return keys, lint_kept(_pipeline(source, options, settings, FixReport(), keys), settings)
     except ConfigError as exc:
         raise FixError(str(exc)) from None

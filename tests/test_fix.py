@@ -386,3 +386,20 @@ def test_a_huge_line_goes_to_rejects_whole_in_bounded_memory(tmp_path: Path) -> 
     reject = (tmp_path / "huge-out.jsonl.rejects.jsonl").read_bytes()
     assert len(reject) > 120 * 1024 * 1024 and reject.endswith(b'abcdef\\"}"}\n')
     assert json.loads(reject)["original"].encode() == huge.read_bytes().splitlines()[-1]
+
+
+def test_a_plugin_rule_that_fails_is_named_and_does_not_decide_the_exit(tmp_path: Path) -> None:
+    (tmp_path / "rules.py").write_text(
+        "from ftlint import Rule, Scope, Severity\n"
+        "class Broken(Rule):\n"
+        "    '''Fails on every example.'''\n"
+        "    code, name, severity, scope, summary = 'XY001', 'broken', Severity.ERROR, Scope.EXAMPLE, 'fails'\n"
+        "    def check(self, context):\n"
+        "        raise RuntimeError('boom')\n"
+        "RULES = [Broken]\n")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["rules.py"]\n')
+    source = tmp_path / "data.jsonl"
+    source.write_bytes(jsonl(many(10)))
+    out, stderr = _fix(tmp_path, source, status=0)
+    assert "warning: rule XY001 failed at line 1: " in stderr and "boom" in stderr
+    assert out.read_bytes() == source.read_bytes()
