@@ -473,7 +473,7 @@ def lint_kept(outputs: Iterable[Output], settings: LintSettings, *, keys_only: b
         file_format = file_format or part.file_format
         for violation in part.violations:
             verdicts.add_record(violation)
-        verdicts.failures += [(code, f"{code} failed at line {line}: {message}") for code, line, message in part.errors]
+        verdicts.failures += [(f.code, f"{f.code} failed at line {f.line}: {f.message}") for f in part.failures]
         part.violations = []  # only the dataset rules' states are needed from here on
         parts.append(part)
     if keys_only:
