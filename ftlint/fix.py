@@ -691,7 +691,7 @@ def plan_targets(options: FixOptions) -> Targets:
     target = source if in_place else output
     if target is None:  # --diff: nothing is written
         return Targets(None, _beside(source, ".rejects.jsonl"), None)
-    rejects = options.rejects or _beside(target if _is_file_path(target) else source, ".rejects.jsonl")
+    rejects = options.rejects or _default_rejects(target, source)
     backup = _beside(source, ".bak") if in_place and not options.no_backup else None
     try:
         outputs = [("--rejects", rejects), ("the backup", backup)]
@@ -727,6 +727,15 @@ def _vet(target: Path, rejects: Path, backup: Path | None, in_place: bool) -> No
         status = check_output(backup, "the backup")
         if status is not None and not stat.S_ISREG(status.st_mode):
             raise UnsafePath(f"the backup {backup} exists and is not a regular file; remove it or use --no-backup")
+
+
+def _default_rejects(target: Path, source: Path) -> Path:
+    """OUTPUT.rejects.jsonl; beside the source when the output is not a file (standard output, a
+    device); in the current folder when neither is (`fix <(zcat data.jsonl.gz) -o -`)."""
+    for path in (target, source):
+        if _is_file_path(path):
+            return _beside(path, ".rejects.jsonl")
+    return Path(source.name + ".rejects.jsonl")
 
 
 def _beside(path: Path, suffix: str) -> Path:

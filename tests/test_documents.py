@@ -147,3 +147,14 @@ def test_a_large_document_is_kept_whole(tmp_path: Path) -> None:
     objects = [chat(f"question {n}", f"answer {n}") for n in range(3000)]
     kept, rejects, stderr = fix(tmp_path, pretty(objects))
     assert kept == objects and rejects == [] and "one object per line (3,000)" in stderr
+
+
+def test_a_pretty_printed_pipe_is_read_once(tmp_path: Path) -> None:
+    """`ftlint fix <(zcat x.json.gz) -o out.jsonl`: a pipe cannot be read twice, so fix keeps a copy."""
+    from conftest import fed_fifo
+
+    objects = many(10)
+    with fed_fifo(tmp_path / "pipe", pretty(objects).encode()) as pipe:
+        result = run_cli("fix", str(pipe), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()] == objects
