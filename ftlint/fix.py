@@ -908,7 +908,7 @@ def _summarize(options: FixOptions, targets: Targets, report: FixReport) -> None
     err = sys.stderr
     if report.rejected:
         where = "would be rejected" if options.show_diff else f"rejected: written to {targets.rejects}"
-        print(f"ftlint: {report.rejected:,} line(s) {where}", file=err)
+        print(f"ftlint: {report.rejected:,} {where}", file=err)
     name = "standard output" if is_stdout(targets.output) else targets.output
     print(("would fix: " if options.show_diff else f"wrote {name}: ") + report.summary(), file=err)
     for note in report.leftovers():
