@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import IO, Protocol
+from typing import IO, Any, Protocol, cast
 
 from ftlint.paths import UnsafePath, is_stdout
 
@@ -163,7 +163,7 @@ class StreamFile:
     def __init__(self, path: Path | None) -> None:
         self.path = path if path is not None else Path("-")
         if path is None:
-            self._handle, self._owned = sys.stdout.buffer, False
+            self._handle, self._owned = _binary_stdout(), False
             return
         # No O_CREAT and no O_TRUNC: this only opens what is there, and refuses a link put in its place.
         fd = os.open(path, os.O_WRONLY | _NOFOLLOW | _CLOEXEC)
@@ -273,6 +273,15 @@ def _named(path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         raise _about(exc, path) from exc
+
+
+def _binary_stdout() -> IO[bytes]:
+    """Standard output for bytes. Data asked for with `-o -` is written exactly, so it goes under a
+    `sanitize.CommandGuard` (which only guards ftlint's own text) to the stream it wraps."""
+    stream: Any = sys.stdout
+    while not hasattr(stream, "buffer") and hasattr(stream, "stream"):
+        stream = stream.stream
+    return cast(IO[bytes], stream.buffer)
 
 
 def _regular(path: Path) -> os.stat_result | None:

@@ -56,6 +56,7 @@ from ftlint.records import (
     escape_pointer,
     foreign_encoding,
 )
+from ftlint.sanitize import visible
 from ftlint.violation import Severity, Violation
 
 # Findings of `check` that unsafe fixes act on (rule codes are data here; no rule module is imported).
@@ -89,7 +90,7 @@ class FixReport:
         text = (f"{self.lines:,} {shape}: {self.kept:,} kept, {self.rejected:,} rejected, "
                 f"{self.blank:,} blank lines dropped; fixes: {applied}")
         if self.dropped_keys:
-            keys = ", ".join(f"{_printable(key)} ({count:,})" for key, count in self.dropped_keys.most_common())
+            keys = ", ".join(f"{visible(key)} ({count:,})" for key, count in self.dropped_keys.most_common())
             text += f"; unknown keys dropped: {keys}"
         return text
 
@@ -103,7 +104,7 @@ class FixReport:
         if self.file_errors:
             rules = ", ".join(f"{code} {name}" for code, name in sorted(self.file_errors))
             notes.append(f"the fixed file as a whole still has errors: {rules}; see `ftlint check`")
-        notes += [f"warning: rule {_printable(failure)}; its findings are missing" for _, failure in self.failures]
+        notes += [f"warning: rule {visible(failure)}; its findings are missing" for _, failure in self.failures]
         return notes
 
 
@@ -320,11 +321,6 @@ def _compact(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(value).encode("ascii")
-
-
-def _printable(text: str) -> str:
-    """A key or pointer from the data, safe to print: control characters escaped, quotes not added."""
-    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 class Source:
@@ -895,21 +891,24 @@ def _show_diff(fixed: Iterator[Output]) -> None:
     out = sys.stdout
     for item in fixed:
         if item.rejected:
-            out.write(f"@@ line {item.line} @@ rejected ({item.code}): {item.reason}\n{_lines('-', item.original)}")
+            out.write(f"@@ line {item.line} @@ rejected ({item.code}): {visible(item.reason)}\n"
+                      f"{_lines('-', item.original)}")
         elif item.data != item.original:
             out.write(f"@@ line {item.line} @@\n{_lines('-', item.original)}{_lines('+', item.data)}")
 
 
 def _lines(sign: str, data: bytes) -> str:
-    return "".join(f"{sign}{line}\n" for line in data.decode("utf-8", "replace").split("\n"))
+    """Each physical line of ``data`` as a diff line; what the data holds is shown, never obeyed
+    (terminal controls, bidi overrides and lone surrogates appear as escapes)."""
+    return "".join(f"{sign}{visible(line)}\n" for line in data.decode("utf-8", "replace").split("\n"))
 
 
 def _summarize(options: FixOptions, targets: Targets, report: FixReport) -> None:
     err = sys.stderr
     if report.rejected:
-        where = "would be rejected" if options.show_diff else f"rejected: written to {targets.rejects}"
+        where = "would be rejected" if options.show_diff else f"rejected: written to {visible(str(targets.rejects))}"
         print(f"ftlint: {report.rejected:,} {where}", file=err)
-    name = "standard output" if is_stdout(targets.output) else targets.output
+    name = "standard output" if is_stdout(targets.output) else visible(str(targets.output))
     print(("would fix: " if options.show_diff else f"wrote {name}: ") + report.summary(), file=err)
     for note in report.leftovers():
         print(f"ftlint: {note}", file=err)

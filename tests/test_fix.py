@@ -403,3 +403,25 @@ def test_a_plugin_rule_that_fails_is_named_and_does_not_decide_the_exit(tmp_path
     out, stderr = _fix(tmp_path, source, status=0)
     assert "warning: rule XY001 failed at line 1: " in stderr and "boom" in stderr
     assert out.read_bytes() == source.read_bytes()
+
+
+def test_diff_shows_hostile_text_as_escapes(tmp_path: Path) -> None:
+    source = tmp_path / "data.jsonl"
+    hostile = conversation(user(" \x1b]0;pwned\x07 \u202eevil ", role="User"), assistant("a"))
+    source.write_bytes(jsonl([hostile, *many(10)]) + b"\x1b[2J not json\n")
+    result = run_cli("fix", str(source), "--diff", "--unsafe-fixes")
+    assert result.exit_code == 1, result.stderr
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in result.stdout and raw not in result.stderr
+    assert "\\x1b[2J not json" in result.stdout and "\\u202eevil" in result.stdout
+
+
+def test_output_to_standard_output_is_exact_inside_github_actions(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    source = tmp_path / "data.jsonl"
+    data = jsonl([chat(f"::error::q{n}", f"a{n}") for n in range(10)])
+    source.write_bytes(data)
+    result = run_cli("fix", str(source), "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == data  # the data asked for is written as it is; only ftlint's own text is guarded
