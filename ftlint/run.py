@@ -351,7 +351,8 @@ def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> Non
     print(f"config file: {config.path or '(none: defaults)'}")
     print("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
     print(f"provider: {plan.target.id} ({plan.target.name})")
-    print(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
+    context = f"{plan.model.training_context:,}-token context" if plan.model.training_context else "context unknown"
+    print(f"model: {plan.model.id} ({plan.model.encoding or 'its own tokenizer, or an estimate'}, {context})")
     print("rules enabled:")
     for code in sorted(plan.rules):
         print(f"  {code} {plan.rules[code].name} [{plan.severities[code].value}]")
