@@ -70,6 +70,11 @@ class Target(BaseModel):
     # unknown limits (Together, Fireworks, Hugging Face trainers: their lists change every month).
     unknown_models: Literal["error", "allow"] = "error"
     aliases: tuple[str, ...] = ()  # other names for --provider (hf: trl)
+    # Keys a record may carry beyond its format's schema on this target (Fireworks: a float `weight`).
+    record_keys: tuple[str, ...] = ()
+    image_urls: Literal["https-or-data", "data-only"] = "https-or-data"  # Together: base64 data URLs only
+    tool_arguments: Literal["string", "object", "either"] = "string"  # what a call's `arguments` must be
+    bills_validation: bool = False  # Together bills validation tokens too (epochs x train + evals x validation)
     source: str = ""  # where these facts come from (docs pages, spec sections)
     as_of: dt.date | None = None
 

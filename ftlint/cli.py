@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from ftlint import __version__
-from ftlint.choices import METHODS, TOKENIZERS
+from ftlint.choices import DEFAULT_TARGET, METHODS, TOKENIZERS, targets
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -88,12 +88,15 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
-@click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
-              "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
+@click.option("-m", "--model", help="Model to check against (limits, tokenizer, price), as the target names it "
+              "(gpt-4.1-2025-04-14, Qwen/Qwen3-8B, accounts/fireworks/models/...). Default: config, else the "
+              "target's default model. See `ftlint models --provider NAME`.")
 @click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
-@click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
-              "generic. See `ftlint models --provider NAME`.")
+@click.option("--provider", "--target", "provider", help="Where the data is going: its limits, policies, "
+              f"models and verdict. One of {', '.join(targets())}, or one defined in config. Default: config, "
+              f"else {DEFAULT_TARGET} (what every trainer of the chat format accepts). `ftlint targets FILE` "
+              "shows every target's verdict.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
               "Default: OpenAI's automatic choice for the example count.")
 @click.option("--select", multiple=True, callback=_split_commas,
@@ -305,7 +308,7 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--provider", help="Provider profile: openai (default), azure, generic.")
+@click.option("--provider", "--target", "provider", help=f"Target: {', '.join(targets())}, or one from config.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Include the models this config adds or overrides.")
 def models(output_format: str, provider: str | None, config_path: Path | None) -> None:

@@ -303,9 +303,9 @@ class FileJob:
             # When the data disagrees with --method, trust the data; FT113 reports the clash once.
             return wanted if FORMATS[wanted].family == FORMATS[guessed].family else guessed
         if not certain and FORMATS[guessed].family == "messages":
-            for name in (guessed, "chat", "reinforcement"):
+            for name in ("chat", guessed, "reinforcement"):
                 if FORMATS[name].method in self.plan.model.methods:
-                    return name  # an ambiguous shape: the model decides
+                    return name  # an ambiguous shape: the model decides (chat, when it trains chat)
         return guessed
 
     def lint(self, stream: IO[bytes], sink: Sink) -> FileReport:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from ftlint.choices import targets
 from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
@@ -158,6 +159,11 @@ class Run:
         from ftlint.rule import RunContext
 
         summary, options = sink.summary, self.options
+        defaulted = [plan for plan in engine.plans() if "provider" not in plan.config.settings.model_fields_set]
+        if defaulted:
+            summary.notices.append(
+                f"checked for the {defaulted[0].target.name} target, the default; --provider NAME gives a "
+                f"platform's own verdict ({', '.join(targets())}), and `ftlint targets FILE` shows them all")
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
         if not summary.tokens_counted:

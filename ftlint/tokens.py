@@ -380,12 +380,10 @@ def count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> Exa
             body += counter.count(refusal)
         for call in message.get("tool_calls") or ():
             function = call.get("function") or {}
-            body += counter.count(function.get("name", "")) + counter.count(function.get("arguments", ""))
+            body += counter.count(function.get("name", "")) + counter.count(_arguments_text(function))
         function_call = message.get("function_call")
         if isinstance(function_call, dict):
-            body += counter.count(function_call.get("name", "")) + counter.count(
-                function_call.get("arguments", "")
-            )
+            body += counter.count(function_call.get("name", "")) + counter.count(_arguments_text(function_call))
         total = TOKENS_PER_MESSAGE + counter.count_role(role) + body
         name = message.get("name")
         if isinstance(name, str):
@@ -396,6 +394,12 @@ def count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> Exa
     trainable = sum(m.body for m in counted if m.trainable)
     return ExampleTokens(total=total, trainable=trainable, messages=tuple(counted), images=images[0],
                          images_estimated=images[1])
+
+
+def _arguments_text(function: dict[str, Any]) -> str:
+    """A call's arguments as text: the JSON string itself, or an object serialized as templates do."""
+    arguments = function.get("arguments", "")
+    return arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
 
 
 def _content_tokens(content: Any, counter: TokenCounter, images: list[int]) -> int:

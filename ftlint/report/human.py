@@ -145,7 +145,7 @@ def model_line(report: FileReport) -> str:
         "training context unknown"
     price = model.training_price
     priced = f"${price:,.2f} per 1M training tokens" if price is not None else "not priced per token"
-    return f"model {model.id}: {counts}, {context}, {priced}"
+    return f"model {model.id} on {model.provider}: {counts}, {context}, {priced}"
 
 
 def distribution_lines(report: FileReport) -> list[str]:
