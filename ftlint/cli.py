@@ -17,7 +17,6 @@ from ftlint import __version__
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT); click's default, 1, would read "violations"
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -41,11 +40,19 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("\nftlint: interrupted; nothing was checked to the end", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+        from ftlint import interrupts
+
+        with interrupts.sigterm_raises():
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+                with interrupts.ignored():
+                    parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
+                    if parallel is not None:
+                        parallel.stop_workers()
+                    click.echo(f"\nftlint: {interrupts.describe(interruption)}; nothing was checked to the end",
+                               err=True)
+                sys.exit(interrupts.exit_code(interruption))
 
 
 @click.group(cls=_Main, context_settings=CONTEXT)
@@ -68,7 +75,8 @@ def main() -> None:
       ftlint rule FT301          explain a rule
       ftlint models              fine-tunable models, limits and prices
 
-    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted.
+    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted
+    (Ctrl-C), 143 terminated (SIGTERM).
     """
 
 

@@ -8,6 +8,7 @@ import json
 import lzma
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, chat, conversation, fed_fifo, run_cli, user
 from ftlint import parallel, ranges
+from ftlint.violation import Violation
 
 
 @pytest.fixture
@@ -81,11 +83,11 @@ def test_small_runs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None
 _ORIGINAL_WORK = parallel._work
 
 
-def _dies_after_the_first_range(task: ranges.Task) -> parallel.PassResult:
+def _dies_after_the_first_range(task: ranges.Task, emit: Callable[[Violation], None]) -> parallel.PassResult:
     """A worker that ends abruptly, as under the OOM killer: no exception, no cleanup."""
     if task.first_line > 1:
         os._exit(9)
-    return _ORIGINAL_WORK(task)
+    return _ORIGINAL_WORK(task, emit)
 
 
 @pytest.mark.usefixtures("tiny_ranges")
@@ -121,7 +123,7 @@ def test_workers_report_progress_exactly_once_per_byte(tmp_path: Path, monkeypat
     monkeypatch.setattr(parallel, "_DONE", multiprocessing.Value("q", 0))
     for task in ranges.tasks([(target, parts)]):  # run in this process, one range after the other
         before = parallel._DONE.value
-        parallel._work(task)
+        parallel._work(task, lambda violation: None)
         assert parallel._DONE.value - before == task.end - task.start
     assert parallel._DONE.value == path.stat().st_size
 
