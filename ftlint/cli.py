@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -39,20 +40,25 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 
 class _Main(click.Group):
+    program = False  # run as the ftlint program, not called in process (tests, scripts)
+
+    def main(self, args: Sequence[str] | None = None, *more: Any, **extra: Any) -> Any:
+        # The program reads its arguments from the command line; a caller in process passes them.
+        self.program = args is None
+        return super().main(args, *more, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
         from ftlint import interrupts
 
-        with interrupts.sigterm_raises():
-            try:
+        try:
+            with interrupts.handled(program=self.program):
                 return super().invoke(ctx)
-            except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
-                with interrupts.ignored():
-                    parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
-                    if parallel is not None:
-                        parallel.stop_workers()
-                    click.echo(f"\nftlint: {interrupts.describe(interruption)}; nothing was checked to the end",
-                               err=True)
-                sys.exit(interrupts.exit_code(interruption))
+        except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+            parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
+            if parallel is not None:
+                parallel.stop_workers()
+            click.echo(f"\nftlint: {interrupts.describe(interruption)}; nothing was checked to the end", err=True)
+            sys.exit(interrupts.exit_code(interruption))
 
 
 @click.group(cls=_Main, context_settings=CONTEXT)

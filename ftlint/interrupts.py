@@ -5,6 +5,8 @@ job) ends the process on the spot: worker processes would be left behind, blocke
 temporary files on disk. While a command runs, SIGTERM raises :class:`Terminated` instead, a kind of
 KeyboardInterrupt, so that the same ``finally`` blocks and handlers run for both. The exit code is the
 shell's, 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM (click's default, 1, would read "violations").
+Once interrupted, the program ignores further signals while it leaves: a second Ctrl-C cannot break
+the cleanup half way or print a traceback from the middle of it.
 """
 
 from __future__ import annotations
@@ -34,33 +36,36 @@ def describe(interruption: KeyboardInterrupt) -> str:
 
 
 @contextmanager
-def sigterm_raises() -> Iterator[None]:
-    """While the block runs, SIGTERM raises Terminated in the main thread; the handler is restored after.
-    (Signal handlers can only be set from the main thread: elsewhere this does nothing.)"""
+def handled(program: bool) -> Iterator[None]:
+    """While the block runs, SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated.
+
+    Once interrupted, both are ignored from then on: to the end of the process for the ``program``
+    (which only leaves), until the block is left for a command called in process (a test, a script),
+    whose handlers come back. Signal handlers belong to the main thread: elsewhere this does nothing.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    saved = {signum: signal.getsignal(signum) for signum in _STOPPING}
+    for signum in _STOPPING:
+        signal.signal(signum, _stop)
+    leaving = False
     try:
         yield
+    except KeyboardInterrupt:
+        leaving = program
+        for signum in _STOPPING:
+            signal.signal(signum, signal.SIG_IGN)
+        raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if not leaving:
+            for signum, handler in saved.items():
+                signal.signal(signum, handler)
 
 
-def _raise_terminated(signum: int, frame: FrameType | None) -> NoReturn:
-    raise Terminated
-
-
-@contextmanager
-def ignored() -> Iterator[None]:
-    """While leaving after an interruption: a second Ctrl-C or SIGTERM changes nothing (no traceback from
-    the middle of the cleanup)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in _STOPPING}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+def _stop(signum: int, frame: FrameType | None) -> NoReturn:
+    # Ignored from the first one on: a second signal must not raise again in the middle of the cleanup
+    # (in a ``finally`` block, or in a generator closed on the way out, where it prints a traceback).
+    for stopping in _STOPPING:
+        signal.signal(stopping, signal.SIG_IGN)
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
