@@ -12,6 +12,7 @@ import random
 import subprocess
 import sys
 import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
@@ -50,10 +51,8 @@ def _feed(stdin: IO[bytes], feed: bytes | None, junk_mb: int) -> None:
     except BrokenPipeError:
         pass
     finally:
-        try:
+        with suppress(BrokenPipeError):
             stdin.close()
-        except BrokenPipeError:
-            pass
 
 
 def test_a_file_of_blank_lines_at_jobs_2_takes_the_memory_of_jobs_1(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
@@ -58,10 +58,8 @@ def endless_run(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[b
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         feeder.join(timeout=HANG_GUARD)  # it stops at the broken pipe
-        try:
+        with suppress(BrokenPipeError):
             process.stdin.close()
-        except BrokenPipeError:
-            pass
 
 
 def _feed(stdin: IO[bytes], fed: Fed) -> None:
@@ -128,7 +126,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="ne
 ], ids=["ctrl-c", "sigterm", "sigterm-group"])
 def test_a_signal_stops_the_workers_and_the_run(tmp_path: Path, signum: int, whole_group: bool, code: int,
                                                 said: str) -> None:
-    with endless_run(tmp_path, "--jobs", "2") as (process, errors, fed):
+    with endless_run(tmp_path, "--jobs", "2") as (process, errors, _):
         workers = wait_for_workers(process, 2)
         (os.killpg if whole_group else os.kill)(process.pid, signum)
         exit_code, text = stopped(process, workers, errors)
@@ -136,7 +134,7 @@ def test_a_signal_stops_the_workers_and_the_run(tmp_path: Path, signum: int, who
 
 
 def test_a_second_ctrl_c_changes_nothing(tmp_path: Path) -> None:
-    with endless_run(tmp_path, "--jobs", "2") as (process, errors, fed):
+    with endless_run(tmp_path, "--jobs", "2") as (process, errors, _):
         workers = wait_for_workers(process, 2)
         os.killpg(process.pid, signal.SIGINT)
         time.sleep(0.01)
@@ -147,7 +145,7 @@ def test_a_second_ctrl_c_changes_nothing(tmp_path: Path) -> None:
 
 def test_workers_die_with_a_killed_parent(tmp_path: Path) -> None:
     """SIGKILL cannot be handled: the kernel ends the workers (Linux), or their pipes do."""
-    with endless_run(tmp_path, "--jobs", "2") as (process, errors, fed):
+    with endless_run(tmp_path, "--jobs", "2") as (process, _, _):
         workers = wait_for_workers(process, 2)
         os.kill(process.pid, signal.SIGKILL)
         assert process.wait(timeout=HANG_GUARD) == -signal.SIGKILL
