@@ -297,8 +297,11 @@ def open_task(task: Task, path: Path | None) -> Iterator[IO[bytes]]:
         with open_input(path) as compressed:  # a small compressed file: one task, the whole stream
             yield compressed
     else:
-        with path.open("rb") as stream:
-            stream.seek(task.start)
+        # Opened as a single pass opens it: compressed data that its name does not announce is refused
+        # (such a file is never cut: no format is found at its start).
+        with open_input(path) as stream:
+            if task.start:
+                stream.seek(task.start)
             yield io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)
 
 

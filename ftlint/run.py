@@ -184,7 +184,7 @@ def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:
 def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | None) -> Iterator[Any]:
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
-    from ftlint.inputs import Joined, open_input
+    from ftlint.inputs import Joined, open_input, open_stream
     from ftlint.ranges import Target, is_stream, read_ahead
 
     jobs = jobs or parallel.default_jobs()
@@ -196,7 +196,7 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
         if jobs > 1 and parallel.can_fork():
             for index, (path, _) in enumerate(targets):
                 if is_stream(path):
-                    source = sys.stdin.buffer if path is None else open_input(path)
+                    source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
                     if path is not None:
                         opened.append(source)
                     streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
@@ -214,7 +214,7 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
                 lint = engine.lint(cast(IO[bytes], streams[index]), display, path, validation=validation)
                 yield lint, iter(lint)
             elif path is None:
-                lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
+                lint = engine.lint(open_stream(sys.stdin.buffer), display, None, validation=validation)
                 yield lint, iter(lint)
             else:
                 with open_input(path) as stream:
