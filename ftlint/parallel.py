@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ftlint.engine import Engine, FileLint, PassResult
-from ftlint.ranges import Tail, Target, Task, open_task, plan, tasks
+from ftlint.ranges import Tail, Target, Task, open_task, tasks
 from ftlint.records import Reader
 from ftlint.violation import Violation
 
@@ -77,7 +77,6 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
     """Yield each target with an iterator of its violations, in order; its report is set once consumed."""
     global _TARGETS, _DONE
 
-    plans = [(target, plan(target, jobs)) for target in targets]
     for target in targets:  # loaded before forking, so workers share them
         if target.lint.count_tokens:
             engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
@@ -90,8 +89,8 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
     runner: _Runner | None = None
     try:
         pool = _Pool(context, jobs)
-        runner = _Runner(pool.workers, tasks(plans), _Progress(_DONE))
-        for index, (target, _) in enumerate(plans):
+        runner = _Runner(pool.workers, tasks(targets, jobs), _Progress(_DONE))
+        for index, target in enumerate(targets):
             yield target.lint, target.lint.final(_in_order(target.lint, runner.ranges(index, target.lint)))
         pool.stop(kill=False)
     finally:
