@@ -17,14 +17,13 @@ The file is JSON with one entry per line (so each stale entry has a line)::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftlint.violation import Severity, Violation
+from ftlint.atomic import AtomicFile
+from ftlint.violation import Violation
 
 VERSION = 1
 UNUSED_CODE = "FT901"
@@ -80,30 +79,22 @@ class Baseline:
             return True
         return False
 
-    def unused(self) -> list[Violation]:
-        """FT901 violations for entries (or parts of their counts) that matched nothing."""
+    def unused(self) -> list[tuple[int, Entry, int]]:
+        """(index, entry, how many of its uses) for entries that matched nothing (FT901 judges them)."""
         found = []
         left = Counter(self._left)
-        for entry in self.entries:
+        for index, entry in enumerate(self.entries):
             key = (entry.code, entry.fingerprint)
             unused = min(left[key], entry.count)
             if unused <= 0:
                 continue
             left[key] -= unused
-            times = f" ({unused} of {entry.count})" if entry.count > 1 else ""
-            found.append(Violation(
-                code=UNUSED_CODE, name="unused-baseline-entry", severity=Severity.WARNING,
-                path=str(self.path), line=entry.file_line or 1, column=1, pointer="",
-                message=f"baseline entry for {entry.code} at {entry.path}:{entry.line} matches no violation"
-                        f"{times}; remove it (or rewrite the baseline with --write-baseline)",
-                fix="Remove the entry, or rewrite the baseline",
-                fingerprint=entry.fingerprint,
-            ))
+            found.append((index, entry, unused))
         return found
 
 
 def write_baseline(path: Path, violations: Iterable[Violation]) -> int:
-    """Write a baseline accepting ``violations``; return the number of entries. Atomic."""
+    """Write a baseline accepting ``violations``; return the number of entries. Atomic (`AtomicFile`)."""
     counts: Counter[tuple[str, str]] = Counter()
     first: dict[tuple[str, str], Violation] = {}
     for violation in violations:
@@ -120,10 +111,6 @@ def write_baseline(path: Path, violations: Iterable[Violation]) -> int:
     body = ",\n".join(json.dumps(item, sort_keys=True) for item in items)
     entries = f"[\n{body}\n]" if items else "[]"
     text = f'{{"version": {VERSION}, "entries": {entries}}}\n'
-    folder = path.resolve().parent
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    with AtomicFile(path) as handle:
+        handle.write(text.encode("utf-8"))
     return len(items)

@@ -15,9 +15,11 @@ from typing import Any, NoReturn
 import click
 
 from ftlint import __version__
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT); click's default, 1, would read "violations"
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -45,7 +47,12 @@ class _Main(click.Group):
     def main(self, args: Sequence[str] | None = None, *more: Any, **extra: Any) -> Any:
         # The program reads its arguments from the command line; a caller in process passes them.
         self.program = args is None
-        return super().main(args, *more, **extra)
+        # Inside GitHub Actions every line ftlint writes (click's usage errors too) is kept from
+        # reading as a workflow command; the github format's own annotations pass (sanitize.py).
+        from ftlint.sanitize import guarded_streams
+
+        with guarded_streams(os.environ.get("GITHUB_ACTIONS") == "true"):
+            return super().main(args, *more, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         from ftlint import interrupts
@@ -53,7 +60,7 @@ class _Main(click.Group):
         try:
             with interrupts.handled(program=self.program):
                 return super().invoke(ctx)
-        except KeyboardInterrupt as interruption:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+        except interrupts.Interruption as interruption:  # Ctrl-C, SIGTERM or SIGHUP
             parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
             if parallel is not None:
                 parallel.stop_workers()
@@ -90,7 +97,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
               "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
-@click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
+@click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
 @click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
               "generic. See `ftlint models --provider NAME`.")
@@ -109,6 +116,9 @@ def main() -> None:
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Count violations per rule instead of listing them.")
+@click.option("--max-repeats", type=click.IntRange(0), help="Identical findings (same rule and message) listed "
+              "per file before the rest are summarised with their count and lines. Default 10 (1 for info); "
+              "0 lists all. Totals and the exit code always count every one.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Accept the violations recorded in this file (see --write-baseline); report only new ones.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -120,7 +130,7 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
               "identical for any value.")
-@click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
+@click.option("--tokenizer", type=click.Choice(TOKENIZERS),
               help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
 @click.option("--no-tokens", is_flag=True,
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
@@ -132,7 +142,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
           validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
-          statistics: bool, baseline_path: Path | None, write_baseline: Path | None,
+          statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
           strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
           config_path: Path | None, show_settings: bool, color: bool | None) -> None:
@@ -147,7 +157,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint import run
     from ftlint.config import ConfigError, ConfigResolver
     from ftlint.discovery import expand
-    from ftlint.report import resolve_format
+    from ftlint.report import format_for_path, resolve_format
     from ftlint.selection import Layer
 
     overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
@@ -160,13 +170,13 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         if show_settings:
             run.show_settings(resolver, base, layer)
             return
-        name = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or (
-            "full" if sys.stdout.isatty() else "auto")
+        name = output_format or format_for_path(output_file) or os.environ.get("FTLINT_FORMAT") or \
+            base.settings.format or ("full" if sys.stdout.isatty() else "auto")
         if name not in CHOICES:
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         options = run.RunOptions(
-            targets=list(expand(paths or (Path("."),), set(validation_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -176,6 +186,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
+            exit_zero=exit_zero,
+            max_repeats=base.settings.max_repeats if max_repeats is None else max_repeats,
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -183,58 +195,81 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         code = run.check(resolver, layer, options)
     except run.RunError as exc:
         _fail(str(exc))
-    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
+    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly, as ruff and ripgrep
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_ERROR)
-    if exit_zero and code == EXIT_VIOLATIONS:
-        code = EXIT_CLEAN
+        sys.exit(EXIT_CLEAN)
     sys.exit(code)
 
 
 def _terminal_wants_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """NO_COLOR (no-color.org) turns color off, FORCE_COLOR (force-color.org) on; set and not empty."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"ftlint: error: {message}", err=True)
+    from ftlint.sanitize import visible
+
+    click.echo(f"ftlint: error: {visible(message)}", err=True)  # messages quote paths and values
     sys.exit(EXIT_ERROR)
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the cleaned file (never the input, unless --in-place).")
-@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the lines that could not be kept (JSONL: line, code, original, reason). "
-              "Default: OUTPUT.rejects.jsonl when any line is rejected.")
-@click.option("--in-place", is_flag=True, help="Replace SOURCE itself (a SOURCE.bak backup is kept).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True),
+              help="Where to write the cleaned file (- for standard output; never the input: see --in-place).")
+@click.option("--rejects", type=click.Path(path_type=Path, allow_dash=True),
+              help="Where to write the lines that could not be kept (JSONL: line, code, reason, the original "
+              "exactly). Default: OUTPUT.rejects.jsonl (SOURCE.rejects.jsonl when OUTPUT is not a file), "
+              "written only when a line is rejected.")
+@click.option("--in-place", is_flag=True, help="Replace SOURCE itself, keeping its permissions "
+              "(a SOURCE.bak backup is kept).")
 @click.option("--no-backup", is_flag=True, help="With --in-place: keep no backup.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also trim whitespace around content, lower-case roles, "
-              "convert functions/function_call to tools/tool_calls, drop duplicate examples and examples "
-              "that train nothing (dropped ones go to rejects).")
+              "convert functions/function_call to tools/tool_calls, drop unknown keys, and drop duplicate "
+              "examples and examples with no assistant message or none that trains (to the rejects file).")
+@click.option("--drop-invalid", is_flag=True, help="Move every example that still has an error after the "
+              "fixes to the rejects file, with its findings: the output has no record-level errors left.")
+@click.option("-m", "--model", help="Model to check the records against, as for `check` (limits, tokens).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Use this ftlint.toml or pyproject.toml instead of the one found for SOURCE.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
 def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
-        unsafe_fixes: bool, show_diff: bool) -> None:
+        unsafe_fixes: bool, drop_invalid: bool, model: str | None, config_path: Path | None,
+        show_diff: bool) -> None:
     """Write a cleaned copy of SOURCE, losing nothing.
 
     \b
     Safe fixes (always): drop a BOM, CRLF to LF, drop blank lines, end with a
     newline, rewrite pretty-printed JSON as one object per line. Lines that cannot
-    be kept (invalid JSON, invalid UTF-8, not an object...) go to the rejects file
-    with their line number, the original line exactly, and why. Every input line
-    ends up in exactly one of the two outputs (or is a dropped blank line).
-    Writes are atomic; the input is only changed with --in-place.
+    be kept (invalid JSON, invalid UTF-8, not an object, a broken part of a
+    pretty-printed file...) go to the rejects file with their line number, the
+    original exactly, and why. Every input line ends up in exactly one of the two
+    outputs (or is a dropped blank line). The fixed records are then linted as
+    `check` would (same config): what still fails is listed, or moved to the
+    rejects file with --drop-invalid.
 
     \b
-    Exit status: 0 when every line was kept, 1 when some went to the rejects
-    file (they need a hand fix), 2 on a usage error.
+    Writes are atomic and never go through a symbolic link; the input is only
+    changed with --in-place. Exit status: 0 when every line was kept and nothing
+    left fails `check`, 1 when lines went to the rejects file or errors remain,
+    2 on a usage or I/O error, 130/143 when interrupted (no partial file is left).
     """
+    from ftlint.atomic import Terminated
     from ftlint.fix import FixError, FixOptions, run_fix
 
     try:
-        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff))
+        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff,
+                                  drop_invalid=drop_invalid, model=model, config=config_path))
     except FixError as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # `ftlint fix ... -o - | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, Terminated) as exc:
+        click.echo("\nftlint: fix interrupted; no partial file was left", err=True)
+        sys.exit(exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     sys.exit(code)
 
 
@@ -286,7 +321,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
-    profile = catalog.profile
+    profile = catalog.target
     if output_format == "text":
         limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
                   "no minimum example count",

@@ -1,12 +1,12 @@
-"""Interruptions: Ctrl-C (SIGINT) and SIGTERM end a run the same way, cleaning up on the way out.
+"""Interruptions: Ctrl-C (SIGINT), SIGTERM and SIGHUP end a command the same way, cleaning up on the way.
 
 Python turns SIGINT into KeyboardInterrupt, but SIGTERM (``kill``, ``timeout``, a CI runner cancelling a
-job) ends the process on the spot: worker processes would be left behind, blocked on their pipes, and
-temporary files on disk. While a command runs, SIGTERM raises :class:`Terminated` instead, a kind of
-KeyboardInterrupt, so that the same ``finally`` blocks and handlers run for both. The exit code is the
-shell's, 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM (click's default, 1, would read "violations").
-Once interrupted, the program ignores further signals while it leaves: a second Ctrl-C cannot break
-the cleanup half way or print a traceback from the middle of it.
+job) and SIGHUP (a closed terminal) end the process on the spot: worker processes would be left behind,
+blocked on their pipes. While a command runs, they raise ``atomic.Terminated`` instead, which unwinds
+like KeyboardInterrupt, so that the same ``finally`` blocks run for all three. The exit code is the
+shell's, 128 + the signal: 130 for Ctrl-C, 143 for SIGTERM (click's default, 1, would read
+"violations"). Once interrupted, the program ignores further signals while it leaves: a second Ctrl-C
+cannot break the cleanup half way or print a traceback from the middle of it.
 """
 
 from __future__ import annotations
@@ -18,30 +18,30 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
 
-_STOPPING = (signal.SIGINT, signal.SIGTERM)
+from ftlint.atomic import Terminated
+
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+Interruption = (KeyboardInterrupt, Terminated)  # what a stopping signal raises
 
 
-class Terminated(KeyboardInterrupt):
-    """The process received SIGTERM."""
-
-    signum = signal.SIGTERM
+def exit_code(interruption: BaseException) -> int:
+    return interruption.exit_code if isinstance(interruption, Terminated) else 128 + signal.SIGINT
 
 
-def exit_code(interruption: KeyboardInterrupt) -> int:
-    return 128 + int(getattr(interruption, "signum", signal.SIGINT))
-
-
-def describe(interruption: KeyboardInterrupt) -> str:
-    return "terminated (SIGTERM)" if isinstance(interruption, Terminated) else "interrupted"
+def describe(interruption: BaseException) -> str:
+    if isinstance(interruption, Terminated):
+        return f"terminated ({signal.Signals(interruption.signum).name})"
+    return "interrupted"
 
 
 @contextmanager
 def handled(program: bool) -> Iterator[None]:
-    """While the block runs, SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated.
+    """While the block runs, SIGINT raises KeyboardInterrupt; SIGTERM and SIGHUP raise Terminated.
 
-    Once interrupted, both are ignored from then on: to the end of the process for the ``program``
-    (which only leaves), until the block is left for a command called in process (a test, a script),
-    whose handlers come back. Signal handlers belong to the main thread: elsewhere this does nothing.
+    Once interrupted, all three are ignored from then on: to the end of the process for the
+    ``program`` (which only leaves), until the block is left for a command called in process (a test, a
+    script), whose handlers come back. Signal handlers belong to the main thread: elsewhere this does
+    nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -52,10 +52,9 @@ def handled(program: bool) -> Iterator[None]:
     leaving = False
     try:
         yield
-    except KeyboardInterrupt:
+    except Interruption:
         leaving = program
-        for signum in _STOPPING:
-            signal.signal(signum, signal.SIG_IGN)
+        _ignore()
         raise
     finally:
         if not leaving:
@@ -66,6 +65,12 @@ def handled(program: bool) -> Iterator[None]:
 def _stop(signum: int, frame: FrameType | None) -> NoReturn:
     # Ignored from the first one on: a second signal must not raise again in the middle of the cleanup
     # (in a ``finally`` block, or in a generator closed on the way out, where it prints a traceback).
-    for stopping in _STOPPING:
-        signal.signal(stopping, signal.SIG_IGN)
-    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    _ignore()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated(signum)
+
+
+def _ignore() -> None:
+    for signum in _STOPPING:
+        signal.signal(signum, signal.SIG_IGN)

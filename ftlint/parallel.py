@@ -25,6 +25,7 @@ finish to a shared counter, which the parent shows on the progress line.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
@@ -34,19 +35,20 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ftlint.engine import Engine, FileLint, PassResult
+from ftlint.atomic import signals_held
+from ftlint.engine import Emit, Engine, FileJob, PassResult, Sink
 from ftlint.ranges import Tail, Target, Task, open_task, tasks
-from ftlint.records import Reader
 from ftlint.violation import Violation
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext, ForkProcess
+
+    from ftlint.filereport import FileReport
 
 # Below this many bytes in a run, starting workers costs more than it saves.
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024
@@ -58,7 +60,7 @@ BATCH_CHARS = 1024 * 1024
 # starts the next at once, while the parent is still reading the previous one.
 TASKS_AHEAD = 2
 
-_RangePass = Generator[Violation, None, PassResult]  # a range's findings as found, then its result
+_RangePass = Callable[[Emit], PassResult]  # lints a range, handing its findings to ``emit`` in order
 
 
 def default_jobs() -> int:
@@ -72,14 +74,13 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def lint_in_parallel(engine: Engine, targets: list[Target],
-                     jobs: int) -> Iterator[tuple[FileLint, Iterator[Violation]]]:
-    """Yield each target with an iterator of its violations, in order; its report is set once consumed."""
+def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sink) -> None:
+    """Lint every target in worker processes; each file's findings reach ``sink`` in file order."""
     global _TARGETS, _DONE
 
     for target in targets:  # loaded before forking, so workers share them
-        if target.lint.count_tokens:
-            engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
+        if target.job.count_tokens:
+            target.job.counter()
     context = multiprocessing.get_context("fork")
     _TARGETS, _DONE = targets, context.Value("q", 0)
     # Objects that exist now are never collected in the workers: without this, their collections write
@@ -91,7 +92,8 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
         pool = _Pool(context, jobs)
         runner = _Runner(pool.workers, tasks(targets, jobs), _Progress(_DONE))
         for index, target in enumerate(targets):
-            yield target.lint, target.lint.final(_in_order(target.lint, runner.ranges(index, target.lint)))
+            sink.file_started(target.job)
+            sink.file_finished(_in_order(target.job, runner.ranges(index, target.job), sink))
         pool.stop(kill=False)
     finally:
         # Also when the run was interrupted or abandoned half way: no worker outlives it.
@@ -161,7 +163,7 @@ class _Pool:
     def stop(self, kill: bool) -> None:
         """End the workers: when ``kill``, at once; else let them see their task pipe close (they are idle).
         Idempotent, and a second Ctrl-C cannot interrupt it half way."""
-        with _signals_held():
+        with signals_held():
             workers, self.workers = self.workers, []
             _POOLS.discard(self)
             for worker in workers:
@@ -174,17 +176,6 @@ class _Pool:
                     worker.process.kill()
                     worker.process.join()
                 worker.results.close()
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Delay SIGINT and SIGTERM until the block is done (they are delivered then)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Runner:
@@ -219,17 +210,22 @@ class _Runner:
                 self._order.append((task.index, worker))
             self._next = next(self._tasks, None)
 
-    def ranges(self, index: int, lint: FileLint) -> Iterator[_RangePass]:
-        """Target ``index``'s ranges in order, each as its findings then its result."""
+    def ranges(self, index: int, job: FileJob) -> Iterator[_RangePass]:
+        """Target ``index``'s ranges in order."""
         while self._order and self._order[0][0] == index:
             _, doer = self._order.popleft()
-            yield self._in_parent(doer) if isinstance(doer, Tail) else self._from_worker(doer, lint)
+            if isinstance(doer, Tail):
+                yield functools.partial(self._in_parent, doer)
+            else:
+                yield functools.partial(self._from_worker, doer, job)
 
-    def _from_worker(self, worker: _Worker, lint: FileLint) -> _RangePass:
+    def _from_worker(self, worker: _Worker, job: FileJob, emit: Emit) -> PassResult:
+        """The worker's findings for its range, in batches as they come, then the range's result."""
         while True:
-            kind, payload = self._receive(worker, lint)
+            kind, payload = self._receive(worker, job)
             if kind == "batch":
-                yield from payload
+                for violation in payload:
+                    emit(violation)
                 continue
             worker.pending -= 1
             if kind == "error":
@@ -238,19 +234,24 @@ class _Runner:
             result: PassResult = payload
             return result
 
-    def _receive(self, worker: _Worker, lint: FileLint) -> tuple[str, Any]:
+    def _receive(self, worker: _Worker, job: FileJob) -> tuple[str, Any]:
         """The worker's next message; until it comes, the progress line moves as the workers advance."""
         try:
             while not worker.results.poll(0.25):
-                self._progress.report(lint)
+                self._progress.report(job)
             message: tuple[str, Any] = worker.results.recv()
         except (EOFError, OSError):  # the worker's end of the pipe closed: it died
             raise WorkerDied(WORKER_DIED) from None
-        self._progress.report(lint)
+        self._progress.report(job)
         return message
 
-    def _in_parent(self, tail: Tail) -> _RangePass:
-        result = yield from _tail_pass(tail)
+    def _in_parent(self, tail: Tail, emit: Emit) -> PassResult:
+        """A tail, linted here as a single pass would go on: read on from the open stream."""
+        try:
+            result = _TARGETS[tail.index].job.lint_range(tail.stream, tail.start, tail.first_line,
+                                                         tail.file_format, emit)
+        finally:
+            tail.source.close()
         self._fill()
         return result
 
@@ -266,16 +267,6 @@ class _Runner:
             close()
 
 
-def _tail_pass(tail: Tail) -> _RangePass:
-    lint = _TARGETS[tail.index].lint
-    result = PassResult(file_format=tail.file_format)
-    try:
-        yield from range_pass(lint, tail.stream, tail.start, tail.first_line, result)
-    finally:
-        tail.source.close()
-    return result
-
-
 class _Progress:
     """Follows the workers' shared byte counter while the parent waits, for the progress line."""
 
@@ -283,47 +274,36 @@ class _Progress:
         self._done = done
         self._shown = 0
 
-    def report(self, lint: FileLint) -> None:
+    def report(self, job: FileJob) -> None:
         done = self._done.value
-        if lint.on_progress is not None and done > self._shown:
-            lint.on_progress(done - self._shown)
+        if job.on_progress is not None and done > self._shown:
+            job.on_progress(done - self._shown)
         self._shown = done
 
 
-def _in_order(lint: FileLint, ranges: Iterator[_RangePass]) -> Iterator[Violation]:
+def _in_order(job: FileJob, ranges: Iterator[_RangePass], sink: Sink) -> FileReport:
     """A file's violations, each range's as they come, then the file and dataset rules' on the merged
     result. The parent holds one running state, not one per range."""
     merged: PassResult | None = None
-    for range_findings in ranges:
+    for lint_range in ranges:
         # A rule that failed in an earlier range is off from then on, as in a single pass.
-        failed = {code for code, _, _ in merged.errors} if merged is not None else set()
-        result = yield from _kept(range_findings, failed)
-        merged = result if merged is None else lint.merge([merged, result])
+        failed = {failure.code for failure in merged.failures} if merged is not None else set()
+        result = lint_range(_without(failed, sink.violation))
+        merged = result if merged is None else job.merge(merged, result)
     assert merged is not None
-    yield from lint.finish(merged)
+    return job.finish(merged, sink.violation)
 
 
-def _kept(findings: _RangePass, failed: set[str]) -> _RangePass:
-    """``findings`` but those of the ``failed`` rules, and then the range's result."""
+def _without(failed: set[str], emit: Emit) -> Emit:
+    """``emit``, but for the findings of the ``failed`` rules."""
     if not failed:
-        return (yield from findings)
-    while True:
-        try:
-            violation = next(findings)
-        except StopIteration as end:
-            result: PassResult = end.value
-            return result
+        return emit
+
+    def kept(violation: Violation) -> None:
         if violation.code not in failed:
-            yield violation
+            emit(violation)
 
-
-def range_pass(lint: FileLint, stream: Any, offset: int, first_line: int, result: PassResult) -> Iterator[Violation]:
-    """``FileLint.lint_range`` as a stream: the range's violations as they are found (``lint_range`` keeps
-    them all in a list), with ``result`` complete once they end."""
-    reader = Reader(stream, max_line_bytes=lint.plan.config.settings.max_line_bytes, first_line=first_line,
-                    offset=offset, at_file_start=first_line == 1)
-    yield from lint.records(reader, result)
-    result.facts = reader.facts
+    return kept
 
 
 # --- in the workers -------------------------------------------------------------------------------
@@ -422,11 +402,9 @@ def _work(task: Task, emit: Callable[[Violation], None]) -> PassResult:
         with _DONE.get_lock():
             _DONE.value += amount
 
-    target.lint.on_progress = advance
-    result = PassResult(file_format=task.file_format)
+    target.job.on_progress = advance
     with open_task(task, target.path) as stream:
-        for violation in range_pass(target.lint, stream, task.start, task.first_line, result):
-            emit(violation)
+        result = target.job.lint_range(stream, task.start, task.first_line, task.file_format, emit)
     if task.end - task.start > reported:
         advance(task.end - task.start - reported)  # the lines after the last report
     return result

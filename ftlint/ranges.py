@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ftlint.engine import FileLint
+from ftlint.engine import FileJob
 from ftlint.inputs import Joined, is_compressed, open_input
 from ftlint.records import READ_ERRORS, foreign_encoding, may_continue, parse_line
 
@@ -40,11 +40,11 @@ FORMAT_SCAN_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Target:
-    """A file of a parallel run, with its FileLint ready. Standard input (no path) and pipes are read by
+    """A file of a parallel run, with its FileJob ready. Standard input (no path) and pipes are read by
     the parent from ``stream``, opened once, and read ahead (``read_ahead``) when planned, if that was
     not done already to decide whether the run goes parallel."""
 
-    lint: FileLint
+    job: FileJob
     path: Path | None
     stream: Joined | IO[bytes] | None = None
 
@@ -102,14 +102,14 @@ def plan(target: Target, jobs: int) -> list[Range] | Streamed:
     read ahead at a time (beyond those read to decide whether the run goes parallel)."""
     if target.stream is not None:
         joined = target.stream if isinstance(target.stream, Joined) else read_ahead(target.stream, 0)
-        return Streamed(_scan_start(target.lint, io.BytesIO(joined.head))[0], joined)
+        return Streamed(_scan_start(target.job, io.BytesIO(joined.head))[0], joined)
     assert target.path is not None
     if not is_compressed(target.path):
         return byte_ranges(target, jobs)
     if target.path.stat().st_size >= MIN_RANGE_BYTES:
         with open_input(target.path) as stream:
             try:
-                file_format, _ = _scan_start(target.lint, stream)
+                file_format, _ = _scan_start(target.job, stream)
             except READ_ERRORS:
                 file_format = None  # broken early: one pass reports it
         if file_format is not None:
@@ -127,7 +127,7 @@ def byte_ranges(target: Target, jobs: int) -> list[Range]:
     if count < 2:
         return whole
     with target.path.open("rb") as stream:
-        file_format, scanned = _scan_start(target.lint, stream)
+        file_format, scanned = _scan_start(target.job, stream)
         if file_format is None:
             return whole  # encodings, multi-line JSON, or no format signature early on: one pass
         cuts = [0]
@@ -140,7 +140,7 @@ def byte_ranges(target: Target, jobs: int) -> list[Range]:
     return [Range(start, end, None if start == 0 else file_format) for start, end in itertools.pairwise(cuts)]
 
 
-def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
+def _scan_start(job: FileJob, stream: IO[bytes]) -> tuple[str | None, int]:
     """The file's format as a single pass would detect it, and where the scan stopped.
 
     None when the file must be read in one pass: a UTF-16/32 file, a file that may be
@@ -163,7 +163,7 @@ def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
             return None, 0
         content_seen = True
         if record.value is not None:
-            detected = lint.detect_format(record.value)
+            detected = job.detect_format(record.value)
             if detected is not None:
                 return detected, stream.tell()
     return None, 0
@@ -197,7 +197,7 @@ def tasks(targets: list[Target], jobs: int) -> Iterator[Task | Tail]:
 def _chunks(index: int, target: Target, streamed: Streamed) -> Iterator[Task | Tail]:
     """A compressed file's (or standard input's) lines in chunks of ~CHUNK_BYTES, read with the single
     pass's calls."""
-    limit = target.lint.plan.config.settings.max_line_bytes + 1  # as the Reader reads
+    limit = target.job.plan.config.settings.max_line_bytes + 1  # as the Reader reads
     file_format = streamed.file_format
     source = (cast(IO[bytes], streamed.stream) if streamed.stream is not None
               else open_input(cast(Path, target.path)))

@@ -63,7 +63,7 @@ def _lint(path: Path):  # type: ignore[no-untyped-def]
     from ftlint.engine import Engine
     from ftlint.registry import discover
 
-    return Engine(discover(), ConfigResolver(None, {})).lint(None, str(path), path)
+    return Engine(discover(), ConfigResolver(None, {})).job(str(path), path)
 
 
 @pytest.mark.usefixtures("tiny_ranges")
@@ -271,14 +271,28 @@ def test_streams_not_read_ahead_yet_are_read_ahead_when_their_turn_comes() -> No
     from ftlint.engine import Engine
     from ftlint.registry import discover
 
+    class Files:  # a sink: each file's findings, in order
+        def __init__(self) -> None:
+            self.found: list[list[tuple[str, int, int]]] = []
+
+        def file_started(self, job: object) -> None:
+            self.found.append([])
+
+        def violation(self, violation: Violation) -> None:
+            self.found[-1].append((violation.code, violation.line, violation.column))
+
+        def file_finished(self, report: object) -> None:
+            pass
+
     sources = [FIXTURES / "bad" / "role-order.jsonl", FIXTURES / "clean" / "support-chat.jsonl"]
     outcomes = []
     for read_ahead in (True, False):
         engine = Engine(discover(), ConfigResolver(None, {}))
         streams = [io.BytesIO(source.read_bytes()) for source in sources]
-        targets = [ranges.Target(engine.lint(None, source.name, None), None,
+        targets = [ranges.Target(engine.job(source.name, None), None,
                                  ranges.read_ahead(stream, 0) if read_ahead else stream)
                    for source, stream in zip(sources, streams, strict=True)]
-        outcomes.append([[(v.code, v.line, v.column) for v in violations]
-                         for _, violations in parallel.lint_in_parallel(engine, targets, 2)])
+        files = Files()
+        parallel.lint_in_parallel(engine, targets, 2, files)  # type: ignore[arg-type]
+        outcomes.append(files.found)
     assert outcomes[0] == outcomes[1] and len(outcomes[0][0]) > 5
