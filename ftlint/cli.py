@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -46,20 +47,30 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 
 class _Main(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    program = False  # run as the ftlint program, not called in process (tests, scripts)
+
+    def main(self, args: Sequence[str] | None = None, *more: Any, **extra: Any) -> Any:
+        # The program reads its arguments from the command line; a caller in process passes them.
+        self.program = args is None
         # Inside GitHub Actions every line ftlint writes (click's usage errors too) is kept from
         # reading as a workflow command; the github format's own annotations pass (sanitize.py).
         from ftlint.sanitize import guarded_streams
 
         with guarded_streams(os.environ.get("GITHUB_ACTIONS") == "true"):
-            return super().main(*args, **kwargs)
+            return super().main(args, *more, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from ftlint import interrupts
+
         try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("\nftlint: interrupted; nothing was checked to the end", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            with interrupts.handled(program=self.program):
+                return super().invoke(ctx)
+        except interrupts.Interruption as interruption:  # Ctrl-C, SIGTERM or SIGHUP
+            parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
+            if parallel is not None:
+                parallel.stop_workers()
+            click.echo(f"\nftlint: {interrupts.describe(interruption)}; nothing was checked to the end", err=True)
+            sys.exit(interrupts.exit_code(interruption))
 
 
 @click.group(cls=_Main, context_settings=CONTEXT)
@@ -82,7 +93,8 @@ def main() -> None:
       ftlint rule FT301          explain a rule
       ftlint models              fine-tunable models, limits and prices
 
-    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted.
+    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted
+    (Ctrl-C), 143 terminated (SIGTERM).
     """
 
 

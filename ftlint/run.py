@@ -266,7 +266,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
     their size counts in the decision and the parent can hand them out in chunks.
     """
     from ftlint import parallel
-    from ftlint.inputs import open_input
+    from ftlint.inputs import open_input, open_stream
     from ftlint.ranges import Target, is_stream, read_ahead
 
     jobs = jobs or parallel.default_jobs()
@@ -276,7 +276,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
         if jobs > 1 and parallel.can_fork():
             for index, (path, _) in enumerate(files):
                 if is_stream(path):
-                    source = sys.stdin.buffer if path is None else open_input(path)
+                    source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
                     if path is not None:
                         opened.append(source)
                     streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
@@ -292,7 +292,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
             if index in streams:  # the Reader only calls readline
                 job.lint(cast(IO[bytes], streams[index]), sink)
             elif path is None:
-                job.lint(sys.stdin.buffer, sink)
+                job.lint(open_stream(sys.stdin.buffer), sink)
             else:
                 with open_input(path) as stream:
                     job.lint(stream, sink)
