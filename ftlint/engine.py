@@ -16,8 +16,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
 
-from pydantic import ValidationError
-
 from ftlint import catalog as catalog_module
 from ftlint.baseline import Baseline
 from ftlint.catalog import Catalog, ModelInfo
@@ -28,7 +26,6 @@ from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
 from ftlint.registry import Registry
 from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope
-from ftlint.rules.custom import schema_rules
 from ftlint.schema import validate
 from ftlint.selection import Layer, Selector
 from ftlint.stats import FileTotals
@@ -53,6 +50,7 @@ class FileReport:
     counts: Counter[Severity] = field(default_factory=Counter)
     internal_errors: list[str] = field(default_factory=list)  # a built-in rule failed: exit 2
     plugin_errors: list[tuple[str, str]] = field(default_factory=list)  # (distribution, message)
+    validation_reason: str = ""  # why a validation file is one ("" for training files)
 
 
 @dataclass
@@ -84,7 +82,10 @@ class Engine:
     def plan(self, config: Config) -> Plan:
         key = id(config.settings)
         if key not in self._plans:
-            self._plans[key] = self._make_plan(config)
+            try:
+                self._plans[key] = self._make_plan(config)
+            except ConfigError as exc:  # name the config file (and the key's line) in one line
+                raise config.error(exc) from None
         return self._plans[key]
 
     def _make_plan(self, config: Config) -> Plan:
@@ -96,38 +97,19 @@ class Engine:
                 resolve_tokenizer(settings.tokenizer)
         except (catalog_module.CatalogError, VocabularyError) as exc:
             raise ConfigError(str(exc)) from None
-        registry = self.registry
-        if settings.plugins:
-            registry = registry.with_local([config.root / path for path in settings.plugins])
-        if settings.schemas:
-            try:
-                registry = registry.with_rules("config schema", schema_rules(settings.schemas, config.root))
-            except ValueError as exc:
-                raise ConfigError(f"{config.path}: {exc}") from None
+        registry = config.rules_registry(self.registry)
         selector = Selector({code: rule.name for code, rule in registry.rules.items()})
         defaults = [code for code, rule in registry.rules.items() if rule.enabled_by_default]
+        config.check_selectors(selector)  # at the key that names an unknown rule, with a suggestion
         try:
-            enabled = selector.resolve(defaults, [
-                Layer(settings.select, settings.extend_select, settings.ignore), self.cli_layer])
-            for table in (settings.severity, settings.rules):
-                selector.validate(table)
-            for selectors in settings.per_file_ignores.values():
-                selector.validate(selectors)
+            enabled = selector.resolve(defaults, [*config.selection_layers, self.cli_layer])
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         rules: dict[str, Rule[Any]] = {}
         severities: dict[str, Severity] = {}
         for code in sorted(enabled):
             rule_class = registry.rules[code]
-            options = selector.most_specific(code, {k: v for k, v in settings.rules.items()
-                                                    if k in (code, rule_class.name)})
-            try:
-                parsed = rule_class.options_model.model_validate(options or {})
-            except ValidationError as exc:
-                detail = exc.errors(include_url=False)[0]
-                where = ".".join(str(part) for part in detail["loc"])
-                raise ConfigError(f"options of {code} ({rule_class.name}): `{where}`: {detail['msg']}") from None
-            rules[code] = rule_class(parsed)
+            rules[code] = config.build_rule(code, rule_class)
             override = selector.most_specific(code, settings.severity)
             severities[code] = override if isinstance(override, Severity) else rule_class.severity
         return Plan(registry, config, catalog, model, selector, enabled, rules, severities)
@@ -140,14 +122,18 @@ class Engine:
 
     def lint(self, stream: IO[bytes] | None, display: str, path: Path | None, *,
              validation: bool = False) -> FileLint:
-        config = self.resolver.for_path(path)
+        named = path if path is not None else self.resolver.stdin_name  # --stdin-filename
+        if path is None and named is not None:
+            display = str(named)
+        config = self.resolver.for_path(named)
         plan = self.plan(config)
-        ignored = config.ignored_for(path) if path is not None else []
+        ignored = config.ignored_for(named) if named is not None else []
         codes = plan.selector.resolve(plan.enabled, [Layer(ignore=ignored)]) if ignored else plan.enabled
-        kind = "validation" if path is not None and config.is_validation_file(path, validation) else (
-            "validation" if validation else "training")
-        return FileLint(self, plan, [plan.rules[c] for c in sorted(codes)], stream, display, kind,
+        kind, reason = config.kind_of(named, validation)
+        lint = FileLint(self, plan, [plan.rules[c] for c in sorted(codes)], stream, display, kind,
                         regular_file=path is not None and path.is_file())
+        lint.validation_reason = reason if kind == "validation" else ""
+        return lint
 
 
 @dataclass
@@ -202,6 +188,7 @@ class FileLint:
         self.counts: Counter[Severity] = Counter()
         self.suppressed = 0
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
+        self.validation_reason = ""
 
     def __iter__(self) -> Iterator[Violation]:
         """Lint the whole stream in this process."""
@@ -441,6 +428,7 @@ class FileLint:
             internal_errors=[m for code, _, m in result.errors if self.plan.registry.is_builtin(code)],
             plugin_errors=[(self.plan.registry.origin[code].distribution, m) for code, _, m in result.errors
                            if not self.plan.registry.is_builtin(code)],
+            validation_reason=self.validation_reason,
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -34,6 +34,9 @@ class RunOptions:
     baseline: Path | None
     write_baseline: Path | None
     require_plugins: tuple[str, ...] = ()
+    quiet: bool = False  # -q: violations only
+    verbose: bool = False  # -v: config, rules and timing on stderr
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # excluded paths, and why (for -v)
 
 
 def check(resolver: Any, layer: Any, options: RunOptions) -> int:
@@ -44,9 +47,11 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
     from ftlint.parallel import WorkerDied
     from ftlint.registry import RegistryError, discover
     from ftlint.report import Summary, make_reporter
+    from ftlint.verbose import Verbose
     from ftlint.violation import Severity
 
     out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
+    verbose = Verbose(sys.stderr) if options.verbose else None
     try:
         registry = discover()
         required = {name.lower() for name in options.require_plugins}
@@ -63,13 +68,18 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
         if options.baseline is not None and options.write_baseline is None:
             engine.baseline = Baseline.load(options.baseline)
         reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
-                                 statistics=options.statistics, err=sys.stderr)
+                                 statistics=options.statistics, err=None if options.quiet else sys.stderr,
+                                 quiet=options.quiet)
         summary = Summary()
         everything = []
         progress = _progress(options)
         reporter.start()
+        if verbose is not None:
+            verbose.skipped(options.skipped)
         for lint, violations in _lint_all(engine, targets, options.jobs):
             lint.on_progress = progress.advance if progress else None
+            if verbose is not None:
+                verbose.file(lint)
             reporter.file_started(lint.display)
             for violation in violations:
                 summary.by_rule[(violation.code, violation.name)] += 1
@@ -95,6 +105,8 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
             summary.notices.append(f"wrote {entries} baseline entries to {options.write_baseline}; "
                                    f"use it with --baseline {options.write_baseline}")
         reporter.finish(summary)
+        if verbose is not None:
+            verbose.finish(summary.files)
     except (ConfigError, RegistryError, BaselineError, WorkerDied) as exc:
         raise RunError(str(exc)) from None
     except BrokenPipeError:
@@ -128,7 +140,8 @@ def _report_plugin_errors(load_errors: list[Any], run_errors: list[tuple[str, st
 
 
 def _is_validation(resolver: Any, path: Path | None, flag: bool) -> bool:
-    return flag or (path is not None and resolver.for_path(path).is_validation_file(path))
+    named = path if path is not None else resolver.stdin_name  # --stdin-filename
+    return bool(resolver.for_path(named).kind_of(named, flag)[0] == "validation")
 
 
 def _progress(options: RunOptions) -> Any:
@@ -136,7 +149,9 @@ def _progress(options: RunOptions) -> Any:
     from ftlint.progress import Progress
     from ftlint.report import make_reporter
 
-    if not sys.stderr.isatty() or os.environ.get("CI") or not make_reporter(options.output_format, sys.stderr).human:
+    if options.quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    if not make_reporter(options.output_format, sys.stderr).human:
         return None
     return Progress(progress_total([path for path, _ in options.targets]), sys.stderr)
 
@@ -226,21 +241,48 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
 
 
 
-def show_settings(resolver: Any, config: Any, layer: Any) -> None:
-    """The resolved settings, the config file they came from, and the rules a run would use."""
-    import json
-
-    from ftlint.engine import Engine
+def show_settings(resolver: Any, paths: list[Path | None], layer: Any) -> None:
+    """Each path's config file (and the files it extends), then per config: the resolved settings,
+    the plugins it would load (without loading them), the model and the rules a run would use."""
     from ftlint.registry import discover
 
-    engine = Engine(discover(), resolver, layer)
-    plan = engine.plan(config)
-    print(f"config file: {config.path or '(none: defaults)'}")
-    print("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
+    configs: dict[int, Any] = {}
+    for path in paths:
+        config = resolver.for_path(path)
+        configs.setdefault(id(config), config)
+        if len(paths) > 1:
+            print(f"{'-' if path is None else path}: {config.describe()}")
+    registry = discover()
+    for config in configs.values():
+        if len(paths) > 1:
+            print()
+        _show_config(config, registry, resolver, layer)
+
+
+def _show_config(config: Any, registry: Any, resolver: Any, layer: Any) -> None:
+    import json
+
+    from ftlint.config import Config, ConfigError
+    from ftlint.engine import Engine
+
+    settings = config.settings
+    print(f"config file: {config.describe()}")
+    print("settings: " + json.dumps(settings.model_dump(mode="json", by_alias=True), indent=2))
+    if settings.plugins:
+        print("plugins (local rule files: Python code that `check` runs; not loaded here):")
+        for plugin in settings.plugins:
+            print(f"  {config.root / plugin}{'' if (config.root / plugin).is_file() else ' (missing)'}")
+    # The plan without the local plugins: showing settings must not run a repository's code.
+    unloaded = Config(settings.model_copy(update={"plugins": []}), config.path, chain=config.chain,
+                      training=config.training)
+    try:
+        plan = Engine(registry, resolver, layer).plan(unloaded)
+    except ConfigError as exc:
+        if not settings.plugins:
+            raise
+        print(f"rules enabled: not known without loading the plugins ({exc})")
+        return
     print(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
-    print("rules enabled:")
+    print("rules enabled" + (" (plugin rules not shown)" if settings.plugins else "") + ":")
     for code in sorted(plan.rules):
-        rule = plan.rules[code]
-        print(f"  {code} {rule.name} [{plan.severities[code].value}]")
-
-
+        print(f"  {code} {plan.rules[code].name} [{plan.severities[code].value}]")

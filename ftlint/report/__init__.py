@@ -59,8 +59,9 @@ class Reporter:
     human = False  # human formats print totals; machine formats print only their document
 
     def __init__(self, out: IO[str], *, color: bool = False, rules: dict[str, type[Rule[Any]]] | None = None,
-                 statistics: bool = False, err: IO[str] | None = None) -> None:
+                 statistics: bool = False, err: IO[str] | None = None, quiet: bool = False) -> None:
         self.out = out
+        self.quiet = quiet  # -q: violations (and --statistics) only; no totals, notes or verdict
         self.err = err
         self.color = color
         self.rules = rules or {}

@@ -1,0 +1,46 @@
+"""``-v``: which config and rules each file got, what was skipped and why, and how long it took.
+
+Written to standard error, so that it never mixes with a report on standard output; nothing here
+judges or changes a result.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+
+def visible(text: str) -> str:
+    """``text`` with control and format characters (ESC, newlines, bidi overrides) escaped."""
+    return "".join(char if unicodedata.category(char) not in ("Cc", "Cf", "Cs") else
+                   char.encode("unicode_escape", "backslashreplace").decode("ascii") for char in text)
+
+
+class Verbose:
+    def __init__(self, err: IO[str]) -> None:
+        self.err = err
+        self.started = time.perf_counter()
+        self._configs: dict[int, Any] = {}
+
+    def say(self, text: str) -> None:
+        self.err.write(f"ftlint: {visible(text)}\n")
+
+    def skipped(self, paths: Iterable[tuple[Path, str]]) -> None:
+        for path, reason in paths:
+            self.say(f"skipped {path}: {reason}")
+
+    def file(self, lint: Any) -> None:
+        """One line per file: its config, kind (and why) and how many rules ran on it."""
+        config = lint.plan.config
+        reason = f" ({lint.validation_reason})" if lint.validation_reason else ""
+        self.say(f"{lint.display}: {lint.run.kind}{reason}; config {config.describe()}; "
+                 f"{len(lint.rule_codes)} rules")
+        self._configs.setdefault(id(lint.plan), lint.plan)
+
+    def finish(self, files: int) -> None:
+        for plan in self._configs.values():
+            self.say(f"rules of config {plan.config.describe()}: {', '.join(sorted(plan.rules))}")
+        self.say(f"checked {files} file{'s' if files != 1 else ''} in {time.perf_counter() - self.started:.2f} s")
