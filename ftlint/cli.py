@@ -146,7 +146,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     Configure defaults in pyproject.toml under [tool.ftlint] or in ftlint.toml.
     """
     from ftlint import run
-    from ftlint.config import ConfigError, ConfigResolver
+    from ftlint.config import ConfigError
     from ftlint.discovery import Selection, expand
     from ftlint.report import resolve_format
     from ftlint.selection import Layer
@@ -157,11 +157,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:
         _exclusive(quiet=quiet, verbose=verbose)
-        both = {p.resolve() for p in training_files} & {p.resolve() for p in validation_files}
-        if both:
-            raise ConfigError(f"{sorted(both)[0]} is named with both --training-file and --validation-file")
-        resolver = ConfigResolver(config_path, overrides, isolated=isolated, training=training_files,
-                                  stdin_name=stdin_filename)
+        resolver = _resolver(config_path, overrides, isolated, training_files, validation_files, stdin_filename)
         base = resolver.for_path(paths[0] if paths and str(paths[0]) != "-" else None)
         if show_settings:
             run.show_settings(resolver, [None if str(p) == "-" else p for p in paths] or [None], layer)
@@ -199,6 +195,17 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     if exit_zero and code == EXIT_VIOLATIONS:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def _resolver(config_path: Path | None, overrides: dict[str, Any], isolated: bool, training: tuple[Path, ...],
+              validation: tuple[Path, ...], stdin_name: Path | None) -> Any:
+    """The ConfigResolver for `check`'s config options (ConfigError on contradictions)."""
+    from ftlint.config import ConfigError, ConfigResolver
+
+    both = {path.resolve() for path in training} & {path.resolve() for path in validation}
+    if both:
+        raise ConfigError(f"{sorted(both)[0]} is named with both --training-file and --validation-file")
+    return ConfigResolver(config_path, overrides, isolated=isolated, training=training, stdin_name=stdin_name)
 
 
 def _exclusive(**flags: bool) -> None:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ftlint import naming, tomlload
 from ftlint.catalog import DEFAULT_MODEL
-from ftlint.globs import PathGlob
+from ftlint.globs import PathGlob, absolute_posix
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
 from ftlint.rules.custom import SchemaEntry
 from ftlint.selection import Layer
@@ -186,12 +186,6 @@ class Config:
         extended = [str(source.path) for source in self.chain[1:]]
         return str(self.path) + (f" (extends {' -> '.join(extended)})" if extended else "")
 
-    def relative(self, file: Path) -> str:
-        try:
-            return file.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return file.as_posix()
-
     def kind_of(self, file: Path | None, explicit_validation: bool = False) -> tuple[str, str]:
         """("training" or "validation", why): the command line, then config globs, then the name."""
         if explicit_validation:
@@ -216,7 +210,9 @@ class Config:
 
     def excluded_by(self, path: Path) -> PathGlob | None:
         """The exclude pattern that matches ``path`` (a file or folder), or None."""
-        return next((glob for glob in self.exclude_globs if glob.matches(path)), None)
+        absolute = absolute_posix(path)
+        name = absolute.rsplit("/", 1)[-1]
+        return next((glob for glob in self.exclude_globs if glob.match(name, absolute)), None)
 
     def error(self, exc: ConfigError) -> ConfigError:
         """``exc`` with the config file (and the line and column of its key) in front."""
@@ -354,10 +350,19 @@ def read_source(path: Path) -> Source | None:
             raise ConfigError(f"{document.where(('tool',))}: `tool` must be a table", located=True)
         table = (tool or {}).get("ftlint")
         if table is None:
+            _misspelled_table(document, tool or {})
             return None
         if not isinstance(table, dict):
             raise ConfigError(f"{document.where(prefix)}: `tool.ftlint` must be a table", located=True)
     return Source(path, parse_settings(table, str(path), document, prefix), document, prefix)
+
+
+def _misspelled_table(document: tomlload.Document, tool: dict[str, Any]) -> None:
+    """``[tool.FTLint]`` or ``[tool.ft-lint]`` is meant for ftlint: say so instead of ignoring it."""
+    for name in tool:
+        if name != "ftlint" and re.sub(r"[^a-z]", "", name.lower()) == "ftlint":
+            raise ConfigError(f"{document.where(('tool', name))}: `[tool.{name}]` is not read; "
+                              "did you mean `[tool.ftlint]`?", located=True)
 
 
 def load_config_file(path: Path, training: frozenset[Path] = frozenset()) -> Config:
@@ -431,9 +436,11 @@ def search_folders(start: Path) -> list[Path]:
     return folders
 
 
-def repository_root(start: Path) -> Path | None:
-    """The closest folder at or above ``start`` that holds ``.git`` (for .gitignore files)."""
-    directory = (start if start.is_dir() else start.parent).resolve()
+def repository_root(directory: Path) -> Path | None:
+    """The closest folder at or above ``directory`` that holds ``.git`` (for .gitignore files).
+
+    Not resolved: .gitignore patterns apply to the paths as the walk spells them."""
+    directory = Path(absolute_posix(directory))
     return next((folder for folder in [directory, *directory.parents] if (folder / ".git").exists()), None)
 
 
@@ -484,6 +491,7 @@ class ConfigResolver:
         self.stdin_name = stdin_name
         self._cache: dict[Path | None, Config] = {}  # by config file
         self._found: dict[Path, Path | None] = {}  # the config file of each folder itself
+        self._folders: dict[Path, list[Path]] = {}  # the folders searched from each folder
         self._merged: dict[int, Config] = {}  # one merged Config per base config, so plans are reused
 
     def for_path(self, file: Path | None) -> Config:
@@ -505,8 +513,11 @@ class ConfigResolver:
         return self._cache[found]
 
     def _find(self, start: Path) -> Path | None:
-        """find_config, with each folder's answer cached (a directory walk asks for every folder)."""
-        for folder in search_folders(start):
+        """find_config, with each folder's answer cached (a directory walk asks for every file)."""
+        directory = start if start.is_dir() else start.parent
+        if directory not in self._folders:
+            self._folders[directory] = search_folders(directory)
+        for folder in self._folders[directory]:
             if folder not in self._found:
                 self._found[folder] = config_in(folder)
             found = self._found[folder]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ftlint.config import REPOSITORY_MARKERS, Config, ConfigResolver, repository_root
-from ftlint.globs import IgnoreRule, gitignored, parse_gitignore
+from ftlint.globs import IgnoreRule, absolute_posix, gitignored, parse_gitignore
 from ftlint.inputs import SUFFIXES
 
 
@@ -28,13 +28,17 @@ class Selection:
     force_exclude: bool | None = None  # None: the config's `force-exclude`
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     _ignore_files: dict[Path, list[IgnoreRule]] = field(default_factory=dict)
-    _repositories: dict[Path, Path | None] = field(default_factory=dict)  # folder -> its git root
+    _configs: dict[str, Config] = field(default_factory=dict)  # by folder: a walk asks for every file
+    _folders: dict[str, tuple[str, list[IgnoreRule]] | None] = field(default_factory=dict)  # git root, rules
 
     def excluded(self, path: Path, *, is_dir: bool, named: bool = False) -> str | None:
         """Why ``path`` is left out, or None. ``named``: given on the command line."""
         if self.resolver is None:
             return None
-        config = self.resolver.for_path(path if is_dir else path.parent)
+        folder = path if is_dir else path.parent
+        config = self._configs.get(str(folder))
+        if config is None:
+            config = self._configs[str(folder)] = self.resolver.for_path(folder)
         if named:
             force = self.force_exclude if self.force_exclude is not None else config.settings.force_exclude
             return self._named_excluded(path, config) if force else None
@@ -57,18 +61,17 @@ class Selection:
         return None
 
     def _gitignored(self, path: Path, is_dir: bool) -> bool:
-        resolved = path.resolve()
-        folder = resolved.parent
-        if folder not in self._repositories:
-            self._repositories[folder] = repository_root(folder)
-        repository = self._repositories[folder]
-        if repository is None:
+        absolute = absolute_posix(path)
+        folder = absolute.rsplit("/", 1)[0] or "/"
+        if folder not in self._folders:
+            repository = repository_root(Path(folder))
+            self._folders[folder] = None if repository is None else (
+                absolute_posix(repository).rstrip("/"), self._rules_for(repository, Path(folder)))
+        known = self._folders[folder]
+        if known is None:
             return False
-        try:
-            relative = resolved.relative_to(repository).as_posix()
-        except ValueError:
-            return False
-        return bool(gitignored(self._rules_for(repository, folder), relative, is_dir))
+        root, rules = known
+        return bool(gitignored(rules, absolute[len(root) + 1:], is_dir))
 
     def _rules_for(self, repository: Path, folder: Path) -> list[IgnoreRule]:
         """Every .gitignore rule that applies in ``folder``: from the repository root down."""

@@ -103,8 +103,8 @@ class Engine:
         config.check_selectors(selector)  # at the key that names an unknown rule, with a suggestion
         try:
             enabled = selector.resolve(defaults, [*config.selection_layers, self.cli_layer])
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
+        except ValueError as exc:  # the config's selectors are checked: this one is the command line's
+            raise ConfigError(str(exc), located=True) from None
         rules: dict[str, Rule[Any]] = {}
         severities: dict[str, Severity] = {}
         for code in sorted(enabled):

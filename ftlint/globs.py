@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 
 def translate(pattern: str, *, slash_is_literal: bool) -> str:
@@ -94,19 +95,27 @@ class PathGlob:
         object.__setattr__(self, "_path", re.compile(absolute + r"\Z", re.DOTALL))
 
     def matches(self, path: Path) -> bool:
-        return bool(self._name.match(path.name) or self._path.match(_absolute(path)))
+        absolute = absolute_posix(path)
+        return self.match(absolute.rsplit("/", 1)[-1], absolute)
+
+    def match(self, name: str, absolute: str) -> bool:
+        """For callers that test one path against many globs: its name and absolute POSIX path."""
+        return bool(self._name.match(name) or self._path.match(absolute))
 
 
 def _join(root: Path, pattern: str) -> str:
     if pattern.startswith("/"):
         return pattern
-    prefix = _absolute(root).rstrip("/")
+    prefix = absolute_posix(root).rstrip("/")
     return (re.sub(r"([*?\[\]{}\\])", r"\\\1", prefix) + "/" + pattern.removeprefix("./"))
 
 
-def _absolute(path: Path) -> str:
-    """An absolute POSIX path, without resolving symbolic links (the name the user sees)."""
-    return PurePosixPath(Path(path).absolute().as_posix()).as_posix()
+def absolute_posix(path: Path | str) -> str:
+    """An absolute, normalised POSIX path, without resolving symbolic links (the name the user sees).
+
+    os.path, not pathlib: a directory walk calls this for every file and folder.
+    """
+    return os.path.abspath(path).replace(os.sep, "/")
 
 
 @dataclass(frozen=True)

@@ -303,3 +303,10 @@ def test_isolated_reads_no_config(tmp_path: Path) -> None:
     assert isolated.exit_code == 1 and "FT501" in isolated.stdout
     both = run_cli("check", data, "--isolated", "--config", str(tmp_path / "ftlint.toml"))
     assert both.exit_code == 2 and "--isolated and --config exclude each other" in both.stderr
+
+
+def test_a_misspelled_tool_table_is_an_error_not_ignored(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.black]\n\n[tool.ft-lint]\nstrict = true\n', encoding="utf-8")
+    result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))))
+    assert result.exit_code == 2
+    assert "pyproject.toml:3:1: `[tool.ft-lint]` is not read; did you mean `[tool.ftlint]`?" in result.stderr

@@ -221,3 +221,21 @@ def test_gitignore_subset_matches_git_check_ignore(tmp_path: Path) -> None:
     expected = sorted(f"repo/{name}" for name in CANDIDATES if name not in ignored_by_git)
     assert len(ignored_by_git) >= 12  # the patterns above do ignore most candidates
     assert checked("repo") == expected
+
+
+def test_config_globs_follow_ruff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A glob matches the file's name anywhere, or its path from the config's folder (not from the working
+    # directory); `**/` also matches no folder at all.
+    (tmp_path / "ftlint.toml").write_text(
+        '[per-file-ignores]\n"smoke-*.jsonl" = ["FT501"]\n"data/**/small.jsonl" = ["FT501"]\n'
+        '"other/*.jsonl" = ["FT501"]\n', encoding="utf-8")
+    names = ["deep/er/smoke-1.jsonl", "data/small.jsonl", "data/a/b/small.jsonl", "other/x.jsonl",
+             "small.jsonl", "elsewhere/other/x.jsonl"]
+    for name in names:
+        jsonl(tmp_path / name, many(3))
+    (tmp_path / "elsewhere" / "other").mkdir(exist_ok=True)
+    monkeypatch.chdir(tmp_path / "deep")  # globs are relative to the config file, not to here
+    result = run_cli("check", *(str(tmp_path / name) for name in names), "--format", "json", "--no-tokens")
+    flagged = {Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]
+               if f["violations"]}
+    assert flagged == {"small.jsonl", "elsewhere/other/x.jsonl"}
