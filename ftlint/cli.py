@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from ftlint import __version__
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.naming import rule_text as validation_name_rule
 from ftlint.report import CHOICES
 
@@ -77,7 +78,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
               "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
-@click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
+@click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
 @click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
               "generic. See `ftlint models --provider NAME`.")
@@ -112,7 +113,7 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
               "identical for any value.")
-@click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
+@click.option("--tokenizer", type=click.Choice(TOKENIZERS),
               help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
 @click.option("--no-tokens", is_flag=True,
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
@@ -169,7 +170,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         selection = Selection(resolver, force_exclude)
         options = run.RunOptions(
-            targets=list(expand(paths or (Path("."),), set(validation_files), selection, set(training_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files), selection, set(training_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -179,9 +180,10 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
+            exit_zero=exit_zero,
             quiet=quiet,
             verbose=verbose,
-            skipped=selection.skipped,
+            skipped=tuple(selection.skipped),
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -192,8 +194,6 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
-    if exit_zero and code == EXIT_VIOLATIONS:
-        code = EXIT_CLEAN
     sys.exit(code)
 
 
@@ -323,7 +323,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
-    profile = catalog.profile
+    profile = catalog.target
     if output_format == "text":
         limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
                   "no minimum example count",

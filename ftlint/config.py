@@ -22,12 +22,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlint import naming, tomlload
-from ftlint.catalog import DEFAULT_MODEL
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.globs import PathGlob, absolute_posix
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
 from ftlint.rules.custom import SchemaEntry
@@ -39,12 +39,10 @@ if TYPE_CHECKING:
     from ftlint.rule import Rule
     from ftlint.selection import Selector
 
-CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
 REPOSITORY_MARKERS = (".git", ".hg", ".svn")
 # Searched folders skip these (ruff's `exclude` defaults, plus every hidden file and folder).
 DEFAULT_EXCLUDE = (".*", "venv", "node_modules", "__pycache__")
 MAX_LINE_BYTES_LIMIT = 1 << 40  # 1 TiB: larger caps are a typo, and past 2**63 the reader cannot index
-Method = Literal["auto", "supervised", "dpo", "reinforcement", "completion"]
 Key = tuple[str | int, ...]
 
 
@@ -72,9 +70,9 @@ class Settings(BaseModel):
     )
 
     extend: str | None = None  # another config file this one builds on, relative to this file
-    model: str = DEFAULT_MODEL
+    model: str | None = None  # None: the target's default model
     provider: str = "openai"
-    method: Method = "auto"
+    method: str = "auto"
     epochs: int | None = Field(default=None, ge=1, le=50)
     select: list[str] | None = None
     extend_select: list[str] = Field(default_factory=list)
@@ -84,7 +82,7 @@ class Settings(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     strict: bool = False
     tokens: bool = True
-    tokenizer: Literal["auto", "tiktoken", "bpe-openai"] = "auto"
+    tokenizer: str = "auto"
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024, le=MAX_LINE_BYTES_LIMIT)
     jobs: int | None = Field(default=None, ge=1, le=256)  # None: one worker per core
     validation_files: list[str] = Field(default_factory=list)
@@ -101,6 +99,22 @@ class Settings(BaseModel):
     plugins: list[str] = Field(default_factory=list)  # local rule files (Python), relative to the config
     # Team JSON Schemas, [[tool.ftlint.schema]] (the field cannot be called `schema` in pydantic).
     schemas: list[SchemaEntry] = Field(default_factory=list, alias="schema")
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        return _one_of(value, METHODS, "method")
+
+    @field_validator("tokenizer")
+    @classmethod
+    def _known_tokenizer(cls, value: str) -> str:
+        return _one_of(value, TOKENIZERS, "tokenizer")
+
+
+def _one_of(value: str, choices: tuple[str, ...], what: str) -> str:
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(choices)}")
+    return value
 
 
 # How `extend` combines a file with the one it extends (ruff's rules): the extending file's value

@@ -23,7 +23,8 @@ from ftlint.records import FileFacts, Record
 from ftlint.violation import Finding, Severity
 
 if TYPE_CHECKING:
-    from ftlint.catalog import ModelInfo, ProviderInfo
+    from ftlint.baseline import Baseline
+    from ftlint.catalog import ModelInfo, Target
     from ftlint.formats import Example
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
@@ -40,6 +41,7 @@ class Scope(str, enum.Enum):
     EXAMPLE = "example"  # every line that parsed into a JSON object
     FILE = "file"  # once per file, after its last line: sees file facts and totals
     DATASET = "dataset"  # collects from every example into a mergeable state, judges once per file
+    RUN = "run"  # once per run, after every file: sees what only the whole run knows (the baseline)
 
 
 class NoOptions(BaseModel):
@@ -59,7 +61,7 @@ class RunInfo:
     model: ModelInfo
     method: str  # "auto" or a format's method name
     kind: str  # "training" or "validation"
-    profile: ProviderInfo  # the provider's limits and policies (models.toml)
+    target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
 
 
@@ -133,6 +135,13 @@ class FileContext:
     # The input is a regular file, whose name is what an upload would carry (not standard input, a pipe
     # such as /dev/fd/63 from `<(zcat ...)`, or records handed to the API).
     regular_file: bool = False
+
+
+@dataclass
+class RunContext:
+    """What a run-stage rule sees once every file is checked."""
+
+    baseline: Baseline | None = None
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)

@@ -32,13 +32,14 @@ class Verbose:
         for path, reason in paths:
             self.say(f"skipped {path}: {reason}")
 
-    def file(self, lint: Any) -> None:
-        """One line per file: its config, kind (and why) and how many rules ran on it."""
-        config = lint.plan.config
-        reason = f" ({lint.validation_reason})" if lint.validation_reason else ""
-        self.say(f"{lint.display}: {lint.run.kind}{reason}; config {config.describe()}; "
-                 f"{len(lint.rule_codes)} rules")
-        self._configs.setdefault(id(lint.plan), lint.plan)
+    def file(self, job: Any) -> None:
+        """One line per file: its config, kind (and why) and how many rules run on it."""
+        config = job.plan.config
+        reason = f" ({job.validation_reason})" if job.validation_reason else ""
+        rules = job.rules
+        count = len(rules.line) + len(rules.example) + len(rules.file) + len(rules.dataset)
+        self.say(f"{job.display}: {job.kind}{reason}; config {config.describe()}; {count} rules")
+        self._configs.setdefault(id(job.plan), job.plan)
 
     def finish(self, files: int) -> None:
         for plan in self._configs.values():

@@ -209,3 +209,24 @@ def test_bad_baseline_is_a_usage_error(tmp_path: Path) -> None:
     baseline.write_text("[1, 2]", encoding="utf-8")
     result = run_cli("check", INPUTS[2], "--baseline", str(baseline))
     assert result.exit_code == 2 and "is not an ftlint baseline" in result.stderr
+
+
+def test_unused_baseline_entry_takes_the_configured_severity(tmp_path: Path) -> None:
+    """FT901 goes through the same severity, selection and reporting path as every rule."""
+    data = tmp_path / "train.jsonl"
+    data.write_text((ROOT / "fixtures/bad/role-order.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("check", str(data), "--write-baseline", str(baseline)).exit_code == 0
+    data.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
+        for i in range(10)]), encoding="utf-8")  # every entry is stale now
+    (tmp_path / "ftlint.toml").write_text('[severity]\nFT901 = "error"\n', encoding="utf-8")
+    result = run_cli("check", str(data), "--baseline", str(baseline), "--format", "concise")
+    assert result.exit_code == 1, result.stdout
+    assert f"{baseline}:2:1: FT901 [error]" in result.stdout
+    ignored = run_cli("check", str(data), "--baseline", str(baseline), "--ignore", "FT901")
+    assert ignored.exit_code == 0 and "FT901" not in ignored.stdout
+    report = json.loads(run_cli("check", str(data), "--baseline", str(baseline), "--format", "json").stdout)
+    jsonschema.validate(report, CONTRACT)
+    stale = [v for f in report["files"] for v in f["violations"] if v["code"] == "FT901"]
+    assert {v["severity"] for v in stale} == {"error"} and len({v["fingerprint"] for v in stale}) == len(stale)

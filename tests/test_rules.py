@@ -252,7 +252,7 @@ def test_file_too_large() -> None:
     from ftlint.stats import FileTotals
 
     catalog = load_catalog()
-    run = RunInfo(model=catalog.resolve("gpt-4o-mini"), method="auto", kind="training", profile=catalog.profile)
+    run = RunInfo(model=catalog.resolve("gpt-4o-mini"), method="auto", kind="training", target=catalog.target)
     big = FileContext(FileFacts(size=600_000_000), FileTotals(), run, "chat")
     (finding,) = FileTooLarge().check(big)
     assert "file is 600.0 MB; OpenAI takes files of at most 512 MB" in finding.message

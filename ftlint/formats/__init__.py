@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ftlint.choices import TRAINING_METHODS
 from ftlint.formats import models
 
 
@@ -37,6 +38,7 @@ FORMATS: dict[str, Format] = {
     )
 }
 FORMAT_BY_METHOD: dict[str, str] = {f.method: f.name for f in FORMATS.values()}
+assert set(FORMAT_BY_METHOD) == set(TRAINING_METHODS), "every training method has exactly one format"
 CHAT_KEYS = frozenset(models.ChatRecord.model_fields)
 
 
@@ -81,6 +83,15 @@ def _guess(value: dict[str, Any]) -> tuple[str | None, bool]:
         # RFT records end on the user; grader keys (anything beyond chat's) settle it.
         return "reinforcement", bool(set(value) - CHAT_KEYS)
     return "chat", bool(roles)
+
+
+def settings_of(value: dict[str, Any], format_name: str) -> tuple[dict[str, Any], str]:
+    """The object that holds a record's conversation settings (``tools``, legacy ``functions``,
+    ``parallel_tool_calls``) and its JSON pointer: the record itself, or a preference record's ``input``."""
+    if format_name == "preference":
+        holder = value.get("input")
+        return (holder, "/input") if isinstance(holder, dict) else ({}, "/input")
+    return value, ""
 
 
 class Message:
@@ -153,11 +164,16 @@ class Example:
         self._texts: list[tuple[str, str]] | None = None
 
     @property
+    def settings(self) -> tuple[dict[str, Any], str]:
+        """The object holding ``tools``/``functions``/``parallel_tool_calls``, and its pointer."""
+        return settings_of(self.raw, self.format)
+
+    @property
     def features(self) -> frozenset[str]:
         """Which optional parts the record has, so that rules about them can be skipped otherwise."""
         found = set()
-        raw = self.raw.get("input") if self.format == "preference" else self.raw
-        if isinstance(raw, dict) and ("tools" in raw or "functions" in raw):
+        holder, _ = self.settings
+        if "tools" in holder or "functions" in holder:
             found.add("tools")
         for message in self.all_messages:
             if message.tool_calls or message.role in ("tool", "function") or "function_call" in message.data:

@@ -16,7 +16,7 @@ from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 MAX_ROWS = 5_000  # a bigger table helps nobody in a browser; the JSON report has them all
 _E = html.escape
@@ -72,8 +72,7 @@ class HtmlReporter(Reporter):
             self._violations.append(violation)
 
     def file_finished(self, report: FileReport) -> None:
-        if report.kind != "baseline":
-            self._reports.append(report)
+        self._reports.append(report)
 
     def finish(self, summary: Summary) -> None:
         counts = summary.counts

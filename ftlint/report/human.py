@@ -14,7 +14,7 @@ from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -26,8 +26,7 @@ class _Human(Reporter):
         self._reports: list[FileReport] = []
 
     def file_finished(self, report: FileReport) -> None:
-        if report.kind != "baseline":
-            self._reports.append(report)
+        self._reports.append(report)
 
     def style(self, text: str, **options: Any) -> str:
         return click.style(text, **options) if self.color else text

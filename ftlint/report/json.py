@@ -11,12 +11,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ftlint import __version__
-from ftlint.report import Reporter, Summary
+from ftlint.report import OtherSource, Reporter, Summary
 from ftlint.stats import FileTotals, stats_json
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 CONTRACT_VERSION = 1
 
@@ -39,6 +39,9 @@ class JsonReporter(Reporter):
 
     def file_finished(self, report: FileReport) -> None:
         self.out.write("], " + json.dumps(file_json(report))[1:])
+
+    def source_finished(self, source: OtherSource) -> None:
+        self.out.write("], " + json.dumps(source_json(source))[1:])
 
     def finish(self, summary: Summary) -> None:
         self.out.write(f'], "summary": {json.dumps(summary_json(summary))}}}\n')
@@ -73,6 +76,14 @@ def file_json(report: FileReport) -> dict[str, Any]:
             "usd": _round(report.cost_usd),
         },
     }
+
+
+def source_json(source: OtherSource) -> dict[str, Any]:
+    """A file that is not data (the baseline): the contract's file fields, with nothing counted."""
+    return {"kind": source.kind, "format": None, "examples": 0, "valid_examples": 0,
+            "counts": _counts(source.counts), "tokens": None, "stats": stats_json(FileTotals()),
+            "cost": {"model": None, "encoding": None, "tokenizer": None, "training_context": None,
+                     "epochs": None, "usd": None}}
 
 
 def summary_json(summary: Summary) -> dict[str, Any]:
