@@ -109,8 +109,8 @@ class Run:
         validation = [_is_validation(self.resolver, path, flag) for path, flag in options.files]
         engine = Engine(registry, self.resolver, self.layer, has_validation_file=any(validation))
         # Training files first, so that validation files can be checked against them (FT507).
-        files = [(path, is_validation) for (path, _), is_validation
-                 in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
+        # Each keeps its own flag (named with --validation-file): the job says why a file is a validation file.
+        files = [file for file, _ in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
         reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
                                  statistics=options.statistics, err=None if options.quiet else sys.stderr,
                                  quiet=options.quiet)
