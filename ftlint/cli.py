@@ -102,6 +102,9 @@ def main() -> None:
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Count violations per rule instead of listing them.")
+@click.option("--max-repeats", type=click.IntRange(0), help="Identical findings (same rule and message) listed "
+              "per file before the rest are summarised with their count and lines. Default 10 (1 for info); "
+              "0 lists all. Totals and the exit code always count every one.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Accept the violations recorded in this file (see --write-baseline); report only new ones.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -133,7 +136,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
           validation_files: tuple[Path, ...], training_files: tuple[Path, ...], stdin_filename: Path | None,
           output_format: str | None, output_file: Path | None,
-          statistics: bool, baseline_path: Path | None, write_baseline: Path | None,
+          statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
           strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
           config_path: Path | None, isolated: bool, force_exclude: bool | None, show_settings: bool,
@@ -181,6 +184,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
             exit_zero=exit_zero,
+            max_repeats=base.settings.max_repeats if max_repeats is None else max_repeats,
             quiet=quiet,
             verbose=verbose,
             skipped=tuple(selection.skipped),

@@ -30,6 +30,7 @@ from ftlint import naming, tomlload
 from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.globs import PathGlob, absolute_posix
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
+from ftlint.repeats import DEFAULT_MAX_REPEATS
 from ftlint.rules.custom import SchemaEntry
 from ftlint.selection import Layer
 from ftlint.violation import Severity
@@ -85,6 +86,7 @@ class Settings(BaseModel):
     tokenizer: str = "auto"
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024, le=MAX_LINE_BYTES_LIMIT)
     jobs: int | None = Field(default=None, ge=1, le=256)  # None: one worker per core
+    max_repeats: int = Field(default=DEFAULT_MAX_REPEATS, ge=0)  # identical findings listed per file; 0: all
     validation_files: list[str] = Field(default_factory=list)
     training_files: list[str] = Field(default_factory=list)
     exclude: list[str] | None = None  # None: DEFAULT_EXCLUDE

@@ -60,6 +60,8 @@ class RecordPass:
         context = self._context(record, value, result.file_format or self.job.default_format)
         if context.valid:
             totals.valid += 1
+        if context.usable:
+            totals.counted += 1
             _shape(context, totals)
             if self.job.count_tokens:
                 self._count(context, record, totals)
@@ -89,7 +91,8 @@ class RecordPass:
             totals.uncounted += 1
             return
         tokens = context.tokens
-        totals.add_example(tokens.total, tokens.trainable, self.limit, self.billable)
+        billable = self.billable and not FORMATS[context.example.format].billed_per_hour
+        totals.add_example(tokens.total, tokens.trainable, self.limit, billable)
         totals.images_uncounted += tokens.images_estimated
 
     def _rules_for(self, context: ExampleContext) -> list[Rule[Any]]:

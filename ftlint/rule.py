@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ftlint.digests import combine, digest
 from ftlint.records import FileFacts, Record
+from ftlint.schema import HARMLESS_ISSUES
 from ftlint.violation import Finding, Severity
 
 if TYPE_CHECKING:
@@ -92,6 +93,14 @@ class ExampleContext:
     def valid(self) -> bool:
         return not self.schema_problems and self.example.format == self.expected_format
 
+    @property
+    def usable(self) -> bool:
+        """Its structure can be read: it is in the file's format and its only schema problems leave the
+        messages readable (an extra key, an odd weight...). Such a record is counted and compared by the
+        dataset rules, while its schema problems are reported."""
+        return self.example.format == self.expected_format and all(
+            problem.kind in HARMLESS_ISSUES for problem in self.schema_problems)
+
     @functools.cached_property
     def _digests(self) -> tuple[list[bytes], bytes]:
         """Each message's digest, and one of everything else (each message is serialized once)."""
@@ -121,7 +130,10 @@ class ExampleContext:
         last = next((i for i in range(len(conversation) - 1, -1, -1) if conversation[i].role == "assistant"), None)
         if last is None:
             return None
-        return combine([*messages[:last], rest]), messages[last]
+        answer = conversation[last].data
+        # The answer is what the assistant says, whatever its weight (which says whether it is trained on).
+        said = digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer else messages[last]
+        return combine([*messages[:last], rest]), said
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from ftlint import clock
+from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class RunOptions:
     write_baseline: Path | None = None
     require_plugins: tuple[str, ...] = ()
     exit_zero: bool = False
+    max_repeats: int = DEFAULT_MAX_REPEATS
     quiet: bool = False  # -q: violations only
     verbose: bool = False  # -v: config, rules and timing on stderr
     skipped: tuple[tuple[Path, str], ...] = ()  # paths the file search left out, and why (for -v)
@@ -116,7 +118,9 @@ class Run:
                                  quiet=options.quiet)
         summary = Summary()
         sink = ReportingSink(reporter, summary, self._baseline(), _progress(options),
-                             keep=[] if options.write_baseline is not None else None, verbose=verbose)
+                             keep=[] if options.write_baseline is not None else None,
+                             repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats),
+                             verbose=verbose)
         reporter.start()
         if verbose is not None:
             verbose.skipped(options.skipped)
@@ -155,7 +159,7 @@ class Run:
         summary, options = sink.summary, self.options
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
-        summary.notices = deadline_notices(engine.plans(), clock.today())
+        summary.notices.extend(deadline_notices(engine.plans(), clock.today()))
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
@@ -183,6 +187,7 @@ class ReportingSink:
     baseline: Baseline | None = None
     progress: Progress | None = None
     keep: list[Violation] | None = None  # every reported violation, when a baseline is being written
+    repeats: RepeatLimiter = field(default_factory=RepeatLimiter)
     verbose: Verbose | None = None  # -v: each file's config, kind and rules on stderr
     _counts: Counter[Severity] = field(default_factory=Counter)
     _suppressed: int = 0
@@ -192,22 +197,27 @@ class ReportingSink:
         if self.verbose is not None:
             self.verbose.file(job)
         self._counts, self._suppressed = Counter(), 0
+        self.repeats.start_file()
         self.reporter.file_started(job.display)
 
     def violation(self, violation: Violation) -> None:
         if self.baseline is not None and self.baseline.suppress(violation):
             self._suppressed += 1
             return
-        self._counts[violation.severity] += 1
+        self._counts[violation.severity] += 1  # counted whether it is listed or summarised
         self.summary.by_rule[(violation.code, violation.name)] += 1
         if self.keep is not None:
             self.keep.append(violation)
-        self.reporter.violation(violation)
+        if self.repeats.admit(violation):
+            self.reporter.violation(violation)
 
     def file_finished(self, report: FileReport) -> None:
+        for summarised in self.repeats.summaries():
+            self.reporter.violation(summarised)
         report = dataclasses.replace(report, counts=self._counts)
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)
+        self.summary.notices.extend(file_notes(report))
 
     def run_findings(self, engine: Engine, context: Any, display: str) -> None:
         """The run-stage rules' findings, reported against ``display`` (the baseline file)."""
@@ -230,6 +240,20 @@ class ReportingSink:
     def close(self) -> None:
         if self.progress is not None:
             self.progress.close()
+
+
+def file_notes(report: FileReport) -> list[str]:
+    """What a reader of the totals must know about this file's numbers."""
+    notes = []
+    totals = report.totals
+    if totals.counted > totals.valid:
+        notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
+                     "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
+                     "checks; their problems are listed above")
+    if report.billed_per_hour and report.kind == "training":
+        notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
+                     "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")
+    return notes
 
 
 def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: ReportingSink) -> None:

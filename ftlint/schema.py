@@ -32,6 +32,11 @@ class Issue(str, enum.Enum):
     MISSING_CONTENT = "missing-content"
 
 
+# Problems that leave a record readable: it is still counted and seen by the dataset rules.
+HARMLESS_ISSUES = frozenset({Issue.UNKNOWN_KEY, Issue.INVALID_WEIGHT, Issue.FRACTIONAL_WEIGHT, Issue.TOO_MANY_ITEMS,
+                             Issue.INVALID_VALUE})
+
+
 @dataclass(frozen=True)
 class SchemaProblem:
     kind: Issue

@@ -475,7 +475,8 @@ def count_record(value: dict[str, Any], format_name: str, counter: TokenCounter)
     holder, _ = settings_of(value, format_name)
     # Legacy `functions` are the same definitions without the {"type": "function"} wrapper: the platform
     # renders both the same way, so both are counted with the tools formula.
-    tools = [*(holder.get("tools") or []), *({"type": "function", "function": f} for f in holder.get("functions") or [])]
+    functions = holder.get("functions") or []
+    tools = [*(holder.get("tools") or []), *({"type": "function", "function": f} for f in functions)]
     counted = count_messages(messages, counter)
     tool_tokens = count_tools(tools, counter)
     return ExampleTokens(

@@ -317,7 +317,6 @@ def _cookbook_tools_tokens(functions: list[dict[str, object]], encoding: object)
 
 
 def test_legacy_functions_are_counted_like_tools() -> None:
-    import tiktoken
 
     from ftlint import lint_records
     from ftlint.tokens import load_encoding

@@ -24,6 +24,9 @@ class Format:
     family: str  # records of one family share signature keys
     model: type[BaseModel]
     description: str
+    # Billed per training hour (reinforcement fine-tuning samples its own outputs): trainable and billed
+    # tokens do not apply to it.
+    billed_per_hour: bool = False
 
 
 FORMATS: dict[str, Format] = {
@@ -32,7 +35,7 @@ FORMATS: dict[str, Format] = {
         Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
         Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)"),
         Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
-               "reinforcement fine-tuning (messages + grader fields)"),
+               "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True),
         Format("completion", "completion", "completion", models.CompletionRecord,
                "legacy prompt/completion"),
     )

@@ -141,12 +141,14 @@ def _row(violation: Violation) -> str:
 
 def _card(report: FileReport) -> str:
     totals = report.totals
+    per_hour = report.billed_per_hour
     cost = (f"${report.cost_usd:,.2f}" if report.cost_usd is not None
-            else "not billed" if report.kind == "validation" else "-")
+            else "not billed" if report.kind == "validation" else "per training hour" if per_hour else "-")
     facts = [("kind", report.kind), ("format", report.format or "-"), ("model", report.model.id),
-             ("examples", f"{totals.examples:,} ({totals.valid:,} valid)"),
+             ("examples", f"{totals.examples:,} ({totals.valid:,} valid, {totals.counted:,} counted)"),
              ("tokens", f"{totals.tokens:,}" if report.tokens_counted else "not counted"),
-             ("billed tokens", f"{totals.billed:,}"), ("epochs", str(report.epochs or "-")),
+             ("billed tokens", "n/a (billed per hour)" if per_hour else f"{totals.billed:,}"),
+             ("epochs", str(report.epochs or "-")),
              ("estimated cost", cost)]
     rows = "".join(f"<dt>{_E(k)}</dt><dd>{_E(v)}</dd>" for k, v in facts)
     return (f'<article class="card"><h3>{_E(report.path)}</h3>{_badges(report.counts)}<dl>{rows}</dl>'
