@@ -93,7 +93,7 @@ def main() -> None:
               f"too when {validation_name_rule()} (or it matches `validation-files` in config).")
 @click.option("--training-file", "training_files", type=click.Path(path_type=Path, exists=True),
               multiple=True, help="A training file, whatever its name says (also `training-files` in config).")
-@click.option("--stdin-filename", type=click.Path(path_type=Path),
+@click.option("--stdin-filename", type=click.Path(path_type=Path), metavar="NAME",
               help="The name to report standard input (-) as; config, per-file-ignores and the "
               "validation-name rule use it too.")
 @click.option("-f", "--format", "output_format", type=click.Choice(CHOICES),

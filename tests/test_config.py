@@ -281,6 +281,8 @@ def test_quiet_prints_violations_only(tmp_path: Path) -> None:
     assert "Found 1 error" in loud.stdout and "est. cost" in loud.stdout
     assert quiet.exit_code == loud.exit_code == 1
     assert quiet.stdout.splitlines() == [line for line in loud.stdout.splitlines() if ": FT501 [error]" in line]
+    annotations = run_cli("check", data, "--format", "github", "-q")  # its totals go to stderr: not with -q
+    assert annotations.stdout.startswith("::error ") and annotations.stderr == ""
     assert run_cli("check", data, "-q", "-v").exit_code == 2
 
 
