@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import IO, Any, Protocol, TypeVar
 
 from ftlint import catalog as catalog_module
+from ftlint import clock
 from ftlint.catalog import Catalog, ModelInfo, Target
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
@@ -137,6 +138,7 @@ class Engine:
         self.resolver = resolver
         self.cli_layer = cli_layer or Layer()
         self.has_validation_file = has_validation_file
+        self.today = clock.today()  # read once: every file of the run is judged on the same day
         self.health = RuleHealth()
         self.shared: dict[str, Any] = {}  # what dataset rules publish for later files of the run
         self._plans: dict[int, Plan] = {}
@@ -202,15 +204,24 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     registry = config.rules_registry(registry)
     selector = Selector({code: rule.name for code, rule in registry.rules.items()})
     defaults = [code for code, rule in registry.rules.items() if rule.enabled_by_default]
+    target = catalog.target
+    try:  # the target's own selection (models.toml, or [providers.NAME] in config)
+        selector.validate(target.extend_select)
+        selector.validate(target.ignore)
+        selector.validate(target.severity)
+    except ValueError as exc:
+        raise ConfigError(f"target {target.id}: {exc}") from None
     config.check_selectors(selector)  # at the key that names an unknown rule, with a suggestion
     try:
-        enabled = selector.resolve(defaults, [*config.selection_layers, cli_layer])
+        enabled = selector.resolve(defaults, [Layer(None, target.extend_select, target.ignore),
+                                              *config.selection_layers, cli_layer])
     except ValueError as exc:  # the config's selectors are checked: this one is the command line's
         raise ConfigError(str(exc), located=True) from None
     rules = {code: config.build_rule(code, registry.rules[code]) for code in sorted(enabled)}
     severities = {}
     for code, rule in rules.items():
-        override = selector.most_specific(code, settings.severity)
+        # The user's config first, then the target's own verdict, then the rule's default.
+        override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
     return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities)
 
@@ -242,7 +253,7 @@ class FileJob:
         self.count_tokens = settings.tokens
         self.tokenizer = resolve_tokenizer(settings.tokenizer) if self.count_tokens else ""
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
-                           has_validation_file=engine.has_validation_file)
+                           has_validation_file=engine.has_validation_file, today=engine.today)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done

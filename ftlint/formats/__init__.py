@@ -97,6 +97,20 @@ def settings_of(value: dict[str, Any], format_name: str) -> tuple[dict[str, Any]
     return value, ""
 
 
+# How the lists that hold messages are named to people ("preferred output 1 (assistant)").
+LIST_NOUNS = {"messages": "message", "preferred_output": "preferred output",
+              "non_preferred_output": "non-preferred output"}
+
+
+def message_label(pointer: str, role: str | None) -> str:
+    """The name of the message at ``pointer`` (e.g. /input/messages/2): "input message 3 (user)"."""
+    parts = pointer.split("/")
+    noun = LIST_NOUNS.get(parts[-2], "message") if len(parts) >= 3 else "message"
+    prefix = "input " if len(parts) >= 4 and parts[-3] == "input" else ""
+    label = f"{prefix}{noun} {int(parts[-1]) + 1}" if parts[-1].isdigit() else f"{prefix}{noun}"
+    return f"{label} ({role})" if role else label
+
+
 class Message:
     """A tolerant view of one message; ``raw`` is whatever the file holds.
 
@@ -120,8 +134,8 @@ class Message:
 
     @property
     def label(self) -> str:
-        """How messages are named to people: 1-based, with the role."""
-        return f"message {self.index + 1} ({self.role})" if self.role else f"message {self.index + 1}"
+        """How messages are named to people: 1-based, with the role and, in a preference record, the part."""
+        return message_label(self.pointer, self.role)
 
     @property
     def trainable(self) -> bool:
