@@ -7,16 +7,11 @@ judges or changes a result.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-
-def visible(text: str) -> str:
-    """``text`` with control and format characters (ESC, newlines, bidi overrides) escaped."""
-    return "".join(char if unicodedata.category(char) not in ("Cc", "Cf", "Cs") else
-                   char.encode("unicode_escape", "backslashreplace").decode("ascii") for char in text)
+from ftlint.sanitize import visible  # file names come from strangers: escape ESC, newlines, bidi
 
 
 class Verbose:
