@@ -221,6 +221,10 @@ class Config:
             return "validation", f"its name has the word {word!r} (use --training-file to train on it)"
         return "training", ""
 
+    def is_validation_file(self, file: Path, explicit: bool = False) -> bool:
+        """:meth:`kind_of`, as a yes or no (for callers that need no reason, such as `fix`)."""
+        return self.kind_of(file, explicit)[0] == "validation"
+
     def ignored_for(self, file: Path) -> list[str]:
         return [code for glob, selectors in self.per_file_ignores if glob.matches(file) for code in selectors]
 
