@@ -30,6 +30,11 @@ def _split_commas(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _local_path(value: str | None) -> str | None:
+    """A path given on the command line is relative to the working directory, not to the config file."""
+    return value if value is None or value in TOKENIZERS else str(Path(value).resolve())
+
+
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -124,8 +129,13 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
               "identical for any value.")
-@click.option("--tokenizer", type=click.Choice(TOKENIZERS),
-              help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
+@click.option("--tokenizer", metavar="auto|tiktoken|bpe-openai|PATH",
+              help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken. "
+              "PATH: an open model's tokenizer.json, model folder or Hugging Face cache folder (never downloads).")
+@click.option("--chat-template", type=click.Path(dir_okay=False), help="A .jinja chat template to render "
+              "examples with, instead of the open model's own.")
+@click.option("--max-seq-length", type=click.IntRange(1), help="The trainer's max_seq_length (open models); "
+              "longer examples are truncated. Default: config, else TRL's 1024.")
 @click.option("--no-tokens", is_flag=True,
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -146,7 +156,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           output_format: str | None, output_file: Path | None,
           statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
-          strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
+          strict: bool | None, jobs: int | None, tokenizer: str | None, chat_template: str | None,
+          max_seq_length: int | None, no_tokens: bool,
           config_path: Path | None, isolated: bool, force_exclude: bool | None, show_settings: bool,
           quiet: bool, verbose: bool, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
@@ -164,7 +175,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint.selection import Layer
 
     overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
-                                 "tokenizer": tokenizer,
+                                 "tokenizer": _local_path(tokenizer), "chat_template": _local_path(chat_template),
+                                 "max_seq_length": max_seq_length,
                                  "tokens": False if no_tokens else None}
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:

@@ -83,7 +83,12 @@ class Settings(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     strict: bool = False
     tokens: bool = True
-    tokenizer: str = "auto"
+    # auto, tiktoken or bpe-openai; anything else is a path (relative to this file) to a tokenizer.json,
+    # a model folder or a Hugging Face cache folder (ftlint.hf).
+    tokenizer: str = Field(default="auto", min_length=1)
+    chat_template: str | None = None  # a .jinja file replacing the model's chat template (open models)
+    max_seq_length: int | None = Field(default=None, ge=1)  # the trainer's limit (open models; TRL: 1024)
+    assistant_only_loss: bool = False  # the trainer masks all but the assistant's tokens (TRL SFTConfig)
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024, le=MAX_LINE_BYTES_LIMIT)
     jobs: int | None = Field(default=None, ge=1, le=256)  # None: one worker per core
     max_repeats: int = Field(default=DEFAULT_MAX_REPEATS, ge=0)  # identical findings listed per file; 0: all
@@ -110,6 +115,8 @@ class Settings(BaseModel):
     @field_validator("tokenizer")
     @classmethod
     def _known_tokenizer(cls, value: str) -> str:
+        if any(mark in value for mark in ("/", "\\", ".")):
+            return value  # a path to an open model's files (ftlint.hf)
         return _one_of(value, TOKENIZERS, "tokenizer")
 
 
@@ -123,7 +130,7 @@ def _one_of(value: str, choices: tuple[str, ...], what: str) -> str:
 # wins; tables merge key by key; `extend-*` lists add up. Paths stay relative to the file that wrote them.
 _TABLES = ("severity", "rules", "models", "providers")
 _ADDED = ("extend_select", "extend_exclude", "extend_per_file_ignores")
-_PATHS = ("plugins", "baseline", "schemas")
+_PATHS = ("plugins", "baseline", "schemas", "tokenizer", "chat_template")
 
 
 @dataclass(frozen=True)
@@ -437,7 +444,9 @@ def _rebased(source: Source, field: str) -> Any:
     folder = source.folder.absolute()
     if field == "plugins":
         return [str(folder / path) for path in value]
-    if field == "baseline":
+    if field == "tokenizer" and value in TOKENIZERS:  # a name, not a path
+        return value
+    if field in ("baseline", "tokenizer", "chat_template"):
         return str(folder / value)
     return [entry.model_copy(update={"path": str(folder / entry.path)}) for entry in value]
 

@@ -312,3 +312,15 @@ def test_a_misspelled_tool_table_is_an_error_not_ignored(tmp_path: Path) -> None
     result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))))
     assert result.exit_code == 2
     assert "pyproject.toml:3:1: `[tool.ft-lint]` is not read; did you mean `[tool.ftlint]`?" in result.stderr
+
+
+def test_extend_resolves_paths_against_the_file_that_wrote_them(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text('chat-template = "templates/chat.jinja"\nbaseline = "base.json"\n'
+                                          'tokenizer = "tiktoken"\nplugins = ["tools/rules.py"]\n', encoding="utf-8")
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "ftlint.toml").write_text('extend = "../ftlint.toml"\n', encoding="utf-8")
+    settings = json.loads(run_cli("check", "--show-settings", str(tmp_path / "team")).stdout
+                          .split("settings: ", 1)[1].split("\nplugins", 1)[0])
+    assert settings["chat-template"] == str(tmp_path / "templates" / "chat.jinja")
+    assert settings["baseline"] == str(tmp_path / "base.json") and settings["tokenizer"] == "tiktoken"
+    assert settings["plugins"] == [str(tmp_path / "tools" / "rules.py")]
