@@ -386,7 +386,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
         return
     header = ("model", "encoding", "context", "train $/1M", "methods", "vision", "jobs until")
     table = [header] + [
-        (m.id, m.encoding, f"{m.training_context:,}",
+        (m.id, m.encoding or "own tokenizer", f"{m.training_context:,}" if m.training_context else "unknown",
          f"{m.training_price:.2f}" if m.training_price is not None
          else (f"{m.hourly_price:.0f}/hour" if m.hourly_price is not None else "-"),
          ",".join(m.methods), "yes" if m.vision else "no",

@@ -403,7 +403,8 @@ def _show_config(config: Config, registry: Registry, resolver: ConfigResolver, l
         print(f"rules enabled: not known without loading the plugins ({exc})")
         return
     print(f"provider: {plan.target.id} ({plan.target.name})")
-    print(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
+    context = f"{plan.model.training_context:,}-token context" if plan.model.training_context else "context unknown"
+    print(f"model: {plan.model.id} ({plan.model.encoding or 'its own tokenizer, or an estimate'}, {context})")
     print("rules enabled" + (" (plugin rules not shown)" if settings.plugins else "") + ":")
     for code in sorted(plan.rules):
         print(f"  {code} {plan.rules[code].name} [{plan.severities[code].value}]")
