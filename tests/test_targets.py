@@ -130,3 +130,37 @@ def test_azure_open_models_are_text_only_supervised() -> None:
     assert [v.code for v in found] == ["FT401"]
     report = lint_records([chat()], provider="azure", model="Qwen-32B").report
     assert report.model.training_context == 8192 and report.tokenizer == "estimate"
+
+
+def test_will_it_train_gives_every_targets_verdict_in_text_and_json() -> None:
+    bad, clean = FIXTURES / "targets" / "together" / "bad.jsonl", FIXTURES / "targets" / "hf" / "clean.jsonl"
+    text = run_cli("targets", str(bad), str(clean)).stdout
+    assert "will it train?" in text
+    rows = {tuple(line.split()[:2]): line for line in text.splitlines() if line.startswith(str(FIXTURES))}
+    assert "reject (5 errors)" in rows[(str(bad), "together")] and "FT220" in rows[(str(bad), "together")]
+    assert "FT620" in rows[(str(clean), "fireworks")]  # object arguments: Fireworks wants OpenAI's strings
+    assert rows[(str(clean), "hf")].split()[3] == "accept"
+    result = run_cli("check", str(bad), str(clean), "--target", "all", "--format", "json")
+    report = json.loads(result.stdout)
+    import jsonschema
+    from importlib import resources
+
+    jsonschema.validate(report, json.loads(resources.files("ftlint").joinpath("data/report.schema.json").read_text()))
+    verdicts = {(f["path"], t["target"]): t for f in report["files"] for t in f["targets"]}
+    assert {target for _, target in verdicts} == set(targets())
+    together = verdicts[(str(bad), "together")]
+    assert together["verdict"] == "reject" and together["model"] == "Qwen/Qwen3-8B"
+    assert {c["code"] for c in together["codes"]} == {"FT220", "FT401", "FT406", "FT430"}
+    assert verdicts[(str(clean), "generic")] == {
+        "target": "generic", "name": "generic (any trainer of the chat format)", "model": "any",
+        "verdict": "accept", "errors": 0, "warnings": 0, "codes": [], "reason": None}
+
+
+def test_will_it_train_says_when_a_target_cannot_judge(tmp_path: Path) -> None:
+    path = _write(tmp_path / "train.jsonl", [chat(f"q{i}", f"a{i}") for i in range(12)])
+    report = json.loads(run_cli("targets", str(path), "--model", "Qwen/Qwen3-8B", "--format", "json").stdout)
+    verdicts = {t["target"]: t for t in report["files"][0]["targets"]}
+    assert verdicts["openai"]["verdict"] == "unavailable" and "unknown model" in verdicts["openai"]["reason"]
+    assert verdicts["together"]["verdict"] == "accept" and verdicts["together"]["model"] == "Qwen/Qwen3-8B"
+    piped = run_cli("check", "-", "--target", "all", input=path.read_bytes())
+    assert piped.exit_code == 2 and "cannot read standard input" in piped.stderr
