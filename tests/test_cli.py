@@ -345,9 +345,14 @@ def test_readme_config_example_is_valid() -> None:
     from ftlint.config import parse_settings
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```toml\n[tool.ftlint]", 1)[1].split("```", 1)[0]
-    table = tomlload.loads("[tool.ftlint]" + block)["tool"]["ftlint"]
-    settings = parse_settings(table, "README.md")
+    blocks = [part.split("```", 1)[0] for part in readme.split("```toml\n[tool.ftlint]")[1:]]
+    assert len(blocks) >= 2
+    for block in blocks:  # every example is a config ftlint takes, its target and models included
+        settings = parse_settings(tomlload.loads("[tool.ftlint]" + block)["tool"]["ftlint"], "README.md")
+        catalog = load_catalog(settings.models, settings.provider, settings.providers)
+        catalog.resolve(settings.model or catalog.target.default_model)
+    models = next(block for block in blocks if "my-gpt-4o-mini" in block)
+    settings = parse_settings(tomlload.loads("[tool.ftlint]" + models)["tool"]["ftlint"], "README.md")
     assert settings.model == "gpt-4.1-mini-2025-04-14" and settings.severity["FT202"].value == "error"
     catalog = load_catalog(settings.models, settings.provider, settings.providers)
     assert catalog.resolve("my-gpt-4o-mini").training_context == 65536

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from conftest import FIXTURES, assistant, chat, conversation, run_cli, user
@@ -142,9 +144,6 @@ def test_will_it_train_gives_every_targets_verdict_in_text_and_json() -> None:
     assert rows[(str(clean), "hf")].split()[3] == "accept"
     result = run_cli("check", str(bad), str(clean), "--target", "all", "--format", "json")
     report = json.loads(result.stdout)
-    import jsonschema
-    from importlib import resources
-
     jsonschema.validate(report, json.loads(resources.files("ftlint").joinpath("data/report.schema.json").read_text()))
     verdicts = {(f["path"], t["target"]): t for f in report["files"] for t in f["targets"]}
     assert {target for _, target in verdicts} == set(targets())
