@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Options, Rule, Scope
+from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
 # UTF-8 read as Windows-1252/Latin-1: "Ã©" for é, "â€™" for ’, "Â " for a no-break space.
@@ -152,87 +152,4 @@ class UntrimmedAnswer(Rule[NoOptions]):
                     yield Finding(f"{message.label} {where} with whitespace", pointer=pointer)
 
 
-class FewExamplesOptions(Options):
-    recommended: int = 50
-
-
-class FewExamples(Rule[FewExamplesOptions]):
-    """A training file has fewer examples than OpenAI recommends (50 to 100 to see an effect).
-
-    Why: the job runs with 10, but "we typically see clear improvements from
-    fine-tuning on 50 to 100 training examples". Info, and off by default:
-    it is advice, not a defect (`--extend-select FT510` turns it on).
-    """
-
-    code = "FT510"
-    name = "few-examples"
-    severity = Severity.INFO
-    scope = Scope.FILE
-    summary = "Fewer examples than recommended"
-    fix = "Collect more examples"
-    options_model = FewExamplesOptions
-    enabled_by_default = False
-
-    def check(self, context: FileContext) -> Iterator[Finding]:
-        examples = context.totals.examples
-        minimum = context.run.target.min_examples
-        if context.run.kind == "training" and minimum and minimum <= examples < self.options.recommended:
-            yield Finding(f"training file has {examples} examples; {self.options.recommended} or more are "
-                          "recommended to see an effect", line=1)
-
-
-class NoTrainableAnswer(Rule[NoOptions]):
-    """Every assistant message of the example has `weight: 0`.
-
-    Why: the example trains nothing, but its tokens are still billed. Warning.
-    """
-
-    code = "FT508"
-    name = "no-trainable-answer"
-    severity = Severity.WARNING
-    scope = Scope.EXAMPLE
-    formats = frozenset({"chat"})
-    summary = "Example has no trainable assistant message"
-    fix = "Set weight 1 on the answer to learn, or drop the example"
-
-    def check(self, context: ExampleContext) -> Iterator[Finding]:
-        assistants = [m for m in context.example.messages if m.role == "assistant"]
-        if assistants and not any(m.trainable for m in assistants):
-            yield Finding("every assistant message has weight 0: the example trains nothing but is billed",
-                          pointer="/messages")
-
-
-class NothingTrainable(DatasetRule[NoOptions, list[int]]):
-    """No example in a training file has a trainable assistant message.
-
-    Why: a job on this file trains nothing (every assistant message has
-    `weight: 0`) and is billed in full.
-    """
-
-    code = "FT509"
-    name = "nothing-trainable"
-    severity = Severity.ERROR
-    formats = frozenset({"chat"})
-    summary = "No example trains anything"
-    fix = "Give the answers to learn weight 1"
-
-    def start(self) -> list[int]:
-        return [0, 0]
-
-    def collect(self, state: list[int], context: ExampleContext) -> None:
-        assistants = [m for m in context.example.messages if m.role == "assistant"]
-        if assistants:
-            state[0] += 1
-            state[1] += any(m.trainable for m in assistants)
-
-    def merge(self, first: list[int], later: list[int]) -> list[int]:
-        return [first[0] + later[0], first[1] + later[1]]
-
-    def finish(self, state: list[int], context: FileContext) -> Iterator[Finding]:
-        if context.run.kind == "training" and state[0] and not state[1]:
-            yield Finding(f"none of the {state[0]} examples has a trainable assistant message (all weight 0)",
-                          line=1)
-
-
-RULES = [Mojibake, ControlCharacters, InvisibleCharacters, TemplateMarkup, UntrimmedAnswer, FewExamples,
-         NoTrainableAnswer, NothingTrainable]
+RULES = [Mojibake, ControlCharacters, InvisibleCharacters, TemplateMarkup, UntrimmedAnswer]
