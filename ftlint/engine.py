@@ -24,7 +24,6 @@ from ftlint.catalog import Catalog, ModelInfo
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.digests import digest
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, family_of, guess_format, guess_strength, view
-from ftlint.pointer import locate
 from ftlint.records import FileFacts, Reader, Record
 from ftlint.registry import Registry
 from ftlint.rule import ExampleContext, FileContext, LineContext, Rule, RunInfo, Scope
@@ -410,7 +409,7 @@ class FileLint:
         column = finding.column
         text = record.text.removesuffix("\r") if record is not None else ""
         if column is None and record is not None and finding.pointer and record.value is not None:
-            column = locate(text, finding.pointer)
+            column = record.locator.column(finding.pointer)  # the line is tokenized once for all its findings
         column = column or 1
         content = record.raw.removesuffix(b"\r") if record is not None else self.display.encode()
         fingerprint = hashlib.blake2b(content + b"\0" + finding.pointer.encode(), digest_size=8).hexdigest()

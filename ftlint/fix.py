@@ -31,12 +31,11 @@ from ftlint.formats.models import ROLES
 from ftlint.inputs import Joined, is_compressed, open_input
 from ftlint.records import (
     DEFAULT_MAX_LINE_BYTES,
+    FiniteDecoder,
     Problem,
     Reader,
     Record,
     foreign_encoding,
-    parse_finite_float,
-    reject_constant,
 )
 from ftlint.rules import file as _file_rules  # noqa: F401  (defines the ParseProblemRule subclasses)
 from ftlint.rules._base import ParseProblemRule
@@ -252,7 +251,7 @@ def reserialize_document(data: bytes) -> list[bytes] | None:
     except UnicodeDecodeError:
         return None
     # NaN and Infinity would be written back out as invalid JSON: such a file is left to rejects.
-    decoder, position = json.JSONDecoder(parse_constant=reject_constant, parse_float=parse_finite_float), 0
+    decoder, position = FiniteDecoder(), 0
     lines: list[bytes] = []
     while True:
         while position < len(text) and text[position] in " \t\r\n":

@@ -15,10 +15,13 @@ import json
 import lzma
 import math
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+from ftlint.pointer import Locator, escape
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 JSON_WHITESPACE = b" \t\r\n"
@@ -68,6 +71,11 @@ class Record:
     @functools.cached_property
     def text(self) -> str:  # several rules scan the line as written: decoded once
         return self.raw.decode("utf-8", "replace")
+
+    @functools.cached_property
+    def locator(self) -> Locator:
+        """Columns of pointers and owners of columns in this line, tokenized once for all findings."""
+        return Locator(self.text)
 
 
 @dataclass
@@ -161,6 +169,50 @@ def parse_finite_float(text: str) -> float:
     return value
 
 
+# Python refuses to convert integers longer than this to int (quadratic time otherwise); the json
+# module then raises a bare ValueError with no position. 0 (no limit) on Pythons before 3.10.7.
+INT_DIGITS_LIMIT: int = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+
+
+class HugeInteger(NonFinite):
+    """An integer over Python's int-string limit: no double holds it, and Python's json refuses it."""
+
+    def message(self) -> str:
+        digits = len(str(self).lstrip("-"))
+        return (f"integer of {digits:,} digits is longer than JSON readers accept (Python's limit is "
+                f"{INT_DIGITS_LIMIT:,} digits) and overflows a double; write it as a string")
+
+
+def _checked_int(text: str) -> int:
+    if INT_DIGITS_LIMIT and len(text.lstrip("-")) > INT_DIGITS_LIMIT:
+        raise HugeInteger(text)
+    return int(text)
+
+
+class FiniteDecoder(json.JSONDecoder):
+    """The one JSON decoder for data: it rejects what cannot be written back as JSON.
+
+    NaN and Infinity raise NonFinite, 1e999999 too, and an integer over the int-string limit
+    raises HugeInteger (instead of json's bare ValueError). Every other failure is a
+    JSONDecodeError or a RecursionError. Integers are converted by json's C code; only a line
+    that failed is parsed again, with a Python check on each integer, to name the culprit.
+    """
+
+    def __init__(self, *, object_pairs_hook: Any = None) -> None:
+        super().__init__(object_pairs_hook=object_pairs_hook, parse_constant=reject_constant,
+                         parse_float=parse_finite_float)
+
+    def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+        try:
+            return super().raw_decode(s, idx)
+        except (json.JSONDecodeError, NonFinite):
+            raise
+        except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+            retry = json.JSONDecoder(object_pairs_hook=self.object_pairs_hook, parse_constant=reject_constant,
+                                     parse_float=parse_finite_float, parse_int=_checked_int)
+            return retry.raw_decode(s, idx)  # raises HugeInteger at the first long integer
+
+
 def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
     """Turn one line (without its ``\\n``) into a Record. Never raises on data."""
     record = Record(line=line, offset=offset, raw=raw)
@@ -186,22 +238,9 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
         return record
     duplicates = _DuplicateKeys()
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=duplicates,
-            parse_constant=reject_constant,
-            parse_float=parse_finite_float,
-        )
+        value = FiniteDecoder(object_pairs_hook=duplicates).decode(text)
     except NonFinite as exc:
-        match = _NON_FINITE.search(text)
-        literal = str(exc)
-        column = match.start() + 1 if match else 1
-        if literal in ("NaN", "Infinity", "-Infinity"):
-            message = f"`{literal}` is not valid JSON; use a number, a string or null"
-        else:
-            message = f"number `{literal[:40]}` overflows to infinity; JSON numbers must be finite"
-            column = text.find(literal) + 1 or 1
-        record.problem = ParseProblem(Problem.NON_FINITE_NUMBER, message, column)
+        record.problem = _non_finite(exc, text)
         return record
     except json.JSONDecodeError as exc:
         record.problem = ParseProblem(
@@ -220,6 +259,50 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
     if _SURROGATE_ESCAPE.search(text):
         record.lone_surrogates = list(_surrogate_pointers(value, ""))
     return record
+
+
+def _non_finite(exc: NonFinite, text: str) -> ParseProblem:
+    literal = str(exc)
+    if isinstance(exc, HugeInteger):
+        return ParseProblem(Problem.NON_FINITE_NUMBER, exc.message(), text.find(literal) + 1 or 1)
+    if literal in ("NaN", "Infinity", "-Infinity"):
+        match = _NON_FINITE.search(text)
+        return ParseProblem(Problem.NON_FINITE_NUMBER, f"`{literal}` is not valid JSON; use a number, a string or null",
+                            match.start() + 1 if match else 1)
+    return ParseProblem(Problem.NON_FINITE_NUMBER,
+                        f"number `{literal[:40]}` overflows to infinity; JSON numbers must be finite",
+                        text.find(literal) + 1 or 1)
+
+
+class JsonTextError(ValueError):
+    """A JSON text inside a record (a tool call's arguments) does not parse; the message quotes nothing
+    of the text but a number."""
+
+
+class NestedTooDeeply(JsonTextError):
+    """Valid JSON, perhaps, but deeper than Python's parser goes from where it was called."""
+
+
+def parse_json(text: str) -> Any:
+    """One JSON text read with the reader's rules (FiniteDecoder). Raises JsonTextError, never more."""
+    try:
+        return FiniteDecoder().decode(text)
+    except NonFinite as exc:
+        raise JsonTextError(_culprit(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise JsonTextError(str(exc)) from None
+    except RecursionError:
+        raise NestedTooDeeply("nested too deeply") from None
+
+
+def _culprit(exc: NonFinite) -> str:
+    """What stopped the parse, in a few words (the value is a number: nothing secret)."""
+    literal = str(exc)
+    if isinstance(exc, HugeInteger):
+        return f"an integer of {len(literal.lstrip('-')):,} digits (JSON readers stop at {INT_DIGITS_LIMIT:,})"
+    if literal in ("NaN", "Infinity", "-Infinity"):
+        return f"`{literal}`, which is not JSON"
+    return f"`{literal[:40]}`, which overflows to infinity"
 
 
 def _json_type(value: Any) -> str:
@@ -259,8 +342,7 @@ def _surrogate_pointers(value: Any, pointer: str) -> Iterator[str]:
             yield from _surrogate_pointers(item, f"{pointer}/{index}")
 
 
-def escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+escape_pointer = escape  # one reference token of a JSON pointer (defined in ftlint.pointer)
 
 
 @dataclass(frozen=True)
@@ -406,7 +488,7 @@ class Reader:
             text = b"\n".join([first, b"".join(lookahead)]).decode("utf-8")
         except UnicodeDecodeError:
             return lookahead, None
-        decoder = json.JSONDecoder()
+        decoder = FiniteDecoder()  # as lines are read: NaN or a huge integer cannot be written back as a line
         values = objects = position = 0
         is_array = False
         error = ""
@@ -422,6 +504,10 @@ class Reader:
                 break
             except RecursionError:
                 error = f"nested too deeply at line {line_no + text.count(chr(10), 0, position)}"
+                break
+            except NonFinite as exc:
+                at = max(text.find(str(exc), position), position)
+                error = f"{_culprit(exc)} at line {line_no + text.count(chr(10), 0, at)}"
                 break
             if values == 0 and "\n" not in text[position:end]:
                 return lookahead, None  # a one-line value after all: ordinary per-line checks apply
