@@ -411,8 +411,10 @@ class FileLint:
         if column is None and record is not None and finding.pointer and record.value is not None:
             column = record.locator.column(finding.pointer)  # the line is tokenized once for all its findings
         column = column or 1
-        content = record.raw.removesuffix(b"\r") if record is not None else self.display.encode()
-        fingerprint = hashlib.blake2b(content + b"\0" + finding.pointer.encode(), digest_size=8).hexdigest()
+        hasher = (record.fingerprint_hash.copy() if record is not None
+                  else hashlib.blake2b(self.display.encode() + b"\0", digest_size=8))
+        hasher.update(finding.pointer.encode())  # the line was hashed once, not once per finding
+        fingerprint = hasher.hexdigest()
         snippet, snippet_column = ("", 0) if rule.sensitive else _snippet(text, column)
         return Violation(
             code=rule.code, name=rule.name, severity=severity, path=self.display, line=line,
