@@ -63,6 +63,9 @@ def inspect_url(url: str) -> ImageInfo:
         return _with(info, f"data URL says image/{declared} but the bytes are not an image ftlint recognises")
     if actual != declared:
         return _with(info, f"data URL says image/{declared} but the bytes are {actual.upper()}")
+    if not (width and height):  # every whole JPEG, PNG and WebP states its size in its header
+        return _with(info, f"the {actual.upper()} image in the data URL is cut short or corrupt: its size "
+                           "cannot be read")
     return info
 
 

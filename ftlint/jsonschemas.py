@@ -39,6 +39,7 @@ class Error:
 
     message: str
     path: tuple[str | int, ...] = ()  # where in the instance
+    checked: bool = True  # False: the instance could not be checked at all (the message says why)
 
 
 class Validator:
@@ -54,11 +55,11 @@ class Validator:
         try:
             error = best_match(self._validator.iter_errors(instance))
         except RecursionError:
-            return Error("the value is nested too deeply to be checked against the schema")
+            return Error("it is nested too deeply", checked=False)
         except regex.PatternError as exc:
-            return Error(f"a pattern of the schema cannot be used: {exc}")
+            return Error(f"a pattern of the schema that {exc}", checked=False)
         except Unresolvable as exc:  # found when compiled; kept in case a dynamic reference escapes that check
-            return Error(f"unresolvable $ref {_ref_of(exc)!r}, not fetched")
+            return Error(f"unresolvable $ref {_ref_of(exc)!r}, not fetched", checked=False)
         if error is None:
             return None
         return Error(error.message, tuple(error.absolute_path))

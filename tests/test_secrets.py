@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,78 @@ def test_columns_count_characters_not_bytes() -> None:
     result = lint_records([chat(text)], select=["FT701", "FT705"])
     assert [(v.code, v.column) for v in result.violations] == [
         ("FT701", line.index("Zx8v") + 1), ("FT705", line.index("+44") + 1)]
+
+
+def test_one_phone_number_is_one_finding() -> None:
+    # Both the international and the North American pattern match "+1 (555) 010-4477" (issue 16).
+    result = lint_records([chat("call +1 (555) 010-4477 or +1 555-010-4478 today")], select=["FT705"])
+    line = json.dumps(chat("call +1 (555) 010-4477 or +1 555-010-4478 today"))
+    assert [v.column for v in result.violations] == [line.index("+1 (") + 1, line.index("+1 555") + 1]
+
+
+SECRETS_IN_KEYS = {
+    "FT701": "sk-proj-Ab3dEfGh1jKlMn0pQrStUvWx", "FT704": "jane.doe@corp-mail.co.uk", "FT706": "4111 1111 1111 1111",
+}
+
+
+@pytest.mark.parametrize("code", SECRETS_IN_KEYS)
+def test_secrets_in_object_keys(code: str) -> None:
+    secret = SECRETS_IN_KEYS[code]
+    record = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}],
+              "metadata": {"owner": {secret: True}}}
+    (violation,) = lint_records([record], select=[code]).violations
+    line = json.dumps(record)
+    assert violation.pointer == "/metadata/owner"  # the object: the key itself must not be shown
+    assert violation.column == line.index(secret) + 1 and "in an object key" in violation.message
+    assert secret not in violation.message + violation.pointer + violation.snippet
+
+
+def test_secrets_in_numbers() -> None:
+    (violation,) = lint_records([chat(card=4111111111111111)], select=["FT706"]).violations
+    assert violation.pointer == "/card"
+
+
+@pytest.mark.parametrize("line", [
+    b'{"messages": [{"role": "user", "content": "my key is sk-proj-Ab3dEfGh1jKlMn0pQrStUvWx"}, oops',
+    b'not json at all: mail jane.doe@corp-mail.co.uk',
+    b'{"messages": [{"role": "user", "content": "\xff sk-proj-Ab3dEfGh1jKlMn0pQrStUvWx"}]}',  # invalid UTF-8
+])
+def test_lines_that_do_not_parse_are_scanned(line: bytes) -> None:
+    result = lint_records([line], select=["FT7"])
+    (violation,) = result.violations
+    text = line.decode("utf-8", "replace")
+    secret = "sk-proj-Ab3dEfGh1jKlMn0pQrStUvWx" if b"sk-" in line else "jane.doe@corp-mail.co.uk"
+    assert violation.pointer == "" and violation.column == text.index(secret) + 1 and violation.snippet == ""
+
+
+def test_the_scanners_give_spans() -> None:
+    text = 'key sk-proj-Ab3dEfGh1jKlMn0pQrStUvWx, api_key = "Zx8vQ2mL9pR4tY7wK1sD", jane.doe@corp.io'
+    spans = {(m.kind, text[m.start:m.end]) for rule in discover().sorted_rules() if issubclass(rule, Scanner)
+             for m in rule().matches(text, text.encode())}
+    assert spans == {("OpenAI API key", "sk-proj-Ab3dEfGh1jKlMn0pQrStUvWx"),
+                     ("secret assigned to a key-like name", "Zx8vQ2mL9pR4tY7wK1sD"),
+                     ("e-mail address", "jane.doe@corp.io")}
+
+
+def test_user_patterns_run_in_linear_time() -> None:
+    # `patterns` and `allow` come from config; in Python's re, `(a+)+$` takes ~16 s on 28 characters.
+    records = [chat("a" * 28 + "!"), chat("ACME-" + "a" * 28 + "!")]
+
+    def cpu(pattern: str) -> float:
+        start = time.process_time()
+        lint_records(records, select=["FT701", "FT704"], rules={
+            "FT701": {"patterns": {"Acme": pattern}}, "FT704": {"allow": [pattern]}})
+        return time.process_time() - start
+
+    benign, evil = cpu("a+$"), cpu("(a+)+$")
+    assert evil < 10 * max(benign, 0.02), f"{evil:.2f}s against {benign:.2f}s"
+
+
+@pytest.mark.parametrize(("option", "value"), [("patterns", '{ "Acme" = "(?=ACME)ACME-[0-9]+" }'),
+                                               ("allow", '["(?<!x)@example[.]com"]'), ("patterns", '{ x = "[" }')])
+def test_a_user_pattern_re2_cannot_compile_is_a_config_error(tmp_path: Any, option: str, value: str) -> None:
+    (tmp_path / "ftlint.toml").write_text(f"[rules.secret-token]\n{option} = {value}\n", encoding="utf-8")
+    (tmp_path / "data.jsonl").write_text(json.dumps(chat()) + "\n", encoding="utf-8")
+    result = run_cli("check", str(tmp_path / "data.jsonl"))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "FT701" in result.stderr and f"`{option}" in result.stderr and "re2 cannot compile" in result.stderr

@@ -48,7 +48,10 @@ class SchemaRule(Rule[NoOptions]):
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, value in _select(context.example.raw, self.select, ""):
             error = self.validator.first_error(value)
-            if error is not None:
+            if error is not None and not error.checked:
+                yield Finding(f"{pointer or 'record'}: could not be checked against the schema: {error.message}",
+                              pointer=pointer)
+            elif error is not None:
                 where = pointer + "".join(f"/{escape(str(part))}" for part in error.path)
                 yield Finding(f"{where or 'record'}: {error.message}", pointer=where)
 

@@ -324,7 +324,10 @@ class ToolArgumentsMismatch(Rule[NoOptions]):
             if validator is None:
                 continue  # FT602
             error = validator.first_error(arguments)
-            if error is not None:
+            if error is not None and not error.checked:
+                yield Finding(f"{call.message.label}: arguments of {call.name!r} could not be checked against its "
+                              f"parameters: {error.message}", pointer=f"{call.pointer}/arguments")
+            elif error is not None:
                 where = "/".join(str(part) for part in error.path)
                 yield Finding(f"{call.message.label}: arguments of {call.name!r} do not match its parameters: "
                               f"{error.message}" + (f" (at {where})" if where else ""),
