@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from ftlint import __version__
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -40,6 +41,14 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 
 class _Main(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Inside GitHub Actions every line ftlint writes (click's usage errors too) is kept from
+        # reading as a workflow command; the github format's own annotations pass (sanitize.py).
+        from ftlint.sanitize import guarded_streams
+
+        with guarded_streams(os.environ.get("GITHUB_ACTIONS") == "true"):
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -76,7 +85,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
               "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
-@click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
+@click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
 @click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
               "generic. See `ftlint models --provider NAME`.")
@@ -95,6 +104,9 @@ def main() -> None:
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Count violations per rule instead of listing them.")
+@click.option("--max-repeats", type=click.IntRange(0), help="Identical findings (same rule and message) listed "
+              "per file before the rest are summarised with their count and lines. Default 10 (1 for info); "
+              "0 lists all. Totals and the exit code always count every one.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Accept the violations recorded in this file (see --write-baseline); report only new ones.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -106,7 +118,7 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
               "identical for any value.")
-@click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
+@click.option("--tokenizer", type=click.Choice(TOKENIZERS),
               help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
 @click.option("--no-tokens", is_flag=True,
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
@@ -118,7 +130,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
           validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
-          statistics: bool, baseline_path: Path | None, write_baseline: Path | None,
+          statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
           strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
           config_path: Path | None, show_settings: bool, color: bool | None) -> None:
@@ -133,7 +145,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint import run
     from ftlint.config import ConfigError, ConfigResolver
     from ftlint.discovery import expand
-    from ftlint.report import resolve_format
+    from ftlint.report import format_for_path, resolve_format
     from ftlint.selection import Layer
 
     overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
@@ -146,13 +158,13 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         if show_settings:
             run.show_settings(resolver, base, layer)
             return
-        name = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or (
-            "full" if sys.stdout.isatty() else "auto")
+        name = output_format or format_for_path(output_file) or os.environ.get("FTLINT_FORMAT") or \
+            base.settings.format or ("full" if sys.stdout.isatty() else "auto")
         if name not in CHOICES:
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         options = run.RunOptions(
-            targets=list(expand(paths or (Path("."),), set(validation_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -162,6 +174,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
+            exit_zero=exit_zero,
+            max_repeats=base.settings.max_repeats if max_repeats is None else max_repeats,
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -169,20 +183,23 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         code = run.check(resolver, layer, options)
     except run.RunError as exc:
         _fail(str(exc))
-    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
+    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly, as ruff and ripgrep
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_ERROR)
-    if exit_zero and code == EXIT_VIOLATIONS:
-        code = EXIT_CLEAN
+        sys.exit(EXIT_CLEAN)
     sys.exit(code)
 
 
 def _terminal_wants_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """NO_COLOR (no-color.org) turns color off, FORCE_COLOR (force-color.org) on; set and not empty."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"ftlint: error: {message}", err=True)
+    from ftlint.sanitize import visible
+
+    click.echo(f"ftlint: error: {visible(message)}", err=True)  # messages quote paths and values
     sys.exit(EXIT_ERROR)
 
 
@@ -272,7 +289,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
-    profile = catalog.profile
+    profile = catalog.target
     if output_format == "text":
         limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
                   "no minimum example count",

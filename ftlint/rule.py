@@ -8,6 +8,7 @@ that yields Findings. Rules are pure: no I/O, no printing, no global state.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
 import inspect
@@ -20,10 +21,12 @@ from pydantic import BaseModel, ConfigDict
 
 from ftlint.digests import combine, digest
 from ftlint.records import FileFacts, Record
+from ftlint.schema import HARMLESS_ISSUES
 from ftlint.violation import Finding, Severity
 
 if TYPE_CHECKING:
-    from ftlint.catalog import ModelInfo, ProviderInfo
+    from ftlint.baseline import Baseline
+    from ftlint.catalog import ModelInfo, Target
     from ftlint.formats import Example
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
@@ -40,6 +43,7 @@ class Scope(str, enum.Enum):
     EXAMPLE = "example"  # every line that parsed into a JSON object
     FILE = "file"  # once per file, after its last line: sees file facts and totals
     DATASET = "dataset"  # collects from every example into a mergeable state, judges once per file
+    RUN = "run"  # once per run, after every file: sees what only the whole run knows (the baseline)
 
 
 class NoOptions(BaseModel):
@@ -59,8 +63,9 @@ class RunInfo:
     model: ModelInfo
     method: str  # "auto" or a format's method name
     kind: str  # "training" or "validation"
-    profile: ProviderInfo  # the provider's limits and policies (models.toml)
+    target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
+    today: dt.date = field(default_factory=dt.date.today)  # the run's clock (FTLINT_TODAY pins it)
 
 
 @dataclass
@@ -89,6 +94,14 @@ class ExampleContext:
     @property
     def valid(self) -> bool:
         return not self.schema_problems and self.example.format == self.expected_format
+
+    @property
+    def usable(self) -> bool:
+        """Its structure can be read: it is in the file's format and its only schema problems leave the
+        messages readable (an extra key, an odd weight...). Such a record is counted and compared by the
+        dataset rules, while its schema problems are reported."""
+        return self.example.format == self.expected_format and all(
+            problem.kind in HARMLESS_ISSUES for problem in self.schema_problems)
 
     @functools.cached_property
     def _digests(self) -> tuple[list[bytes], bytes]:
@@ -119,7 +132,10 @@ class ExampleContext:
         last = next((i for i in range(len(conversation) - 1, -1, -1) if conversation[i].role == "assistant"), None)
         if last is None:
             return None
-        return combine([*messages[:last], rest]), messages[last]
+        answer = conversation[last].data
+        # The answer is what the assistant says, whatever its weight (which says whether it is trained on).
+        said = digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer else messages[last]
+        return combine([*messages[:last], rest]), said
 
 
 @dataclass
@@ -133,6 +149,13 @@ class FileContext:
     # The input is a regular file, whose name is what an upload would carry (not standard input, a pipe
     # such as /dev/fd/63 from `<(zcat ...)`, or records handed to the API).
     regular_file: bool = False
+
+
+@dataclass
+class RunContext:
+    """What a run-stage rule sees once every file is checked."""
+
+    baseline: Baseline | None = None
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
