@@ -28,9 +28,10 @@ def default_scanners() -> tuple[Scanner, ...]:
 
 def spans(text: str, scanners: Iterable[Scanner] | None = None) -> list[Match]:
     """The matches of every scanner in ``text``, in order, overlapping ones joined."""
+    if scanners is None:
+        return list(_masked(text)[1])
     raw = text.encode("utf-8", "surrogatepass")
-    chosen = default_scanners() if scanners is None else scanners
-    return merged(match for scanner in chosen for match in scanner.matches(text, raw))
+    return merged(match for scanner in scanners for match in scanner.matches(text, raw))
 
 
 def mask(text: str, scanners: Iterable[Scanner] | None = None) -> str:
@@ -43,10 +44,18 @@ def mask_at(text: str, column: int, scanners: Iterable[Scanner] | None = None) -
 
     A column inside a secret moves to the start of its placeholder.
     """
-    found = spans(text, scanners)
-    if not found:
-        return text, column
-    return _replace(text, found), _moved(column, found)
+    if scanners is None:
+        masked, found = _masked(text)
+    else:
+        found = tuple(spans(text, scanners))
+        masked = _replace(text, found) if found else text
+    return masked, _moved(column, found) if found else column
+
+
+@functools.lru_cache(maxsize=16)  # a line with many findings is masked for each of them: scanned once
+def _masked(text: str) -> tuple[str, tuple[Match, ...]]:
+    found = tuple(spans(text, default_scanners()))
+    return (_replace(text, found) if found else text), found
 
 
 def _replace(text: str, found: Sequence[Match]) -> str:

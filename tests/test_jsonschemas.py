@@ -265,3 +265,13 @@ def test_config_schemas_may_use_files_of_their_folder(tmp_path: Path) -> None:
     for found in (benign_found, evil_found):
         assert [(v["code"], v["pointer"]) for v in found] == [("FTX001", "/messages/0/content")]
         assert "does not match" in found[0]["message"]
+
+
+def test_re2_is_loaded_only_for_patterns(tmp_path: Path) -> None:
+    script = ("import json, sys\nfrom ftlint import lint_records\n"
+              "record = json.loads(sys.argv[1])\nlint_records([record])\nprint('re2' in sys.modules)\n")
+    plain = tool_record({"type": "object", "properties": {"a": {"type": "string"}}}, {"a": "b"})
+    patterned = tool_record(PATTERN_SCHEMAS["pattern"](BENIGN), {"a": "b"})
+    loaded = [subprocess.run([sys.executable, "-c", script, json.dumps(record)], capture_output=True, text=True,
+                             timeout=300, cwd=tmp_path).stdout.strip() for record in (plain, patterned)]
+    assert loaded == ["False", "True"]
