@@ -19,7 +19,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, NamedTuple
 
 from pydantic import Field, field_validator
@@ -87,7 +87,10 @@ class Scanner(Rule[SecretOptions]):
         # Scan the line as written (one C-speed regex pass per pattern), then map the rare match to
         # what holds it: a string, a number or an object key. Matches between values are dropped.
         record = context.record
-        for kind, start, _ in merged(self.matches(record.text, record.raw)):
+        found = list(self.matches(record.text, record.raw))
+        if not found:  # nearly every line: no sorting, no merging
+            return
+        for kind, start, _ in merged(found) if len(found) > 1 else found:
             if record.problem is not None and record.problem.kind is not Problem.NOT_AN_OBJECT:  # no JSON
                 yield Finding(f"possible {kind} (value not shown)", pointer="", column=start + 1)
                 continue
@@ -112,7 +115,7 @@ class Scanner(Rule[SecretOptions]):
         return not any(allowed.fullmatch(value) for allowed in self._allow)
 
 
-def merged(matches: Iterator[Match]) -> list[Match]:
+def merged(matches: Iterable[Match]) -> list[Match]:
     """Matches in order, overlapping ones joined (two patterns may find one phone number)."""
     joined: list[Match] = []
     for match in sorted(matches, key=lambda m: (m.start, -m.end)):
