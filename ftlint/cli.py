@@ -205,39 +205,59 @@ def _fail(message: str) -> NoReturn:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the cleaned file (never the input, unless --in-place).")
-@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the lines that could not be kept (JSONL: line, code, original, reason). "
-              "Default: OUTPUT.rejects.jsonl when any line is rejected.")
-@click.option("--in-place", is_flag=True, help="Replace SOURCE itself (a SOURCE.bak backup is kept).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True),
+              help="Where to write the cleaned file (- for standard output; never the input: see --in-place).")
+@click.option("--rejects", type=click.Path(path_type=Path, allow_dash=True),
+              help="Where to write the lines that could not be kept (JSONL: line, code, reason, the original "
+              "exactly). Default: OUTPUT.rejects.jsonl (SOURCE.rejects.jsonl when OUTPUT is not a file), "
+              "written only when a line is rejected.")
+@click.option("--in-place", is_flag=True, help="Replace SOURCE itself, keeping its permissions "
+              "(a SOURCE.bak backup is kept).")
 @click.option("--no-backup", is_flag=True, help="With --in-place: keep no backup.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also trim whitespace around content, lower-case roles, "
-              "convert functions/function_call to tools/tool_calls, drop duplicate examples and examples "
-              "that train nothing (dropped ones go to rejects).")
+              "convert functions/function_call to tools/tool_calls, drop unknown keys, and drop duplicate "
+              "examples and examples with no assistant message or none that trains (to the rejects file).")
+@click.option("--drop-invalid", is_flag=True, help="Move every example that still has an error after the "
+              "fixes to the rejects file, with its findings: the output has no record-level errors left.")
+@click.option("-m", "--model", help="Model to check the records against, as for `check` (limits, tokens).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Use this ftlint.toml or pyproject.toml instead of the one found for SOURCE.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
 def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
-        unsafe_fixes: bool, show_diff: bool) -> None:
+        unsafe_fixes: bool, drop_invalid: bool, model: str | None, config_path: Path | None,
+        show_diff: bool) -> None:
     """Write a cleaned copy of SOURCE, losing nothing.
 
     \b
     Safe fixes (always): drop a BOM, CRLF to LF, drop blank lines, end with a
     newline, rewrite pretty-printed JSON as one object per line. Lines that cannot
-    be kept (invalid JSON, invalid UTF-8, not an object...) go to the rejects file
-    with their line number, the original line exactly, and why. Every input line
-    ends up in exactly one of the two outputs (or is a dropped blank line).
-    Writes are atomic; the input is only changed with --in-place.
+    be kept (invalid JSON, invalid UTF-8, not an object, a broken part of a
+    pretty-printed file...) go to the rejects file with their line number, the
+    original exactly, and why. Every input line ends up in exactly one of the two
+    outputs (or is a dropped blank line). The fixed records are then linted as
+    `check` would (same config): what still fails is listed, or moved to the
+    rejects file with --drop-invalid.
 
     \b
-    Exit status: 0 when every line was kept, 1 when some went to the rejects
-    file (they need a hand fix), 2 on a usage error.
+    Writes are atomic and never go through a symbolic link; the input is only
+    changed with --in-place. Exit status: 0 when every line was kept and nothing
+    left fails `check`, 1 when lines went to the rejects file or errors remain,
+    2 on a usage or I/O error, 130/143 when interrupted (no partial file is left).
     """
+    from ftlint.atomic import Terminated
     from ftlint.fix import FixError, FixOptions, run_fix
 
     try:
-        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff))
+        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff,
+                                  drop_invalid=drop_invalid, model=model, config=config_path))
     except FixError as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # `ftlint fix ... -o - | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, Terminated) as exc:
+        click.echo("\nftlint: fix interrupted; no partial file was left", err=True)
+        sys.exit(exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     sys.exit(code)
 
 

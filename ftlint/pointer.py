@@ -49,8 +49,9 @@ def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
 
 
-def _parts(pointer: str) -> list[str]:
-    return [_unescape(part) for part in pointer.split("/")[1:]] if pointer else []
+def split(pointer: str) -> tuple[str, ...]:
+    """The reference tokens of a JSON pointer (RFC 6901), unescaped: ``/a~1b/0`` is ``("a/b", "0")``."""
+    return tuple(_unescape(part) for part in pointer.split("/")[1:]) if pointer else ()
 
 
 def _decode_key(token: str) -> str:
@@ -89,7 +90,7 @@ class Locator:
         if not self._kinds:
             return None
         node = 0
-        for part in _parts(pointer):
+        for part in split(pointer):
             child = self._child(node, part)
             if child is None:
                 break
@@ -248,7 +249,7 @@ class _Frame:
 def locate(text: str, pointer: str) -> int | None:
     """1-based column of the value at ``pointer`` (or its deepest existing parent), by re-reading the
     line: constant memory, one pass per call. Prefer ``Locator`` for more than one question."""
-    target = tuple(_parts(pointer))
+    target = split(pointer)
     best: int | None = None
     best_depth = -1
     for path, start, _, _ in _values(text):

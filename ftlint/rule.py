@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ftlint.digests import combine, digest
+from ftlint.digests import canonical_digest, combine
 from ftlint.records import FileFacts, Record
 from ftlint.schema import HARMLESS_ISSUES
 from ftlint.violation import Finding, Severity
@@ -105,18 +105,24 @@ class ExampleContext:
 
     @functools.cached_property
     def _digests(self) -> tuple[list[bytes], bytes]:
-        """Each message's digest, and one of everything else (each message is serialized once)."""
+        """Each message's digest, and one of everything else (each message is serialized once).
+
+        Key order counts nowhere (`canonical_digest`): JSON objects are unordered, and a provider sees
+        the same example whatever order an exporter wrote its keys in.
+        """
         example = self.example
-        messages = [digest(message.raw) for message in example.all_messages]
+        messages = [canonical_digest(message.raw) for message in example.all_messages]
         rest = {key: value for key, value in example.raw.items()
                 if key not in ("messages", "preferred_output", "non_preferred_output")}
         if isinstance(rest.get("input"), dict):
             rest["input"] = {k: v for k, v in rest["input"].items() if k != "messages"}
-        return messages, digest(rest)
+        return messages, canonical_digest(rest)
 
     @functools.cached_property
     def fingerprint(self) -> bytes:
-        """A 128-bit digest of the record's normalized JSON (whitespace and escapes; key order kept)."""
+        """A 128-bit digest of the record's normalized JSON: whitespace, escapes and key order do not
+        count. Two examples are duplicates (FT505, and what `ftlint fix --unsafe-fixes` drops) exactly
+        when their fingerprints are equal."""
         messages, rest = self._digests
         return combine([*messages, rest])
 
@@ -134,7 +140,8 @@ class ExampleContext:
             return None
         answer = conversation[last].data
         # The answer is what the assistant says, whatever its weight (which says whether it is trained on).
-        said = digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer else messages[last]
+        said = canonical_digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer \
+            else messages[last]
         return combine([*messages[:last], rest]), said
 
 

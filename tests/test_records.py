@@ -170,7 +170,7 @@ def test_a_pretty_printed_file_with_a_huge_integer_stops_there() -> None:
     data = b'{\n  "a": 1\n}\n{\n  "b": ' + b"1" * 4400 + b"\n}\n"
     _, facts = read(data)
     assert facts.document is not None and not facts.document.complete and facts.document.objects == 1
-    assert facts.document.error == "an integer of 4,400 digits (JSON readers stop at 4,300) at line 5"
+    assert facts.document.error == "parsing stopped at line 4: an integer of 4,400 digits (JSON readers stop at 4,300)"
 
 
 @pytest.mark.parametrize(("text", "message"), [
