@@ -76,6 +76,7 @@ CATALOGUE: dict[str, tuple[bytes, str]] = {
     "truncated WebP data URL": (_image_record("data:image/webp;base64,UklGRgAAAABXRUJQVlA4WA=="), "FT406"),
     "tool arguments nested 990 levels": (_tool_record({"type": "object"}, '{"a": ' + "[" * 990 + "]" * 990 + "}"),
                                          "FT605"),
+    "a record nested 800 levels": (GOOD[:-1] + b', "x": ' + b"[" * 800 + b"]" * 800 + b"}\n", "FT102"),
     "unresolvable $ref in tool parameters": (_tool_record({"$ref": "#/$defs/missing"}, "{}"), "FT602"),
     "pattern re2 cannot compile": (_tool_record({"properties": {"a": {"pattern": "(?=x)"}}}, "{}"), "FT602"),
 }
