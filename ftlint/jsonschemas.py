@@ -214,9 +214,18 @@ def _ref_of(exc: Exception) -> str:
 # jsonschema's keyword functions, copied with re2 in place of the `re` module.
 
 class _LinearRe:
-    """What jsonschema's keyword code calls as `re`: only `search`, run by re2."""
+    """What jsonschema's keyword code calls as `re` (4.26 calls only `search`), run by re2."""
 
     search = staticmethod(regex.search)
+    compile = staticmethod(regex.linear)
+
+    @staticmethod
+    def match(pattern: str, text: str) -> Any:
+        return regex.linear(pattern).match(text)
+
+    @staticmethod
+    def fullmatch(pattern: str, text: str) -> Any:
+        return regex.linear(pattern).fullmatch(text)
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
