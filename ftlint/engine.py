@@ -25,6 +25,7 @@ from ftlint.catalog import Catalog, ModelInfo, Target
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
+from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
@@ -32,7 +33,7 @@ from ftlint.rules.custom import schema_rules
 from ftlint.selection import Layer, Selector
 from ftlint.stamp import Stamper, validated
 from ftlint.stats import FileTotals
-from ftlint.tokens import TokenCounter, VocabularyError, resolve_tokenizer
+from ftlint.tokens import ESTIMATE, EstimateCounter, TokenCounter, VocabularyError, resolve_tokenizer
 from ftlint.violation import Finding, Severity, Violation
 
 Emit = Callable[[Violation], None]
@@ -126,6 +127,7 @@ class Plan:
     enabled: frozenset[str]
     rules: dict[str, Rule[Any]]
     severities: dict[str, Severity]
+    chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf)
 
     @property
     def target(self) -> Target:
@@ -157,10 +159,11 @@ class Engine:
         """Every plan built so far, in the order they were first needed."""
         return list(self._plans.values())
 
-    def counter(self, encoding: str, tokenizer: str = "tiktoken") -> TokenCounter:
+    def counter(self, encoding: str | None, tokenizer: str = "tiktoken") -> TokenCounter:
+        """The exact counter of an OpenAI encoding; for a model without one (None), the labelled estimate."""
         key = f"{encoding}/{tokenizer}"
         if key not in self._counters:
-            self._counters[key] = TokenCounter(encoding, tokenizer)
+            self._counters[key] = TokenCounter(encoding, tokenizer) if encoding else EstimateCounter()
         return self._counters[key]
 
     def job(self, display: str, path: Path | None, *, validation: bool = False) -> FileJob:
@@ -194,9 +197,10 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     try:
         catalog = catalog_module.load_catalog(settings.models, settings.provider, settings.providers)
         model = catalog.resolve(settings.model or catalog.target.default_model)
-        if settings.tokens:
+        chat = setup_for_settings(settings, model, config.root)
+        if settings.tokens and chat is None:
             resolve_tokenizer(settings.tokenizer)
-    except (catalog_module.CatalogError, VocabularyError) as exc:
+    except (catalog_module.CatalogError, VocabularyError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
     registry = _with_configured_rules(registry, config)
     selector = Selector({code: rule.name for code, rule in registry.rules.items()})
@@ -218,7 +222,7 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
         # The user's config first, then the target's own verdict, then the rule's default.
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
-    return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities)
+    return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat)
 
 
 def _with_configured_rules(registry: Registry, config: Config) -> Registry:
@@ -272,9 +276,11 @@ class FileJob:
         self.regular_file = regular_file
         settings = plan.config.settings
         self.count_tokens = settings.tokens
-        self.tokenizer = resolve_tokenizer(settings.tokenizer) if self.count_tokens else ""
+        self.tokenizer = "" if not self.count_tokens else (
+            plan.chat.label if plan.chat is not None else
+            resolve_tokenizer(settings.tokenizer) if plan.model.encoding else ESTIMATE)
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
-                           has_validation_file=engine.has_validation_file, today=engine.today)
+                           has_validation_file=engine.has_validation_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
@@ -297,9 +303,9 @@ class FileJob:
             # When the data disagrees with --method, trust the data; FT113 reports the clash once.
             return wanted if FORMATS[wanted].family == FORMATS[guessed].family else guessed
         if not certain and FORMATS[guessed].family == "messages":
-            for name in (guessed, "chat", "reinforcement"):
+            for name in ("chat", guessed, "reinforcement"):
                 if FORMATS[name].method in self.plan.model.methods:
-                    return name  # an ambiguous shape: the model decides
+                    return name  # an ambiguous shape: the model decides (chat, when it trains chat)
         return guessed
 
     def lint(self, stream: IO[bytes], sink: Sink) -> FileReport:

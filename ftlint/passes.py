@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ftlint.digests import digest
 from ftlint.formats import FORMATS, family_of, guess_format, view
+from ftlint.hf.setup import analyse_example
 from ftlint.records import Reader, Record
 from ftlint.rule import ExampleContext, LineContext, Rule
 from ftlint.schema import validate
@@ -33,7 +34,7 @@ class RecordPass:
         self.health = job.engine.health
         self.stamper = job.stamper
         self.limit = job.plan.model.training_context
-        self.billable = job.kind == "training"
+        self.billable = job.kind == "training" or job.plan.target.bills_validation
         self._counter: TokenCounter | None = None
         # The example rules that apply to a (format, features) pair: most files have a handful of pairs.
         self._chosen: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
@@ -64,7 +65,7 @@ class RecordPass:
         if context.usable:
             totals.counted += 1
             _shape(context, totals)
-            if self.job.count_tokens:
+            if not self._through_template(context, record, totals) and self.job.count_tokens:
                 self._count(context, record, totals)
         images = context.example.image_count
         if images:
@@ -75,6 +76,18 @@ class RecordPass:
         for rule in dataset_rules:
             if rule.formats is None or context.example.format in rule.formats:
                 self.health.run(rule, record.line, failures, rule.collect, states[rule.code], context)
+
+    def _through_template(self, context: ExampleContext, record: Record, totals: FileTotals) -> bool:
+        """An open model's template renders and counts the example (ftlint.hf); False when there is none."""
+        chat = self.job.run.chat
+        if chat is None:
+            return False
+        try:
+            return analyse_example(chat, context, totals, self.job.count_tokens, self.billable)
+        except Exception as exc:  # as in _count: a bug is an internal error, not the end of the run
+            self.result.failures.append(_counting_failure(record, exc))
+            totals.uncounted += 1
+            return True
 
     def _count(self, context: ExampleContext, record: Record, totals: FileTotals) -> None:
         """Count the example's tokens; a tokenizer that fails is a finding (FT304), anything else that
@@ -127,8 +140,10 @@ class RecordPass:
         if family is not None and family != FORMATS[file_format].family:
             found = guess_format(value) or file_format
             return ExampleContext(record, run, view(value, found), file_format)
+        extra = run.target.record_keys  # keys this target reads beyond the format's schema
+        checked = {k: v for k, v in value.items() if k not in extra} if any(k in value for k in extra) else value
         return ExampleContext(record, run, view(value, file_format), file_format,
-                              schema_problems=validate(value, file_format))
+                              schema_problems=validate(checked, file_format))
 
 
 def _shape(context: ExampleContext, totals: FileTotals) -> None:

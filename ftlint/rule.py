@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ftlint.baseline import Baseline
     from ftlint.catalog import ModelInfo, Target
     from ftlint.formats import Example
+    from ftlint.hf import ChatAnalysis, ChatSetup
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
     from ftlint.tokens import ExampleTokens
@@ -66,6 +67,7 @@ class RunInfo:
     target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
     today: dt.date = field(default_factory=dt.date.today)  # the run's clock (FTLINT_TODAY pins it)
+    chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf), if any
 
 
 @dataclass
@@ -90,6 +92,7 @@ class ExampleContext:
     schema_problems: list[SchemaProblem] = field(default_factory=list)
     tokens: ExampleTokens | None = None
     tokenizer_error: str = ""
+    chat: ChatAnalysis | None = None  # the example through the open model's chat template (run.chat)
 
     @property
     def valid(self) -> bool:
