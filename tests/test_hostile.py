@@ -37,6 +37,13 @@ def _image_record(url: str) -> bytes:
     return json.dumps(record).encode() + b"\n"
 
 
+def _nested_schema(depth: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array"}
+    for _ in range(depth):
+        schema = {"items": schema}
+    return schema
+
+
 def _tool_record(parameters: Any, arguments: str) -> bytes:
     call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": arguments}}
     record = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [call]},
@@ -76,7 +83,7 @@ CATALOGUE: dict[str, tuple[bytes, str]] = {
     "truncated WebP data URL": (_image_record("data:image/webp;base64,UklGRgAAAABXRUJQVlA4WA=="), "FT406"),
     "tool arguments nested 990 levels": (_tool_record({"type": "object"}, '{"a": ' + "[" * 990 + "]" * 990 + "}"),
                                          "FT605"),
-    "a record nested 800 levels": (GOOD[:-1] + b', "x": ' + b"[" * 800 + b"]" * 800 + b"}\n", "FT102"),
+    "a record nested 800 levels": (_tool_record(_nested_schema(780), "{}"), "FT602"),
     "unresolvable $ref in tool parameters": (_tool_record({"$ref": "#/$defs/missing"}, "{}"), "FT602"),
     "pattern re2 cannot compile": (_tool_record({"properties": {"a": {"pattern": "(?=x)"}}}, "{}"), "FT602"),
 }
@@ -91,7 +98,8 @@ def test_hostile_bytes_are_findings(tmp_path: Path, case: str) -> None:
     data, expected = CATALOGUE[case]
     path = tmp_path / "hostile.jsonl"
     path.write_bytes(data)
-    result = run_cli("check", "--format", "json", str(path))
+    # --strict: a warning is enough for exit 1, whatever the target's severities; exit 2 would be a crash.
+    result = run_cli("check", "--format", "json", "--strict", str(path))
     assert result.exit_code == 1, result.stderr
     assert expected in _codes(result.stdout)
 
