@@ -108,8 +108,8 @@ def main() -> None:
               help="Training method; auto detects it from the data and the model.")
 @click.option("--provider", "--target", "provider", help="Where the data is going: its limits, policies, "
               f"models and verdict. One of {', '.join(targets())}, or one defined in config. Default: config, "
-              f"else {DEFAULT_TARGET} (what every trainer of the chat format accepts). `ftlint targets FILE` "
-              "shows every target's verdict.")
+              f"else {DEFAULT_TARGET} (what every trainer of the chat format accepts). `all` adds every target's "
+              "verdict on each file (will it train?; also `ftlint targets FILE`).")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
               "Default: OpenAI's automatic choice for the example count.")
 @click.option("--select", multiple=True, callback=_split_commas,
@@ -189,11 +189,14 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint.report import format_for_path, resolve_format
     from ftlint.selection import Layer
 
+    every_target = provider == "all"  # will it train? every target's verdict, beside the chosen target's report
+    if every_target:
+        provider = None
     overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
                                  "tokenizer": _local_path(tokenizer), "chat_template": _local_path(chat_template),
                                  "max_seq_length": max_seq_length,
                                  "tokens": False if no_tokens else None}
-    layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
+    layer = Layer(select=select or None, extend_select=extend_select or (), ignore=ignore or ())
     try:
         _exclusive(quiet=quiet, verbose=verbose)
         resolver = _resolver(config_path, overrides, isolated, training_files, validation_files, stdin_filename)
@@ -223,6 +226,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             quiet=quiet,
             verbose=verbose,
             skipped=tuple(selection.skipped),
+            every_target=every_target,
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -267,6 +271,23 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
+@main.command("targets", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-m", "--model", help="Judge every target with this model (default: each target's own default).")
+@click.option("-f", "--format", "output_format", type=click.Choice(CHOICES), help="Report format, as for check.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes, as for check.")
+@click.pass_context
+def targets_command(ctx: click.Context, paths: tuple[Path, ...], model: str | None, output_format: str | None,
+                    config_path: Path | None, jobs: int | None) -> None:
+    """Will it train? Every target's verdict on each file: accept, accept with warnings, or reject,
+    with the rules that decided it. The same as `ftlint check --target all`.
+    """
+    ctx.invoke(check, paths=paths, provider="all", model=model, output_format=output_format,
+               config_path=config_path, jobs=jobs)
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True),
@@ -284,12 +305,13 @@ def _fail(message: str) -> NoReturn:
 @click.option("--drop-invalid", is_flag=True, help="Move every example that still has an error after the "
               "fixes to the rejects file, with its findings: the output has no record-level errors left.")
 @click.option("-m", "--model", help="Model to check the records against, as for `check` (limits, tokens).")
+@click.option("--provider", "--target", "provider", help="Target to check the records for, as for `check`.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Use this ftlint.toml or pyproject.toml instead of the one found for SOURCE.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
 def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
-        unsafe_fixes: bool, drop_invalid: bool, model: str | None, config_path: Path | None,
-        show_diff: bool) -> None:
+        unsafe_fixes: bool, drop_invalid: bool, model: str | None, provider: str | None,
+        config_path: Path | None, show_diff: bool) -> None:
     """Write a cleaned copy of SOURCE, losing nothing.
 
     \b
@@ -313,7 +335,8 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
 
     try:
         code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff,
-                                  drop_invalid=drop_invalid, model=model, config=config_path))
+                                  drop_invalid=drop_invalid, model=model, config=config_path,
+                                  provider=provider))
     except FixError as exc:
         _fail(str(exc))
     except BrokenPipeError:  # `ftlint fix ... -o - | head`: the reader left; nothing more to say

@@ -16,6 +16,7 @@ column, whether it was discovered or named: a broken config must never quietly w
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -522,6 +523,14 @@ class ConfigResolver:
         self._found: dict[Path, Path | None] = {}  # the config file of each folder itself
         self._folders: dict[Path, list[Path]] = {}  # the folders searched from each folder
         self._merged: dict[int, Config] = {}  # one merged Config per base config, so plans are reused
+
+    def for_target(self, target: str) -> ConfigResolver:
+        """The same configs, checked for ``target``: with the model named on the command line, else the
+        target's default model (a config's model belongs to the config's own target)."""
+        other = copy.copy(self)
+        other._overrides = {"model": None, **self._overrides, "provider": target}
+        other._merged = {}
+        return other
 
     def for_path(self, file: Path | None) -> Config:
         if file is None:

@@ -15,6 +15,7 @@ from ftlint.violation import Severity
 
 if TYPE_CHECKING:
     from ftlint.engine import FileJob, PassResult
+    from ftlint.verdicts import TargetVerdict
 
 
 @dataclass
@@ -35,6 +36,8 @@ class FileReport:
     plugin_errors: list[tuple[str, str]]  # (distribution, message)
     # The format is billed per training hour (reinforcement): trainable and billed tokens do not apply.
     billed_per_hour: bool = False
+    # Every target's verdict on the file (--target all: will it train?), set by the run.
+    targets: tuple[TargetVerdict, ...] = ()
     # Violations reported per severity: the run sets them (it alone knows what the baseline accepted).
     counts: Counter[Severity] = field(default_factory=Counter)
     validation_reason: str = ""  # why a validation file is one ("" for training files)

@@ -25,7 +25,7 @@ from ftlint.violation import Severity, Violation
 if TYPE_CHECKING:
     from ftlint.baseline import Baseline
     from ftlint.config import Config, ConfigResolver
-    from ftlint.engine import Engine, FileJob
+    from ftlint.engine import Engine, FileJob, Sink
     from ftlint.filereport import FileReport
     from ftlint.inputs import Joined
     from ftlint.progress import Progress
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ftlint.report import Reporter, Summary
     from ftlint.selection import Layer
     from ftlint.verbose import Verbose
+    from ftlint.verdicts import TargetVerdict
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -60,6 +61,7 @@ class RunOptions:
     quiet: bool = False  # -q: violations only
     verbose: bool = False  # -v: config, rules and timing on stderr
     skipped: tuple[tuple[Path, str], ...] = ()  # paths the file search left out, and why (for -v)
+    every_target: bool = False  # --target all: each file also gets every target's verdict (will it train?)
 
 
 def check(resolver: ConfigResolver, layer: Layer, options: RunOptions) -> int:
@@ -133,7 +135,8 @@ class Run:
         sink = ReportingSink(reporter, summary, self._baseline(), _progress(options),
                              keep=[] if options.write_baseline is not None else None,
                              repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats),
-                             verbose=verbose)
+                             verbose=verbose,
+                             verdicts=self._verdicts(registry, files, any(validation)) if options.every_target else {})
         reporter.start()
         if verbose is not None:
             verbose.skipped(options.skipped)
@@ -145,6 +148,33 @@ class Run:
         if verbose is not None:
             verbose.finish(summary.files)
         return summary, failed_plugin
+
+    def _verdicts(self, registry: Registry, files: list[tuple[Path | None, bool]],
+                  has_validation: bool) -> dict[str, tuple[TargetVerdict, ...]]:
+        """Every target's verdict on each file, from a silent lint per target (files are read once each)."""
+        from ftlint.config import ConfigError
+        from ftlint.engine import Engine
+        from ftlint.ranges import is_stream
+        from ftlint.verdicts import TargetVerdict, VerdictSink
+
+        if any(is_stream(path) for path, _ in files):
+            raise RunError("--target all lints each file once per target: it cannot read standard input or a "
+                           "pipe; save the data to a file first")
+        base = self.resolver.for_path(files[0][0] if files else None).settings
+        names = [*targets(), *(name for name in base.providers if name not in targets())]
+        found: dict[str, list[TargetVerdict]] = {}
+        for name in names:
+            sink = VerdictSink(name)
+            try:
+                engine = Engine(registry, self.resolver.for_target(name), self.layer,
+                                has_validation_file=has_validation)
+                lint_files(engine, files, self.options.jobs, sink)
+                judged = [sink.verdict(_display(path)) for path, _ in files]
+            except ConfigError as exc:  # a model this target does not know, a broken [providers.NAME]...
+                judged = [TargetVerdict(name, name, "", "unavailable", reason=str(exc)) for _ in files]
+            for (path, _), verdict in zip(files, judged, strict=True):
+                found.setdefault(_display(path), []).append(verdict)
+        return {display: tuple(verdicts) for display, verdicts in found.items()}
 
     def _registry(self) -> Registry:
         from ftlint.registry import discover
@@ -206,6 +236,7 @@ class ReportingSink:
     keep: list[Violation] | None = None  # every reported violation, when a baseline is being written
     repeats: RepeatLimiter = field(default_factory=RepeatLimiter)
     verbose: Verbose | None = None  # -v: each file's config, kind and rules on stderr
+    verdicts: dict[str, tuple[TargetVerdict, ...]] = field(default_factory=dict)  # --target all, by file
     _counts: Counter[Severity] = field(default_factory=Counter)
     _suppressed: int = 0
 
@@ -231,7 +262,7 @@ class ReportingSink:
     def file_finished(self, report: FileReport) -> None:
         for summarised in self.repeats.summaries():
             self.reporter.violation(summarised)
-        report = dataclasses.replace(report, counts=self._counts)
+        report = dataclasses.replace(report, counts=self._counts, targets=self.verdicts.get(report.path, ()))
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)
         self.summary.notices.extend(file_notes(report))
@@ -267,13 +298,17 @@ def file_notes(report: FileReport) -> list[str]:
         notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
                      "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
                      "checks; their problems are listed above")
+    if not report.model.known:
+        notes.append(f"{report.path}: model {report.model.id} is not in ftlint's table for {report.model.provider}: "
+                     "its limits are unknown (no context check); its tokens are exact only from its own tokenizer "
+                     "files (--tokenizer, or the Hugging Face cache)")
     if report.billed_per_hour and report.kind == "training":
         notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
                      "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")
     return notes
 
 
-def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: ReportingSink) -> None:
+def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: Sink) -> None:
     """Lint each file in order, in worker processes when that pays off.
 
     Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so that
@@ -320,8 +355,12 @@ def _is_validation(resolver: ConfigResolver, path: Path | None, flag: bool) -> b
     return resolver.for_path(named).kind_of(named, flag)[0] == "validation"
 
 
+def _display(path: Path | None) -> str:
+    return "-" if path is None else str(path)
+
+
 def _job(engine: Engine, path: Path | None, validation: bool) -> FileJob:
-    return engine.job("-" if path is None else str(path), path, validation=validation)
+    return engine.job(_display(path), path, validation=validation)
 
 
 def _report_plugin_errors(engine: Engine, registry: Registry, run_errors: list[tuple[str, str]],

@@ -59,6 +59,10 @@ class _Human(Reporter):
                 write("\n" + "\n".join(shapes) + "\n")
             for line in dict.fromkeys(model_line(report) for report in self._reports):
                 write(visible(line) + "\n")
+            verdicts = verdict_table(self._reports)
+            if verdicts:
+                write("\nwill it train? (--target all; the deciding rules, most frequent first)\n")
+                write("".join(line + "\n" for line in verdicts))
         for notice in summary.notices:
             write(self.style(f"note: {visible(notice)}", fg="cyan") + "\n")
         if summary.suppressed:
@@ -137,6 +141,21 @@ def verdict(summary: Summary, style: Any) -> str:
 
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def verdict_table(reports: list[FileReport]) -> list[str]:
+    """One row per file and target: the verdict and the rules that decided it."""
+    rows = [("file", "target", "model", "verdict", "deciding rules")]
+    for report in reports:
+        for verdict in report.targets:
+            codes = ", ".join(f"{code} x{count}" if count > 1 else code for code, count in verdict.codes[:6])
+            more = f", +{len(verdict.codes) - 6} more" if len(verdict.codes) > 6 else ""
+            rows.append((visible(report.path), verdict.target, visible(verdict.model) or "-", verdict.label,
+                         visible(codes + more if codes else verdict.reason or "-")))
+    if len(rows) == 1:
+        return []
+    widths = [max(display_width(row[i]) for row in rows) for i in range(4)]
+    return ["  ".join([*(pad(cell, widths[i]) for i, cell in enumerate(row[:4])), row[4]]).rstrip() for row in rows]
 
 
 def model_line(report: FileReport) -> str:

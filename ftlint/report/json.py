@@ -13,6 +13,7 @@ from ftlint import __version__
 from ftlint.report import OtherSource, Reporter, Summary
 from ftlint.sanitize import dumps
 from ftlint.stats import FileTotals, stats_json
+from ftlint.verdicts import verdict_json
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def file_json(report: FileReport) -> dict[str, Any]:
             "epochs": report.epochs,
             "usd": _round(report.cost_usd),
         },
+        **({"targets": [verdict_json(verdict) for verdict in report.targets]} if report.targets else {}),
     }
 
 

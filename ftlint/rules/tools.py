@@ -479,9 +479,9 @@ class ToolArgumentsType(Rule[NoOptions]):
     fix = "Write arguments as the target wants: a JSON string (OpenAI and copies) or an object (HF templates)"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        if context.run.chat is not None:
-            return  # the model's own template decides (FT611, FT612)
         wanted = context.run.target.tool_arguments
+        if wanted == "object" and context.run.chat is not None:
+            return  # the user's trainer renders through the model's own template: it decides (FT611, FT612)
         for call in calls(context.example):
             if wanted == "string" and isinstance(call.arguments, dict):
                 yield Finding(f"{call.message.label}: arguments of {call.name!r} are an object; "
