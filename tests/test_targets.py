@@ -142,8 +142,9 @@ def test_will_it_train_gives_every_targets_verdict_in_text_and_json() -> None:
     assert rows[(str(clean), "hf")].split()[3] == "accept"
     result = run_cli("check", str(bad), str(clean), "--target", "all", "--format", "json")
     report = json.loads(result.stdout)
-    import jsonschema
     from importlib import resources
+
+    import jsonschema
 
     jsonschema.validate(report, json.loads(resources.files("ftlint").joinpath("data/report.schema.json").read_text()))
     verdicts = {(f["path"], t["target"]): t for f in report["files"] for t in f["targets"]}
