@@ -28,7 +28,11 @@ def canonical_digest(value: Any) -> bytes:
     """Like :func:`digest`, but objects compare as JSON defines them: the order of their keys does not
     count (``{"role": "user", "content": "hi"}`` and ``{"content": "hi", "role": "user"}`` are one
     message). What `check` (FT505-FT507, FT511) and `fix` call the same example rests on this."""
-    return hashlib.blake2b(marshal.dumps(_key_ordered(value), 0), digest_size=16).digest()
+    try:
+        ordered = _key_ordered(value)
+    except RecursionError:  # nested deeper than Python recurses from here (a 900-level value): as written
+        ordered = value
+    return hashlib.blake2b(marshal.dumps(ordered, 0), digest_size=16).digest()
 
 
 def _key_ordered(value: Any) -> Any:

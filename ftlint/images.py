@@ -63,6 +63,9 @@ def inspect_url(url: str) -> ImageInfo:
         return _with(info, f"data URL says image/{declared} but the bytes are not an image ftlint recognises")
     if actual != declared:
         return _with(info, f"data URL says image/{declared} but the bytes are {actual.upper()}")
+    if not (width and height):  # every whole JPEG, PNG and WebP states its size in its header
+        return _with(info, f"the {actual.upper()} image in the data URL is cut short or corrupt: its size "
+                           "cannot be read")
     return info
 
 
@@ -71,7 +74,8 @@ def _with(info: ImageInfo, problem: str) -> ImageInfo:
 
 
 def image_header(data: bytes) -> tuple[str, int, int]:
-    """(type, width, height) from the first bytes; ("", 0, 0) when unrecognised."""
+    """(type, width, height) from the first bytes; ("", 0, 0) when unrecognised, and a size of 0 x 0
+    when the header is cut short. Every read is bounds-checked: payloads are data (any bytes)."""
     if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24 and data[12:16] == b"IHDR":
         width, height = struct.unpack(">II", data[16:24])
         return "png", width, height
@@ -80,7 +84,8 @@ def image_header(data: bytes) -> tuple[str, int, int]:
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return "webp", *_webp_size(data)
     if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif", *struct.unpack("<HH", data[6:10])
+        # A truncated header still says GIF (an unsupported type either way); its size is unknown.
+        return ("gif", *struct.unpack("<HH", data[6:10])) if len(data) >= 10 else ("gif", 0, 0)
     return "", 0, 0
 
 

@@ -11,15 +11,19 @@ import codecs
 import collections
 import enum
 import functools
+import hashlib
 import itertools
 import json
 import lzma
 import math
 import re
+import sys
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+from ftlint.pointer import Locator, escape
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 JSON_WHITESPACE = b" \t\r\n"
@@ -69,6 +73,17 @@ class Record:
     @functools.cached_property
     def text(self) -> str:  # several rules scan the line as written: decoded once
         return self.raw.decode("utf-8", "replace")
+
+    @functools.cached_property
+    def fingerprint_hash(self) -> Any:
+        """blake2b (8 bytes) fed with the line (without its \\r) and a NUL: each violation's fingerprint
+        copies it and adds its pointer, so a line is hashed once however many findings it has."""
+        return hashlib.blake2b(self.raw.removesuffix(b"\r") + b"\0", digest_size=8)
+
+    @functools.cached_property
+    def locator(self) -> Locator:
+        """Columns of pointers and owners of columns in this line, tokenized once for all findings."""
+        return Locator(self.text)
 
 
 @dataclass
@@ -163,6 +178,50 @@ def parse_finite_float(text: str) -> float:
     return value
 
 
+# Python refuses to convert integers longer than this to int (quadratic time otherwise); the json
+# module then raises a bare ValueError with no position. 0 (no limit) on Pythons before 3.10.7.
+INT_DIGITS_LIMIT: int = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+
+
+class HugeInteger(NonFinite):
+    """An integer over Python's int-string limit: no double holds it, and Python's json refuses it."""
+
+    def message(self) -> str:
+        digits = len(str(self).lstrip("-"))
+        return (f"integer of {digits:,} digits is longer than JSON readers accept (Python's limit is "
+                f"{INT_DIGITS_LIMIT:,} digits) and overflows a double; write it as a string")
+
+
+def _checked_int(text: str) -> int:
+    if INT_DIGITS_LIMIT and len(text.lstrip("-")) > INT_DIGITS_LIMIT:
+        raise HugeInteger(text)
+    return int(text)
+
+
+class FiniteDecoder(json.JSONDecoder):
+    """The one JSON decoder for data: it rejects what cannot be written back as JSON.
+
+    NaN and Infinity raise NonFinite, 1e999999 too, and an integer over the int-string limit
+    raises HugeInteger (instead of json's bare ValueError). Every other failure is a
+    JSONDecodeError or a RecursionError. Integers are converted by json's C code; only a line
+    that failed is parsed again, with a Python check on each integer, to name the culprit.
+    """
+
+    def __init__(self, *, object_pairs_hook: Any = None) -> None:
+        super().__init__(object_pairs_hook=object_pairs_hook, parse_constant=reject_constant,
+                         parse_float=parse_finite_float)
+
+    def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+        try:
+            return super().raw_decode(s, idx)
+        except (json.JSONDecodeError, NonFinite):
+            raise
+        except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+            retry = json.JSONDecoder(object_pairs_hook=self.object_pairs_hook, parse_constant=reject_constant,
+                                     parse_float=parse_finite_float, parse_int=_checked_int)
+            return retry.raw_decode(s, idx)  # raises HugeInteger at the first long integer
+
+
 def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
     """Turn one line (without its ``\\n``) into a Record. Never raises on data."""
     record = Record(line=line, offset=offset, raw=raw)
@@ -188,22 +247,9 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
         return record
     duplicates = _DuplicateKeys()
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=duplicates,
-            parse_constant=reject_constant,
-            parse_float=parse_finite_float,
-        )
+        value = FiniteDecoder(object_pairs_hook=duplicates).decode(text)
     except NonFinite as exc:
-        match = _NON_FINITE.search(text)
-        literal = str(exc)
-        column = match.start() + 1 if match else 1
-        if literal in ("NaN", "Infinity", "-Infinity"):
-            message = f"`{literal}` is not valid JSON; use a number, a string or null"
-        else:
-            message = f"number `{literal[:40]}` overflows to infinity; JSON numbers must be finite"
-            column = text.find(literal) + 1 or 1
-        record.problem = ParseProblem(Problem.NON_FINITE_NUMBER, message, column)
+        record.problem = _non_finite(exc, text)
         return record
     except json.JSONDecodeError as exc:
         record.problem = ParseProblem(
@@ -222,6 +268,50 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
     if _SURROGATE_ESCAPE.search(text):
         record.lone_surrogates = list(_surrogate_pointers(value, ""))
     return record
+
+
+def _non_finite(exc: NonFinite, text: str) -> ParseProblem:
+    literal = str(exc)
+    if isinstance(exc, HugeInteger):
+        return ParseProblem(Problem.NON_FINITE_NUMBER, exc.message(), text.find(literal) + 1 or 1)
+    if literal in ("NaN", "Infinity", "-Infinity"):
+        match = _NON_FINITE.search(text)
+        return ParseProblem(Problem.NON_FINITE_NUMBER, f"`{literal}` is not valid JSON; use a number, a string or null",
+                            match.start() + 1 if match else 1)
+    return ParseProblem(Problem.NON_FINITE_NUMBER,
+                        f"number `{literal[:40]}` overflows to infinity; JSON numbers must be finite",
+                        text.find(literal) + 1 or 1)
+
+
+class JsonTextError(ValueError):
+    """A JSON text inside a record (a tool call's arguments) does not parse; the message quotes nothing
+    of the text but a number."""
+
+
+class NestedTooDeeply(JsonTextError):
+    """Valid JSON, perhaps, but deeper than Python's parser goes from where it was called."""
+
+
+def parse_json(text: str) -> Any:
+    """One JSON text read with the reader's rules (FiniteDecoder). Raises JsonTextError, never more."""
+    try:
+        return FiniteDecoder().decode(text)
+    except NonFinite as exc:
+        raise JsonTextError(_culprit(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise JsonTextError(str(exc)) from None
+    except RecursionError:
+        raise NestedTooDeeply("nested too deeply") from None
+
+
+def _culprit(exc: NonFinite) -> str:
+    """What stopped the parse, in a few words (the value is a number: nothing secret)."""
+    literal = str(exc)
+    if isinstance(exc, HugeInteger):
+        return f"an integer of {len(literal.lstrip('-')):,} digits (JSON readers stop at {INT_DIGITS_LIMIT:,})"
+    if literal in ("NaN", "Infinity", "-Infinity"):
+        return f"`{literal}`, which is not JSON"
+    return f"`{literal[:40]}`, which overflows to infinity"
 
 
 def _json_type(value: Any) -> str:
@@ -261,8 +351,7 @@ def _surrogate_pointers(value: Any, pointer: str) -> Iterator[str]:
             yield from _surrogate_pointers(item, f"{pointer}/{index}")
 
 
-def escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+escape_pointer = escape  # one reference token of a JSON pointer (defined in ftlint.pointer)
 
 
 @dataclass(frozen=True)
@@ -471,7 +560,7 @@ class _DocumentScanner:
         self.text = text
         self.first_line = first_line
         self.newlines = [match.start() for match in re.finditer("\n", text)]
-        self.decoder = json.JSONDecoder(parse_constant=reject_constant, parse_float=parse_finite_float)
+        self.decoder = FiniteDecoder()  # as lines are read: what cannot be written back as a line is broken
         self.arrays = 0
 
     def line(self, position: int) -> int:
@@ -543,10 +632,10 @@ def _decode_error(exc: BaseException, scanner: _DocumentScanner) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at line {scanner.line(exc.pos)}"
     if isinstance(exc, NonFinite):
-        return f"`{str(exc)[:40]}` is not a finite JSON number"
+        return _culprit(exc)
     if isinstance(exc, RecursionError):
         return "nested too deeply"
-    return str(exc).split(";")[0]  # e.g. an integer over Python's digit limit
+    return str(exc).split(";")[0]
 
 
 def _complete_parts(parts: Iterator[DocumentPart], truncated: bool) -> Iterator[DocumentPart]:

@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from ftlint.pointer import locate
 from ftlint.records import Record
 from ftlint.rule import Rule
 from ftlint.sanitize import finding_problem
@@ -28,13 +27,14 @@ class Stamper:
         column = finding.column
         text = record.text.removesuffix("\r") if record is not None else ""
         if column is None and record is not None and finding.pointer and record.value is not None:
-            column = locate(text, finding.pointer)
+            column = record.locator.column(finding.pointer)  # the line is tokenized once for all its findings
         column = column or 1
-        # A file name or a key may hold lone surrogates (undecodable bytes, "\udfff" in the data).
-        content = (record.raw.removesuffix(b"\r") if record is not None
-                   else self.display.encode("utf-8", "surrogatepass"))
-        pointer = finding.pointer.encode("utf-8", "surrogatepass")
-        fingerprint = hashlib.blake2b(content + b"\0" + pointer, digest_size=8).hexdigest()
+        # The line is hashed once, not once per finding. A file name or a key may hold lone
+        # surrogates (undecodable bytes, "\udfff" in the data).
+        hasher = (record.fingerprint_hash.copy() if record is not None
+                  else hashlib.blake2b(self.display.encode("utf-8", "surrogatepass") + b"\0", digest_size=8))
+        hasher.update(finding.pointer.encode("utf-8", "surrogatepass"))
+        fingerprint = hasher.hexdigest()
         snippet, snippet_column = ("", 0) if rule.sensitive else excerpt(text, column)
         return Violation(
             code=rule.code, name=rule.name, severity=self.severities.get(rule.code, rule.severity),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,11 +22,35 @@ from hypothesis import strategies as st
 import ftlint.cli
 import ftlint.discovery
 import ftlint.inputs
+import ftlint.parallel
+import ftlint.ranges
 from conftest import run_cli
 from ftlint import lint_records
 
 GOOD = b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}'
 DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def _image_record(url: str) -> bytes:
+    part = {"type": "image_url", "image_url": {"url": url}}
+    record = {"messages": [{"role": "user", "content": [part]}, {"role": "assistant", "content": "yo"}]}
+    return json.dumps(record).encode() + b"\n"
+
+
+def _nested_schema(depth: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "array"}
+    for _ in range(depth):
+        schema = {"items": schema}
+    return schema
+
+
+def _tool_record(parameters: Any, arguments: str) -> bytes:
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": arguments}}
+    record = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [call]},
+                           {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+                           {"role": "assistant", "content": "done"}],
+              "tools": [{"type": "function", "function": {"name": "f", "parameters": parameters}}]}
+    return json.dumps(record).encode() + b"\n"
 
 CATALOGUE: dict[str, tuple[bytes, str]] = {
     "invalid UTF-8 at the start": (b"\xff" + GOOD + b"\n", "FT004"),
@@ -47,6 +72,20 @@ CATALOGUE: dict[str, tuple[bytes, str]] = {
     "only newlines": (b"\n\n\n", "FT011"),
     "PNG": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "FT004"),
     "ELF": (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4, "FT007"),
+    # Python's int-string limit (4,300 digits): json raises a bare ValueError there.
+    "integer of 4,301 digits": (GOOD[:-1] + b', "x": ' + b"7" * 4301 + b"}\n", "FT008"),
+    "negative integer of 5,000 digits": (b'{"x": [-' + b"9" * 5000 + b"]}\n", "FT008"),
+    "huge integer in a pretty-printed file": (b'{\n  "messages": []\n}\n{\n  "x": ' + b"1" * 4400 + b"\n}\n",
+                                              "FT003"),
+    "truncated GIF data URL": (_image_record("data:image/gif;base64,R0lGODlh"), "FT406"),
+    "truncated PNG data URL": (_image_record("data:image/png;base64,iVBORw0KGgoAAAANSUhEUg=="), "FT406"),
+    "truncated JPEG data URL": (_image_record("data:image/jpeg;base64,/9j/4AAQ"), "FT406"),
+    "truncated WebP data URL": (_image_record("data:image/webp;base64,UklGRgAAAABXRUJQVlA4WA=="), "FT406"),
+    "tool arguments nested 990 levels": (_tool_record({"type": "object"}, '{"a": ' + "[" * 990 + "]" * 990 + "}"),
+                                         "FT605"),
+    "a record nested 800 levels": (_tool_record(_nested_schema(780), "{}"), "FT602"),
+    "unresolvable $ref in tool parameters": (_tool_record({"$ref": "#/$defs/missing"}, "{}"), "FT602"),
+    "pattern re2 cannot compile": (_tool_record({"properties": {"a": {"pattern": "(?=x)"}}}, "{}"), "FT602"),
 }
 
 
@@ -59,9 +98,65 @@ def test_hostile_bytes_are_findings(tmp_path: Path, case: str) -> None:
     data, expected = CATALOGUE[case]
     path = tmp_path / "hostile.jsonl"
     path.write_bytes(data)
-    result = run_cli("check", "--format", "json", "--provider", "openai", str(path))
+    # OpenAI's verdict, and --strict: a warning is enough for exit 1 (exit 2 would be a crash).
+    result = run_cli("check", "--format", "json", "--provider", "openai", "--strict", str(path))
     assert result.exit_code == 1, result.stderr
     assert expected in _codes(result.stdout)
+
+
+def test_a_huge_integer_is_a_finding_in_parallel_runs_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ftlint.parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ftlint.ranges, "MIN_RANGE_BYTES", 300)
+    path = tmp_path / "huge.jsonl"
+    path.write_bytes(GOOD + b"\n" + CATALOGUE["integer of 4,301 digits"][0] + GOOD + b"\n")
+    one, two = (run_cli("check", "--format", "json", "--jobs", jobs, str(path)) for jobs in ("1", "2"))
+    assert one.exit_code == two.exit_code == 1 and one.stdout == two.stdout
+    report = json.loads(two.stdout)["files"][0]
+    (found,) = [v for v in report["violations"] if v["code"] == "FT008"]
+    assert found["line"] == 2 and "integer of 4,301 digits" in found["message"] and "7777" not in found["message"]
+
+
+def test_fix_sends_a_huge_integer_to_rejects(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jsonl"
+    path.write_bytes(GOOD + b"\n" + CATALOGUE["integer of 4,301 digits"][0])
+    result = run_cli("fix", str(path), "-o", str(tmp_path / "fixed.jsonl"))
+    assert result.exit_code == 1, result.stderr  # something was rejected
+    rejects = [json.loads(line) for line in (tmp_path / "fixed.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["code"]) for r in rejects] == [(2, "FT008")]
+    assert (tmp_path / "fixed.jsonl").read_bytes() == GOOD + b"\n"
+    pretty = tmp_path / "pretty.jsonl"
+    pretty.write_bytes(CATALOGUE["huge integer in a pretty-printed file"][0])
+    result = run_cli("fix", str(pretty), "-o", str(tmp_path / "pretty.fixed.jsonl"))
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+
+
+def _cpu_seconds(records: list[bytes]) -> float:
+    start = time.process_time()
+    result = lint_records(records)
+    assert result.report.internal_errors == [] and result.violations
+    return time.process_time() - start
+
+
+def _unknown_keys(count: int) -> bytes:
+    return GOOD[:-1] + b"".join(b', "key%d": %d' % (n, n) for n in range(count)) + b"}"
+
+
+def _image_parts(count: int) -> bytes:
+    part = b'{"type": "image_url", "image_url": {"url": "http://example.com/x.png"}}'
+    return b'{"messages": [{"role": "user", "content": [' + b", ".join([part] * count) + \
+        b']}, {"role": "assistant", "content": "yo"}]}'
+
+
+def _duplicate_keys(count: int) -> bytes:
+    return GOOD[:-1] + b', "a": 1' * count + b"}"
+
+
+@pytest.mark.parametrize(("line", "count"), [(_unknown_keys, 1_000), (_image_parts, 1_000), (_duplicate_keys, 10_000)])
+def test_time_is_linear_in_findings_per_line(line: Any, count: int) -> None:
+    # Each finding used to re-read its whole line (and hash it): 10,000 unknown keys took 130 s,
+    # 4,000 image parts 198 s. Linear: 4x the findings take ~4x the time (quadratic: 16x).
+    small, large = _cpu_seconds([line(count)]), _cpu_seconds([line(4 * count)])
+    assert large < 8 * max(small, 0.02), f"{small:.2f}s, then {large:.2f}s with 4x the findings"
 
 
 def test_a_line_within_the_cap_is_parsed_and_counted(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ import zlib
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import assistant, conversation, findings, user
 from ftlint import lint_records
@@ -115,3 +117,26 @@ def test_image_tokens_in_totals() -> None:
     assert totals.tokens == text_only + 765 + 85 + 85
     assert totals.images == 3 and totals.image_examples == 3
     assert totals.images_uncounted == 1  # the remote high/auto image is a lower bound
+
+
+HEADERS = [png(640, 480), jpeg(1920, 1080), webp_vp8x(4000, 3000), b"GIF89a\x10\x00\x20\x00",
+           b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(20), b"RIFF\x00\x00\x00\x00WEBPVP8L" + bytes(20)]
+
+
+@pytest.mark.parametrize("header", HEADERS)
+def test_every_truncated_header_is_a_finding_not_a_crash(header: bytes) -> None:
+    kind = image_header(header)[0]
+    for cut in range(len(header)):
+        found, width, height = image_header(header[:cut])  # GIF87a/GIF89a with 4 bytes missing crashed
+        assert found in ("", kind) and width >= 0 and height >= 0
+        info = inspect_url(data_url(kind, header[:cut]))
+        assert info.problem or info.width > 0, cut
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(HEADERS), st.integers(min_value=0, max_value=40), st.binary(max_size=60))
+def test_any_bytes_after_any_magic_number(header: bytes, keep: int, tail: bytes) -> None:
+    payload = header[:keep] + tail
+    found, width, height = image_header(payload)
+    assert width >= 0 and height >= 0
+    inspect_url(data_url(found or "png", payload))

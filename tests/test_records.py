@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ftlint.records import FileFacts, Problem, Reader, Record, parse_line
+from ftlint.records import FileFacts, JsonTextError, NestedTooDeeply, Problem, Reader, Record, parse_json, parse_line
 
 
 def read(data: bytes, max_line_bytes: int = 1 << 20) -> tuple[list[Record], FileFacts]:
@@ -29,6 +29,8 @@ def read(data: bytes, max_line_bytes: int = 1 << 20) -> tuple[list[Record], File
     (b'{"a": NaN}', Problem.NON_FINITE_NUMBER, 7),
     (b'{"a": -Infinity}', Problem.NON_FINITE_NUMBER, 7),
     (b'{"a": 1e999999}', Problem.NON_FINITE_NUMBER, 7),
+    (b'{"a": "1111", "b": ' + b"1" * 4301 + b"}", Problem.NON_FINITE_NUMBER, 20),  # over the int-string limit
+    (b'{"a": [1, -' + b"2" * 5000 + b"]}", Problem.NON_FINITE_NUMBER, 11),
 ])
 def test_parse_problems_have_kind_and_column(raw: bytes, problem: Problem, column: int) -> None:
     record = parse_line(raw)
@@ -155,3 +157,27 @@ def test_only_json_whitespace_makes_a_blank_line() -> None:
     for raw in (b"\x0b", b"\x0c", b"\xc2\xa0"):  # Python's strip() would call these blank; JSON does not
         record = parse_line(raw)
         assert not record.blank and record.problem is not None, raw
+
+
+def test_an_integer_at_the_limit_is_a_number() -> None:
+    assert parse_line(b'{"a": ' + b"9" * 4300 + b"}").value == {"a": int("9" * 4300)}
+    record = parse_line(b'{"a": ' + b"9" * 4301 + b"}")
+    assert record.problem is not None and "integer of 4,301 digits" in record.problem.message
+    assert "9999" not in record.problem.message  # 4 KB of digits is no message
+
+
+def test_a_pretty_printed_file_with_a_huge_integer_stops_there() -> None:
+    data = b'{\n  "a": 1\n}\n{\n  "b": ' + b"1" * 4400 + b"\n}\n"
+    _, facts = read(data)
+    assert facts.document is not None and not facts.document.complete and facts.document.objects == 1
+    assert facts.document.error == "parsing stopped at line 4: an integer of 4,400 digits (JSON readers stop at 4,300)"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{", "Expecting property name"), ("NaN", "`NaN`, which is not JSON"), ("[1e999]", "overflows to infinity"),
+    ("1" * 4301, "integer of 4,301 digits"), ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_parse_json_raises_one_kind_of_error(text: str, message: str) -> None:
+    with pytest.raises(JsonTextError, match=message) as raised:
+        parse_json(text)
+    assert isinstance(raised.value, NestedTooDeeply) == (message == "nested too deeply")

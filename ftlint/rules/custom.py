@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ftlint.jsonschemas import LocalFiles, SchemaProblem, Validator, compile_schema
+from ftlint.pointer import escape
 from ftlint.rule import CODE_PATTERN, NAME_PATTERN, ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -40,23 +42,26 @@ class SchemaRule(Rule[NoOptions]):
 
     scope = Scope.EXAMPLE
     fix = "Make the record match the team's schema"
-    validator: Any = None
+    validator: Validator
     select: tuple[str, ...] = ()
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        from jsonschema.exceptions import best_match
-
         for pointer, value in _select(context.example.raw, self.select, ""):
-            error = best_match(self.validator.iter_errors(value))
-            if error is not None:
-                where = pointer + "".join(f"/{part}" for part in error.absolute_path)
+            error = self.validator.first_error(value)
+            if error is not None and not error.checked:
+                yield Finding(f"{pointer or 'record'}: could not be checked against the schema: {error.message}",
+                              pointer=pointer)
+            elif error is not None:
+                where = pointer + "".join(f"/{escape(str(part))}" for part in error.path)
                 yield Finding(f"{where or 'record'}: {error.message}", pointer=where)
 
 
 def schema_rules(entries: list[SchemaEntry], root: Path) -> list[type[Rule[Any]]]:
-    """One rule class per entry, its validator compiled once. Raises ValueError with the fix."""
-    import jsonschema
+    """One rule class per entry, its validator compiled once. Raises ValueError with the fix.
 
+    A schema's references may name other files inside ``root`` (the config's folder) and below,
+    relative to the schema file or as file: URIs; nothing else is read and nothing is fetched.
+    """
     rules: list[type[Rule[Any]]] = []
     for index, entry in enumerate(entries, start=1):
         path = root / entry.path
@@ -64,13 +69,12 @@ def schema_rules(entries: list[SchemaEntry], root: Path) -> list[type[Rule[Any]]
             schema = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ValueError(f"schema {entry.path}: cannot read it: {exc.strerror}") from None
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ValueError(f"schema {entry.path}: not JSON: {exc}") from None
-        validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         try:
-            validator_class.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            raise ValueError(f"schema {entry.path} is not a valid JSON Schema: {exc.message}") from None
+            validator = compile_schema(schema, LocalFiles(root=root, base=path.parent))
+        except SchemaProblem as exc:
+            raise ValueError(f"schema {entry.path} {exc}") from None
         code = entry.code or f"FTX{index:03d}"
         name = entry.name or Path(entry.path).name.split(".")[0].lower().replace("_", "-") or "team-schema"
         attributes = {
@@ -79,7 +83,7 @@ def schema_rules(entries: list[SchemaEntry], root: Path) -> list[type[Rule[Any]]
                        "Why: a rule from your configuration (`[[tool.ftlint.schema]]`).",
             "code": code, "name": name, "severity": entry.severity,
             "summary": f"Record does not match {entry.path}",
-            "validator": validator_class(schema),
+            "validator": validator,
             "select": tuple(entry.select.split("/")[1:]) if entry.select else (),
         }
         rules.append(type(f"Schema_{code}", (SchemaRule,), attributes))

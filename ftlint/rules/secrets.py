@@ -1,12 +1,16 @@
 """FT7: secrets and personal data. The file is about to be uploaded to a third party.
 
 A finding names the kind and the position (its column in the line, and the
-JSON pointer of the string), never the value: messages carry no part of the
-match, and the engine shows no source excerpt for these rules.
+JSON pointer of the string, number or object key that holds it), never the
+value: messages carry no part of the match, and the engine shows no source
+excerpt for these rules. Lines that do not parse are scanned too (pointer "").
+Every scanner yields spans (start, end), which ftlint.masking uses to hide the
+same matches wherever else a line or a message is shown.
 Every pattern either starts with a literal (found by a fast substring scan) or
 has bounded repetition, so scanning is linear in the text; e-mail addresses
 are found from each "@" within a bounded window. tests/test_secrets.py feeds
-each pattern adversarial megabyte inputs to hold that.
+each pattern adversarial megabyte inputs to hold that. User patterns (`allow`,
+`patterns`) run in re2 (ftlint.regex), linear too.
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
-from typing import ClassVar
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar, NamedTuple
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from ftlint.pointer import string_at
-from ftlint.rule import ExampleContext, Options, Rule, Scope
+from ftlint import regex
+from ftlint.records import Problem
+from ftlint.rule import LineContext, Options, Rule, Scope
 from ftlint.violation import Finding, Severity
 
 
@@ -29,15 +34,45 @@ class SecretOptions(Options):
     allow: tuple[str, ...] = ()  # regexes: matches that fully match one of these are not reported
     patterns: dict[str, str] = Field(default_factory=dict)  # extra kinds: name -> regex (FT701 only)
 
+    @field_validator("allow")
+    @classmethod
+    def _allow_compiles(cls, allow: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in allow:
+            _compiled(pattern)
+        return allow
 
-class _Scanner(Rule[SecretOptions]):
-    """Base: scan every string of the record for ``patterns`` (kind, literal prefilter, regex)."""
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for pattern in patterns.values():
+            _compiled(pattern)
+        return patterns
 
-    scope = Scope.EXAMPLE
+
+def _compiled(pattern: str) -> Any:
+    """A user's regex, in re2 (linear time); a config error when re2 cannot compile it."""
+    try:
+        return regex.linear(pattern)
+    except regex.PatternError as exc:
+        raise ValueError(f"pattern {pattern!r}: {exc}") from None
+
+
+class Match(NamedTuple):
+    """One match: its kind and where it is (character offsets, end exclusive)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+class Scanner(Rule[SecretOptions]):
+    """Base: scan every line, as written, for ``patterns`` (kind, literal prefilter, regex)."""
+
+    scope = Scope.LINE  # lines that do not parse hold secrets too
     severity = Severity.WARNING
     options_model = SecretOptions
     sensitive = True
-    patterns: ClassVar[tuple[tuple[str, str, re.Pattern[str]], ...]] = ()
+    patterns: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
     # Characters that may not come right before a match. Checked in code rather than with a
     # lookbehind: a pattern that starts with a lookbehind cannot skip ahead to where a match could
     # start, which makes the scan 2-5x slower.
@@ -45,20 +80,27 @@ class _Scanner(Rule[SecretOptions]):
 
     def __init__(self, options: SecretOptions | None = None) -> None:
         super().__init__(options)
-        self._allow = [re.compile(pattern) for pattern in self.options.allow]
-        self.active: tuple[tuple[str, str, re.Pattern[str]], ...] = self.patterns
+        self._allow = [_compiled(pattern) for pattern in self.options.allow]
+        self.active: tuple[tuple[str, str, Any], ...] = self.patterns
 
-    def check(self, context: ExampleContext) -> Iterator[Finding]:
+    def check(self, context: LineContext) -> Iterator[Finding]:
         # Scan the line as written (one C-speed regex pass per pattern), then map the rare match to
-        # the string value that holds it; matches across or outside string values are dropped.
-        line = context.record.text
-        for kind, start in self.matches(line, context.record.raw):
-            pointer = string_at(line, start)
-            if pointer is not None:
-                yield Finding(f"possible {kind} (value not shown)", pointer=pointer, column=start + 1)
+        # what holds it: a string, a number or an object key. Matches between values are dropped.
+        record = context.record
+        found = list(self.matches(record.text, record.raw))
+        if not found:  # nearly every line: no sorting, no merging
+            return
+        for kind, start, _ in merged(found) if len(found) > 1 else found:
+            if record.problem is not None and record.problem.kind is not Problem.NOT_AN_OBJECT:  # no JSON
+                yield Finding(f"possible {kind} (value not shown)", pointer="", column=start + 1)
+                continue
+            owner = record.locator.owner(start)
+            if owner is not None:
+                where = " in an object key" if owner.kind == "key" else ""
+                yield Finding(f"possible {kind}{where} (value not shown)", pointer=owner.pointer, column=start + 1)
 
-    def matches(self, text: str, raw: bytes) -> Iterator[tuple[str, int]]:
-        """(kind, character offset) of each match in ``text``; ``raw`` is the same text in UTF-8."""
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
+        """Each match in ``text`` (possibly overlapping); ``raw`` is the same text in UTF-8."""
         for kind, literal, pattern in self.active:
             if literal and literal not in text:
                 continue
@@ -67,10 +109,22 @@ class _Scanner(Rule[SecretOptions]):
                 if start and text[start - 1] in self.not_before:
                     continue
                 if self.accept(match.group(), kind):
-                    yield kind, start
+                    yield Match(kind, start, match.end())
 
     def accept(self, value: str, kind: str) -> bool:
         return not any(allowed.fullmatch(value) for allowed in self._allow)
+
+
+def merged(matches: Iterable[Match]) -> list[Match]:
+    """Matches in order, overlapping ones joined (two patterns may find one phone number)."""
+    joined: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.start, -m.end)):
+        if joined and match.start < joined[-1].end:
+            last = joined[-1]
+            joined[-1] = Match(last.kind, last.start, max(last.end, match.end))
+        else:
+            joined.append(match)
+    return joined
 
 
 def _entropy(value: str) -> float:
@@ -121,13 +175,29 @@ def _has_long_number(raw: bytes) -> bool:
     return b"0000000000" in shape.translate(None, b"A-")
 
 
-class SecretToken(_Scanner):
+# Values that only stand for a secret: words (`your_desired_token_limit`, `YOUR_API_KEY`, `MyApiKey`),
+# `your...`, `xxx`, `***`, an ellipsis, `<...>`. Real keys mix cases and digits at random.
+_WORDS = re.compile(r"[a-z]+(?:[_.-][a-z]+)*|[A-Z]+(?:[_.-][A-Z]+)+|[A-Z]?[a-z]+(?:[_.-]?[A-Z][a-z]+)+")
+_STAND_IN = re.compile(r"^your|xxx|\*\*\*|\.\.\.|…|<.*>", re.IGNORECASE)
+_KEY_PREFIX = re.compile(r"(?:sk-(?:proj-|svcacct-|admin-)?|gh[pousr]_|github_pat_|xox[abprs]-|AIza)")
+
+
+def placeholder(value: str) -> bool:
+    """Does this value only stand for a secret (a template's blank), after any key prefix (`sk-`)?"""
+    prefix = _KEY_PREFIX.match(value)
+    body = value[prefix.end():] if prefix else value
+    return bool(_WORDS.fullmatch(body) or _STAND_IN.search(body))
+
+
+class SecretToken(Scanner):
     """Text contains what looks like an API key or access token.
 
     Why: training data leaves your hands on upload, and a fine-tuned model can
     repeat what it saw. Detects OpenAI, AWS, GitHub, Slack and Google keys,
     `key = "..."`-style assignments of high-entropy values, and your own
-    `patterns`; `allow` lists regexes of values to accept (test keys). Warning.
+    `patterns`; `allow` lists regexes of values to accept (test keys).
+    Placeholders are not reported: words (`max_tokens=your_desired_token_limit`,
+    `sk-your-api-key-here`), `xxx`, `<...>` and `...`. Warning.
     """
 
     code = "FT701"
@@ -138,10 +208,15 @@ class SecretToken(_Scanner):
 
     def __init__(self, options: SecretOptions | None = None) -> None:
         super().__init__(options)
-        extra = tuple((name, "", re.compile(pattern)) for name, pattern in self.options.patterns.items())
+        # The user's own kinds run in re2: linear whatever the pattern.
+        extra = tuple((name, "", _compiled(pattern)) for name, pattern in self.options.patterns.items())
         self.active = _TOKENS + extra
+        self._own = frozenset(self.options.patterns)
 
-    def matches(self, text: str, raw: bytes) -> Iterator[tuple[str, int]]:
+    def accept(self, value: str, kind: str) -> bool:
+        return super().accept(value, kind) and (kind in self._own or not placeholder(value))
+
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         yield from super().matches(text, raw)
         lowered = raw.lower()
         for word in _KEY_WORDS:
@@ -151,12 +226,12 @@ class SecretToken(_Scanner):
                 if match:
                     value = match.group(1).decode("ascii")
                     if _entropy(value) >= 3.5 and self.accept(value, "secret"):
-                        start = len(raw[:match.start(1)].decode("utf-8", "surrogatepass"))
-                        yield "secret assigned to a key-like name", start
+                        start = len(raw[:match.start(1)].decode("utf-8", "replace"))
+                        yield Match("secret assigned to a key-like name", start, start + len(value))
                 at = lowered.find(word, at + len(word))
 
 
-class PrivateKey(_Scanner):
+class PrivateKey(Scanner):
     """Text contains a private key block (`-----BEGIN ... PRIVATE KEY-----`).
 
     Why: a private key in training data is a leaked key. Warning.
@@ -168,8 +243,42 @@ class PrivateKey(_Scanner):
     fix = "Remove the key and rotate it"
     patterns = (("private key", "-----BEGIN", re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----")),)
 
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
+        # The span is the whole block, so that masking hides the key and not only its header.
+        covered = -1
+        for match in super().matches(text, raw):
+            if match.start >= covered:  # a header inside the last block is part of it
+                covered = _block_end(text, match.end)
+                yield match._replace(end=covered)
 
-class JsonWebToken(_Scanner):
+
+_BLOCK_LIMIT = 64 * 1024  # an RSA 16384-bit key in PEM is ~12 KB
+
+
+def _block_end(text: str, after: int) -> int:
+    """Where a private key block whose header ends at ``after`` ends: at its END line, else at the end
+    of the JSON string it is in (the next unescaped quote), else at the end of the text."""
+    stop = _string_end(text, after, min(len(text), after + _BLOCK_LIMIT))
+    end = text.find("-----END", after, stop)
+    if end == -1:
+        return stop
+    close = text.find("-----", end + 8, min(stop, end + 80))
+    return close + 5 if close != -1 else end + 8
+
+
+def _string_end(text: str, after: int, limit: int) -> int:
+    quote = text.find('"', after, limit)
+    while quote != -1:
+        escapes = 0
+        while quote - escapes > after and text[quote - escapes - 1] == "\\":
+            escapes += 1
+        if escapes % 2 == 0:  # not itself escaped
+            return quote
+        quote = text.find('"', quote + 1, limit)
+    return len(text)
+
+
+class JsonWebToken(Scanner):
     """Text contains a JSON Web Token (`eyJ...`).
 
     Why: JWTs are often live session credentials. Warning.
@@ -187,7 +296,7 @@ _LOCAL = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
 _DOMAIN = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}")
 
 
-class EmailAddress(_Scanner):
+class EmailAddress(Scanner):
     """Text contains an e-mail address.
 
     Why: personal data leaves the building on upload, and models memorize
@@ -200,17 +309,17 @@ class EmailAddress(_Scanner):
     summary = "E-mail address in the data"
     fix = "Replace it with a placeholder (user@example.com)"
 
-    def matches(self, text: str, raw: bytes) -> Iterator[tuple[str, int]]:
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         at = text.find("@")
         while at != -1:
             local = _LOCAL.search(text, max(0, at - 64), at)
             domain = _DOMAIN.match(text, at + 1, at + 1 + 253)
             if local and domain and self.accept(text[local.start():domain.end()], "email"):
-                yield "e-mail address", local.start()
+                yield Match("e-mail address", local.start(), domain.end())
             at = text.find("@", at + 1)
 
 
-class PhoneNumber(_Scanner):
+class PhoneNumber(Scanner):
     """Text contains a phone number in international (`+44 20 7946 0958`) or North American form.
 
     Why: personal data leaves the building on upload. Only explicit formats are
@@ -227,7 +336,7 @@ class PhoneNumber(_Scanner):
     )
     not_before = "0123456789-+_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-    def matches(self, text: str, raw: bytes) -> Iterator[tuple[str, int]]:
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         if _has_long_number(raw):
             yield from super().matches(text, raw)
 
@@ -245,7 +354,7 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-class CreditCardNumber(_Scanner):
+class CreditCardNumber(Scanner):
     """Text contains a payment card number (13 to 19 digits that pass the Luhn check).
 
     Why: card data must never be in training files (PCI DSS). Warning.
@@ -257,7 +366,7 @@ class CreditCardNumber(_Scanner):
     fix = "Remove the card number"
     _pattern = re.compile(r"[3-6](?:[ -]?\d){12,18}(?![\d-])")
 
-    def matches(self, text: str, raw: bytes) -> Iterator[tuple[str, int]]:
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         if not _has_long_number(raw):
             return
         for match in self._pattern.finditer(text):
@@ -267,7 +376,7 @@ class CreditCardNumber(_Scanner):
                 continue  # the digits of an account number (FT707), not a card
             digits = re.sub(r"[ -]", "", match.group())
             if 13 <= len(digits) <= 19 and _luhn(digits) and self.accept(match.group(), "card"):
-                yield "payment card number", match.start()
+                yield Match("payment card number", match.start(), match.end())
 
 
 def _iban_valid(value: str) -> bool:
@@ -277,7 +386,7 @@ def _iban_valid(value: str) -> bool:
     return int(number) % 97 == 1
 
 
-class Iban(_Scanner):
+class Iban(Scanner):
     """Text contains an IBAN (bank account number) that passes the mod-97 check.
 
     Why: bank details are personal data. Warning.
@@ -289,14 +398,14 @@ class Iban(_Scanner):
     fix = "Remove the account number"
     _pattern = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
 
-    def matches(self, text: str, raw: bytes) -> Iterator[tuple[str, int]]:
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         if not _has_long_number(raw):
             return
         for match in self._pattern.finditer(text):
             if match.start() and text[match.start() - 1].isalnum():
                 continue
             if _iban_valid(match.group()) and self.accept(match.group(), "iban"):
-                yield "IBAN", match.start()
+                yield Match("IBAN", match.start(), match.end())
 
 
 RULES = [SecretToken, PrivateKey, JsonWebToken, EmailAddress, PhoneNumber, CreditCardNumber, Iban]

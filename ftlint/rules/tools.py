@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -11,6 +10,8 @@ from typing import Any
 
 from ftlint.digests import digest
 from ftlint.formats import Example, Message
+from ftlint.jsonschemas import SchemaProblem, Validator, compile_schema
+from ftlint.records import JsonTextError, NestedTooDeeply, parse_json
 from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -135,10 +136,10 @@ class _Schemas:
     """Validators compiled once per distinct JSON Schema (keyed by its digest)."""
 
     def __init__(self, limit: int = 512) -> None:
-        self._cache: dict[bytes, tuple[str, Any]] = {}
+        self._cache: dict[bytes, tuple[str, Validator | None]] = {}
         self._limit = limit
 
-    def get(self, schema: Any) -> tuple[str, Any]:
+    def get(self, schema: Any) -> tuple[str, Validator | None]:
         """(problem with the schema itself or "", a validator or None)."""
         key = digest(schema)
         found = self._cache.get(key)
@@ -150,18 +151,11 @@ class _Schemas:
         return found
 
     @staticmethod
-    def _compile(schema: Any) -> tuple[str, Any]:
-        import jsonschema  # only files with tools pay for importing it
-
-        if not isinstance(schema, dict):
-            return f"`parameters` must be a JSON Schema object, got {type(schema).__name__}", None
-        validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    def _compile(schema: Any) -> tuple[str, Validator | None]:
         try:
-            validator_class.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            where = "/".join(str(part) for part in exc.path)
-            return f"`parameters` is not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else ""), None
-        return "", validator_class(schema)
+            return "", compile_schema(schema)  # resolves no reference outside the schema; patterns in re2
+        except SchemaProblem as exc:
+            return f"`parameters` {exc}", None
 
 
 class InvalidToolParameters(Rule[NoOptions]):
@@ -280,8 +274,12 @@ class InvalidToolArguments(Rule[NoOptions]):
             if not isinstance(call.arguments, str):
                 continue  # FT103 reports non-string arguments
             try:
-                value = json.loads(call.arguments)
-            except ValueError as exc:
+                value = parse_json(call.arguments)
+            except NestedTooDeeply:
+                yield Finding(f"{call.message.label}: arguments of {call.name!r} are nested too deeply to be "
+                              "checked", pointer=f"{call.pointer}/arguments")
+                continue
+            except JsonTextError as exc:
                 yield Finding(f"{call.message.label}: arguments of {call.name!r} are not valid JSON ({exc})",
                               pointer=f"{call.pointer}/arguments")
                 continue
@@ -316,17 +314,18 @@ class ToolArgumentsMismatch(Rule[NoOptions]):
             if not isinstance(schema, dict) or not isinstance(call.arguments, str):
                 continue
             try:
-                arguments = json.loads(call.arguments)
-            except ValueError:
+                arguments = parse_json(call.arguments)
+            except JsonTextError:
                 continue  # FT605
             _, validator = self.schemas.get(schema)
             if validator is None:
                 continue  # FT602
-            from jsonschema.exceptions import best_match
-
-            error = best_match(validator.iter_errors(arguments))
-            if error is not None:
-                where = "/".join(str(part) for part in error.absolute_path)
+            error = validator.first_error(arguments)
+            if error is not None and not error.checked:
+                yield Finding(f"{call.message.label}: arguments of {call.name!r} could not be checked against its "
+                              f"parameters: {error.message}", pointer=f"{call.pointer}/arguments")
+            elif error is not None:
+                where = "/".join(str(part) for part in error.path)
                 yield Finding(f"{call.message.label}: arguments of {call.name!r} do not match its parameters: "
                               f"{error.message}" + (f" (at {where})" if where else ""),
                               pointer=f"{call.pointer}/arguments")
