@@ -24,9 +24,11 @@ from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
 from ftlint.hf.setup import ChatSetup, setup_for_settings
+from ftlint.masking import run_scanners
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
+from ftlint.rules.secrets import Scanner
 from ftlint.selection import Layer, Selector
 from ftlint.stamp import Stamper, validated
 from ftlint.stats import FileTotals
@@ -125,6 +127,7 @@ class Plan:
     rules: dict[str, Rule[Any]]
     severities: dict[str, Severity]
     chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf)
+    scanners: tuple[Scanner, ...] | None = None  # what hides secrets in reports (None: the defaults)
 
     @property
     def target(self) -> Target:
@@ -188,7 +191,7 @@ class Engine:
         if not plans:
             return failures
         plan = plans[0]
-        stamper = Stamper(plan.severities, display)
+        stamper = Stamper(plan.severities, display, plan.scanners)
         for rule in RuleSet.of(plan.rules.values(), tokens=True).run:
             for finding in self.health.findings(rule, 0, failures, rule.check, context):
                 emit(stamper.stamp(rule, finding, None))
@@ -227,7 +230,8 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
         # The user's config first, then the target's own verdict, then the rule's default.
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
-    return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat)
+    return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat,
+                run_scanners(rules.values()))
 
 
 @dataclass
@@ -261,7 +265,7 @@ class FileJob:
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
                            has_validation_file=engine.has_validation_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
-        self.stamper = Stamper(plan.severities, display)
+        self.stamper = Stamper(plan.severities, display, plan.scanners)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
         self.validation_reason = ""  # why a validation file is one (Engine.job sets it)
 

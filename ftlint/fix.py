@@ -44,6 +44,7 @@ from ftlint.atomic import AtomicFile, Writer, describe, open_output, signals_abo
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import OPENERS, Joined, is_compressed, open_input
+from ftlint.masking import mask
 from ftlint.paths import UnsafePath, check_output, is_stdout, refuse_overwriting_inputs, same_file
 from ftlint.pointer import split as split_pointer
 from ftlint.records import (
@@ -895,7 +896,7 @@ def _show_diff(fixed: Iterator[Output]) -> None:
     out = sys.stdout
     for item in fixed:
         if item.rejected:
-            out.write(f"@@ line {item.line} @@ rejected ({item.code}): {visible(item.reason)}\n"
+            out.write(f"@@ line {item.line} @@ rejected ({item.code}): {visible(mask(item.reason))}\n"
                       f"{_lines('-', item.original)}")
         elif item.data != item.original:
             out.write(f"@@ line {item.line} @@\n{_lines('-', item.original)}{_lines('+', item.data)}")
@@ -904,7 +905,7 @@ def _show_diff(fixed: Iterator[Output]) -> None:
 def _lines(sign: str, data: bytes) -> str:
     """Each physical line of ``data`` as a diff line; what the data holds is shown, never obeyed
     (terminal controls, bidi overrides and lone surrogates appear as escapes)."""
-    return "".join(f"{sign}{visible(line)}\n" for line in data.decode("utf-8", "replace").split("\n"))
+    return "".join(f"{sign}{visible(mask(line))}\n" for line in data.decode("utf-8", "replace").split("\n"))
 
 
 def _summarize(options: FixOptions, targets: Targets, report: FixReport) -> None:

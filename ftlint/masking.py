@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from ftlint.rule import Rule
 from ftlint.rules.secrets import RULES, Match, Scanner, merged
 
 PLACEHOLDER = "«secret hidden»"
@@ -26,12 +28,23 @@ def default_scanners() -> tuple[Scanner, ...]:
     return tuple(rule() for rule in RULES)
 
 
+def run_scanners(rules: Iterable[Rule[Any]]) -> tuple[Scanner, ...] | None:
+    """The scanners that hide secrets in a run with these ``rules``: each FT7 rule as configured
+    (its `allow` list and own `patterns`), and with its defaults where it is not selected, since
+    turning a rule off does not make its secrets printable. None means the defaults (cached)."""
+    configured = {type(rule): rule for rule in rules if isinstance(rule, Scanner)}
+    if all(_is_default(rule) for rule in configured.values()):
+        return None
+    return tuple(configured.get(kind) or kind() for kind in RULES)
+
+
+def _is_default(rule: Scanner) -> bool:
+    return rule.options == type(rule)().options
+
+
 def spans(text: str, scanners: Iterable[Scanner] | None = None) -> list[Match]:
     """The matches of every scanner in ``text``, in order, overlapping ones joined."""
-    if scanners is None:
-        return list(_masked(text)[1])
-    raw = text.encode("utf-8", "surrogatepass")
-    return merged(match for scanner in scanners for match in scanner.matches(text, raw))
+    return list(_masked(text, _key(scanners))[1])
 
 
 def mask(text: str, scanners: Iterable[Scanner] | None = None) -> str:
@@ -44,17 +57,18 @@ def mask_at(text: str, column: int, scanners: Iterable[Scanner] | None = None) -
 
     A column inside a secret moves to the start of its placeholder.
     """
-    if scanners is None:
-        masked, found = _masked(text)
-    else:
-        found = tuple(spans(text, scanners))
-        masked = _replace(text, found) if found else text
+    masked, found = _masked(text, _key(scanners))
     return masked, _moved(column, found) if found else column
 
 
+def _key(scanners: Iterable[Scanner] | None) -> tuple[Scanner, ...]:
+    return default_scanners() if scanners is None else tuple(scanners)
+
+
 @functools.lru_cache(maxsize=16)  # a line with many findings is masked for each of them: scanned once
-def _masked(text: str) -> tuple[str, tuple[Match, ...]]:
-    found = tuple(spans(text, default_scanners()))
+def _masked(text: str, scanners: tuple[Scanner, ...]) -> tuple[str, tuple[Match, ...]]:
+    raw = text.encode("utf-8", "surrogatepass")
+    found = tuple(merged(match for scanner in scanners for match in scanner.matches(text, raw)))
     return (_replace(text, found) if found else text), found
 
 

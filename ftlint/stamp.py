@@ -7,8 +7,10 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from ftlint.masking import mask, mask_at
 from ftlint.records import Record
 from ftlint.rule import Rule
+from ftlint.rules.secrets import Scanner
 from ftlint.sanitize import finding_problem
 from ftlint.violation import Finding, Severity, Violation
 
@@ -16,11 +18,15 @@ SNIPPET_WIDTH = 100  # characters of the line shown around the column
 
 
 class Stamper:
-    """Stamps the findings of one file (``display`` is how the file is named in reports)."""
+    """Stamps the findings of one file (``display`` is how the file is named in reports). Every
+    secret the FT7 scanners find is hidden in the excerpt and the message: another rule may show
+    the line, and a message may quote a key or a value."""
 
-    def __init__(self, severities: dict[str, Severity], display: str) -> None:
+    def __init__(self, severities: dict[str, Severity], display: str,
+                 scanners: tuple[Scanner, ...] | None = None) -> None:
         self.severities = severities
         self.display = display
+        self.scanners = scanners
 
     def stamp(self, rule: Rule[Any], finding: Finding, record: Record | None) -> Violation:
         line = finding.line if finding.line is not None else (record.line if record else 1)
@@ -35,10 +41,11 @@ class Stamper:
                   else hashlib.blake2b(self.display.encode("utf-8", "surrogatepass") + b"\0", digest_size=8))
         hasher.update(finding.pointer.encode("utf-8", "surrogatepass"))
         fingerprint = hasher.hexdigest()
-        snippet, snippet_column = ("", 0) if rule.sensitive else excerpt(text, column)
+        snippet, snippet_column = ("", 0) if rule.sensitive else excerpt(*mask_at(text, column, self.scanners))
         return Violation(
             code=rule.code, name=rule.name, severity=self.severities.get(rule.code, rule.severity),
-            path=self.display, line=line, column=column, pointer=finding.pointer, message=finding.message,
+            path=self.display, line=line, column=column, pointer=mask(finding.pointer, self.scanners),
+            message=mask(finding.message, self.scanners),
             fix=rule.fix, fingerprint=fingerprint, snippet=snippet, snippet_column=snippet_column,
         )
 

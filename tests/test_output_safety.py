@@ -407,7 +407,7 @@ def test_a_plugin_finding_out_of_place_keeps_json_and_sarif_valid(tmp_path: Path
         assert "loud-plugin" in result.stderr  # the plugin is named, its rule disabled
 
 
-# --- Secrets (issue 15 item 2): masking itself is helper "sec"'s, wired by the lead ---------
+# --- Secrets (issue 15 item 2): hidden in every excerpt and message of every format ---------
 
 SECRETS = {
     "openai key": "sk-proj-Q7vX2mL9pR4tY7wK1sD3fG5hJ8kZ0aBc",
@@ -438,19 +438,12 @@ def _placed(where: str, secret: str) -> str:
     return '{"messages": [' + json.dumps(secret)[1:-1] + " broken"  # an invalid line
 
 
-def _leaks_until_masked(where: str, output: str) -> bool:
-    """Where a secret shows today only because the stamper does not call masking.mask yet."""
-    return where == "key" or (where != "tool arguments" and output in ("full", "html"))
-
-
 PLACES = ["content", "tool arguments", "name", "key", "invalid line"]
 
 
 @pytest.mark.parametrize("output", FORMATS)
 @pytest.mark.parametrize("where", PLACES)
-def test_no_secret_in_any_format(tmp_path: Path, request: pytest.FixtureRequest, where: str, output: str) -> None:
-    if _leaks_until_masked(where, output):
-        request.applymarker(pytest.mark.xfail(strict=True, reason="masking is wired by the lead"))
+def test_no_secret_in_any_format(tmp_path: Path, where: str, output: str) -> None:
     (tmp_path / "data.jsonl").write_text("".join(_placed(where, s) + "\n" for s in SECRETS.values()),
                                          encoding="utf-8")
     result = check("data.jsonl", "--format", output)
@@ -507,3 +500,28 @@ def test_the_fuzz_harness_renders_every_format_and_catches_broken_output(monkeyp
     monkeypatch.setattr(junit, "ElementTree", cut)  # a truncated document
     with pytest.raises(harness.BrokenPromise, match="junit: not a valid document"):
         harness.test_one_input(data)
+
+
+def test_fix_diff_hides_secrets(tmp_path: Path) -> None:
+    lines = [_placed("content", secret) for secret in SECRETS.values()] + [_placed("invalid line", SECRETS["aws key"])]
+    (tmp_path / "data.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("fix", "data.jsonl", "--diff", "--provider", "openai", "--drop-invalid")
+    assert result.stdout.count("@@ line") == len(lines)  # every line is rejected, and is shown
+    for kind, secret in SECRETS.items():
+        for piece in secret.split("\n"):
+            assert piece.startswith("-----") or piece not in result.stdout + result.stderr, kind
+
+
+def test_configured_and_disabled_scanners_still_hide(tmp_path: Path) -> None:
+    # A user's own FT701 pattern hides its matches in other rules' excerpts; switching FT704 off
+    # does not make e-mail addresses printable; an allowed test key is shown, as the user asked.
+    config = tmp_path / "ftlint.toml"
+    config.write_text('ignore = ["FT704"]\n[rules.FT701]\npatterns = { "Acme token" = "ACME-TOKEN-\\\\d{5}" }\n'
+                      'allow = ["sk-test-.*"]\n', encoding="utf-8")
+    values = ["ACME-TOKEN-12345", SECRETS["e-mail"], "sk-test-abcdefghijklmnopqrstuvwx"]
+    (tmp_path / "data.jsonl").write_text("".join(_placed("content", v) + "\n" for v in values), encoding="utf-8")
+    result = check("data.jsonl", "--config", str(config), "--provider", "openai", "--format", "full")
+    assert result.exit_code == 1 and "FT102" in result.stdout  # the misplaced weight shows each line
+    assert "ACME-TOKEN-12345" not in result.stdout and SECRETS["e-mail"] not in result.stdout
+    assert "«secret hidden»" in result.stdout and "FT704" not in result.stdout
+    assert "sk-test-abcdefghijklmnopqrstuvwx" in result.stdout
