@@ -69,6 +69,12 @@ _EXPECTED = {
     "none_required": "null",
 }
 _MESSAGE_LISTS = ("messages", "preferred_output", "non_preferred_output")
+_LAYOUT_ISSUES = {"layout_missing": Issue.MISSING_KEY, "layout_value": Issue.INVALID_VALUE,
+                  "layout_type": Issue.WRONG_TYPE, "layout_role": Issue.INVALID_ROLE}
+# How the lists of turns of every layout are named to people ("turn 3 (human)").
+_NOUNS = {"messages": "message", "preferred_output": "preferred output", "non_preferred_output": "non-preferred output",
+          "conversations": "turn", "contents": "turn", "prompt": "prompt message", "chosen": "chosen message",
+          "rejected": "rejected message", "completion": "completion message"}
 
 
 def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> SchemaProblem:
@@ -79,6 +85,11 @@ def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> Sc
     key = str(loc[-1]) if loc else ""
     where = _where(loc, record)
 
+    if kind in _LAYOUT_ISSUES:  # raised by a layout's own model (ftlint.formats.common.layout_error)
+        return SchemaProblem(_LAYOUT_ISSUES[kind], pointer, f"{where} {error['msg']}")
+    if kind == "literal_error" and key in ("role", "from"):
+        expected = (error.get("ctx") or {}).get("expected", "")
+        return SchemaProblem(Issue.INVALID_ROLE, pointer, f"{where} is {json.dumps(value)}; expected {expected}")
     if kind == "missing":
         parent = _where(loc[:-1], record)
         message = f"{parent} is missing required key `{key}`{_hint_missing(loc)}"
@@ -200,11 +211,10 @@ def _where(loc: list[Any], record: dict[str, Any]) -> str:
     while index < len(loc):
         segment = loc[index]
         following = loc[index + 1] if index + 1 < len(loc) else None
-        if segment in _MESSAGE_LISTS and isinstance(following, int):
+        if segment in _NOUNS and isinstance(following, int) and (index == 0 or loc[index - 1] == "input"):
             target = _resolve(record, loc[: index + 2])
-            role = target.get("role") if isinstance(target, dict) else None
-            noun = {"messages": "message", "preferred_output": "preferred output",
-                    "non_preferred_output": "non-preferred output"}[str(segment)]
+            role = target.get("role", target.get("from")) if isinstance(target, dict) else None
+            noun = _NOUNS[str(segment)]
             prefix = "input " if index > 0 and loc[index - 1] == "input" else ""
             words = [w for w in words if w != "`input`"]
             label = f"{prefix}{noun} {following + 1}"
