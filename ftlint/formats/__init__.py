@@ -31,13 +31,14 @@ class Format:
     keys: str = "`messages`"
     build: Callable[[dict[str, Any]], Example] | None = None
     as_openai: Callable[[dict[str, Any]], Converted] | None = None
+    converts: bool = True  # `ftlint convert` can rewrite it for another target
 
 
 _OPENAI = (
         Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
         Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)"),
         Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
-               "reinforcement fine-tuning (messages + grader fields)"),
+               "reinforcement fine-tuning (messages + grader fields)", converts=False),
         Format("completion", "completion", "completion", models.CompletionRecord,
                "legacy prompt/completion", keys="`prompt`/`completion`"),
 )
@@ -297,6 +298,8 @@ class LayoutExample(Example):
                  outputs: Sequence[Message] = (), *, features: frozenset[str] = frozenset(), images: int = 0,
                  texts: list[tuple[str, str]] | None = None) -> None:
         super().__init__(format, raw, list(messages), list(outputs))
+        # OpenAI's role-order rules (FT2xx) do not judge other layouts' turns: each layout has its own.
+        self.roles_known = False
         self._features = features
         self._images = images
         self.layout_texts = texts or []  # texts outside any turn (a system instruction, an Alpaca input)

@@ -301,7 +301,8 @@ register(Format("trl-preference", "dpo", "trl-preference", TrlPreferenceRecord,
          lambda v: "chosen" in v or "rejected" in v)
 register(Format("trl-unpaired", "kto", "trl-unpaired", TrlUnpairedRecord, "unpaired preference (TRL, KTO)",
                 layout="TRL unpaired preference", keys="`prompt`/`completion`/`label`",
-                build=_view("trl-unpaired", ("prompt", "completion"), ()), as_openai=unpaired_to_openai),
+                build=_view("trl-unpaired", ("prompt", "completion"), ()), as_openai=unpaired_to_openai,
+                converts=False),
          lambda v: "label" in v and ("prompt" in v or "completion" in v))
 register(Format("trl-completion", "supervised", "trl-completion", TrlCompletionRecord,
                 "conversational prompt-completion (TRL)", layout="TRL prompt-completion",
@@ -310,5 +311,5 @@ register(Format("trl-completion", "supervised", "trl-completion", TrlCompletionR
          lambda v: ("prompt" in v or "completion" in v) and "label" not in v
          and (isinstance(v.get("prompt"), list) or isinstance(v.get("completion"), list)))
 register(Format("text", "supervised", "text", TextRecord, "plain text (language modeling)", layout="text",
-                keys="`text`", build=_view("text", ("text",), ()), as_openai=text_to_openai),
+                keys="`text`", build=_view("text", ("text",), ()), as_openai=text_to_openai, converts=False),
          lambda v: "text" in v and not {"messages", "prompt", "completion", "input"} & set(v))
