@@ -329,7 +329,9 @@ def messages_to_contents(messages: list[dict[str, Any]], pointer: str, losses: l
         role = message["role"]
         if role == "assistant":
             names.update({c["id"]: c["function"]["name"] for c in message.get("tool_calls") or ()})
-            parts = (_parts(message["content"], f"{here}/content") if message.get("content") else [])
+            content = message.get("content")
+            parts = _parts(content, f"{here}/content") if content is not None and (content or not message.get(
+                "tool_calls")) else []  # an empty answer is a text part; beside tool calls it is nothing
             contents.append({"role": "model", "parts": parts + _calls(message, here)})
         elif role == "tool":
             name = names.get(message["tool_call_id"])
