@@ -202,15 +202,19 @@ class FileLint:
         self.counts: Counter[Severity] = Counter()
         self.suppressed = 0
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
+        self.source: Callable[[], Any] | None = None  # records from elsewhere than a JSONL stream (Parquet)
 
     def __iter__(self) -> Iterator[Violation]:
         """Lint the whole stream in this process."""
         yield from self.final(self._whole_stream())
 
     def _whole_stream(self) -> Iterator[Violation]:
-        assert self.stream is not None
         result = PassResult()
-        reader = Reader(self.stream, max_line_bytes=self.plan.config.settings.max_line_bytes)
+        if self.source is not None:
+            reader = self.source()
+        else:
+            assert self.stream is not None
+            reader = Reader(self.stream, max_line_bytes=self.plan.config.settings.max_line_bytes)
         yield from self.records(reader, result)
         result.facts = reader.facts
         yield from self.finish(result)
@@ -228,9 +232,13 @@ class FileLint:
     def lint_range(self, stream: IO[bytes], offset: int, first_line: int,
                    file_format: str | None) -> PassResult:
         """Lint one range of the file: it starts at byte ``offset``, on line ``first_line``."""
-        result = PassResult(file_format=file_format)
         reader = Reader(stream, max_line_bytes=self.plan.config.settings.max_line_bytes,
                         first_line=first_line, offset=offset, at_file_start=first_line == 1)
+        return self.lint_source(reader, file_format)
+
+    def lint_source(self, reader: Any, file_format: str | None) -> PassResult:
+        """Lint the records of ``reader`` (a Reader over a range, or any source that reads like one)."""
+        result = PassResult(file_format=file_format)
         result.violations = list(self.records(reader, result))
         result.facts = reader.facts
         return result

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 OPENERS: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz")
+SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".parquet")  # Parquet: ftlint.parquet reads it
 
 
 def is_compressed(path: Path) -> bool:

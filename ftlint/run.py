@@ -42,6 +42,7 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
     from ftlint.config import ConfigError
     from ftlint.engine import Engine, deadline_notices
     from ftlint.parallel import WorkerDied
+    from ftlint.parquet import ParquetUnavailable
     from ftlint.registry import RegistryError, discover
     from ftlint.report import Summary, make_reporter
     from ftlint.violation import Severity
@@ -95,7 +96,7 @@ def check(resolver: Any, layer: Any, options: RunOptions) -> int:
             summary.notices.append(f"wrote {entries} baseline entries to {options.write_baseline}; "
                                    f"use it with --baseline {options.write_baseline}")
         reporter.finish(summary)
-    except (ConfigError, RegistryError, BaselineError, WorkerDied) as exc:
+    except (ConfigError, RegistryError, BaselineError, WorkerDied, ParquetUnavailable) as exc:
         raise RunError(str(exc)) from None
     except BrokenPipeError:
         raise
@@ -185,6 +186,8 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
     """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
     from ftlint import parallel
     from ftlint.inputs import Joined, open_input
+    from ftlint.parquet import is_parquet
+    from ftlint.parquet import violations as parquet_violations
     from ftlint.ranges import Target, is_stream, read_ahead
 
     jobs = jobs or parallel.default_jobs()
@@ -193,7 +196,8 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
     streams: dict[int, Joined] = {}
     opened: list[IO[bytes]] = []
     try:
-        if jobs > 1 and parallel.can_fork():
+        # A Parquet file splits by row groups in ftlint.parquet: a run with one goes file by file.
+        if jobs > 1 and parallel.can_fork() and not any(is_parquet(path) for path, _ in targets):
             for index, (path, _) in enumerate(targets):
                 if is_stream(path):
                     source = sys.stdin.buffer if path is None else open_input(path)
@@ -216,6 +220,9 @@ def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | 
             elif path is None:
                 lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
                 yield lint, iter(lint)
+            elif is_parquet(path):
+                lint = engine.lint(None, display, path, validation=validation)
+                yield lint, parquet_violations(lint, path, jobs)
             else:
                 with open_input(path) as stream:
                     lint = engine.lint(stream, display, path, validation=validation)

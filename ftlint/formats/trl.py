@@ -303,12 +303,12 @@ register(Format("trl-unpaired", "kto", "trl-unpaired", TrlUnpairedRecord, "unpai
                 layout="TRL unpaired preference", keys="`prompt`/`completion`/`label`",
                 build=_view("trl-unpaired", ("prompt", "completion"), ()), as_openai=unpaired_to_openai,
                 converts=False),
-         lambda v: "label" in v and ("prompt" in v or "completion" in v))
+         lambda v: isinstance(v.get("label"), bool) and ("prompt" in v or "completion" in v))
 register(Format("trl-completion", "supervised", "trl-completion", TrlCompletionRecord,
                 "conversational prompt-completion (TRL)", layout="TRL prompt-completion",
                 keys="`prompt`/`completion` message lists", build=_view("trl-completion", ("prompt", "completion"), ()),
                 as_openai=completion_to_openai),
-         lambda v: ("prompt" in v or "completion" in v) and "label" not in v
+         lambda v: ("prompt" in v or "completion" in v)
          and (isinstance(v.get("prompt"), list) or isinstance(v.get("completion"), list)))
 register(Format("text", "supervised", "text", TextRecord, "plain text (language modeling)", layout="text",
                 keys="`text`", build=_view("text", ("text",), ()), as_openai=text_to_openai, converts=False),
