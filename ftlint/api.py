@@ -13,6 +13,8 @@ from typing import Any
 from ftlint.config import Config, ConfigResolver, Settings
 from ftlint.engine import Engine, FileReport, PassResult
 from ftlint.inputs import open_input
+from ftlint.parquet import is_parquet
+from ftlint.parquet import violations as parquet_violations
 from ftlint.registry import discover
 from ftlint.selection import Layer
 from ftlint.violation import Violation
@@ -52,6 +54,11 @@ def lint_file(path: str | Path, *, validation: bool = False, config: str | Path 
     """
     file = Path(path)
     engine = _engine(settings, Path(config) if config else None)
+    if is_parquet(file):
+        run = engine.lint(None, str(file), file, validation=validation)
+        violations = list(parquet_violations(run, file, jobs=1))
+        assert run.report is not None
+        return LintResult(violations, run.report)
     with open_input(file) as stream:
         run = engine.lint(stream, str(file), file, validation=validation)
         violations = list(run)

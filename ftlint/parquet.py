@@ -165,7 +165,12 @@ def violations(lint: FileLint, path: Path, jobs: int) -> Iterator[Violation]:
     parts: list[Span] = []
     total = 0
     if jobs > 1 and parallel.can_fork():
-        parts, total, _ = spans(path, 4 * jobs)
+        try:
+            parts, total, _ = spans(path, 4 * jobs)
+        except ParquetUnavailable:
+            raise
+        except Exception:  # unreadable: the single pass reports it (FT016)
+            parts = []
     file_format = _first_format(lint, path) if len(parts) > 1 and total >= MIN_PARALLEL_ROWS else None
     if file_format is None:
         lint.source = lambda: ParquetReader(path)
