@@ -183,3 +183,37 @@ def test_check_on_a_layout_file_from_the_command_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.count("FT114") == 1
     assert f"{path}:1:1: FT114 [error] this is the ShareGPT layout" in result.output
+
+
+def test_duplicates_and_conflicting_answers_read_the_layouts_turns() -> None:
+    alpaca = [{"instruction": "Translate to English.", "input": word, "output": "Hello"} for word in ("Hallo", "Hola")]
+    # The `input` is part of the prompt: two records that differ in it are not duplicates, but they do give
+    # one answer to different prompts, so nothing conflicts either.
+    assert not {"FT505", "FT506"} & set(codes(alpaca, provider="generic"))
+    same_prompt = [sharegpt(("human", "Capital of France?"), ("gpt", answer), system="Be brief.")
+                   for answer in ("Paris.", "Lyon.")]
+    assert ("FT506", 2) in findings(same_prompt, provider="generic")
+    other_system = [sharegpt(("human", "Capital of France?"), ("gpt", "Paris."), system=system)
+                    for system in ("Be brief.", "Answer in French.")]
+    assert not {"FT505", "FT506"} & set(codes(other_system, provider="generic"))
+    twins = [gemini(("user", "hi"), ("model", "hello"))] * 2
+    assert ("FT505", 2) in findings(twins, provider="generic")
+
+
+def test_statistics_see_a_layout_s_system_prompt_and_calls(tmp_path: Path) -> None:
+    call = {"functionCall": {"name": "lookup", "args": {"id": 1}}}
+    record = {"systemInstruction": {"parts": [{"text": "Be brief."}]}, "contents": [
+        {"role": "user", "parts": [{"text": "Look up 1."}]}, {"role": "model", "parts": [call]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "lookup", "response": {"ok": True}}}]},
+        {"role": "model", "parts": [{"text": "Done."}]}]}
+    path = tmp_path / "data.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    result = run_cli("check", str(path), "--provider", "vertex", "--model", "gemini-3.5-flash", "--config",
+                     str(_config(tmp_path)), "-f", "concise")
+    assert "system prompt in 100% (1 distinct); tool calls in 100%" in result.output
+
+
+def _config(tmp_path: Path) -> Path:
+    config = tmp_path / "ftlint.toml"
+    config.write_text('[models."gemini-3.5-flash"]\nencoding = "o200k_base"\ntraining_context = 131072\n')
+    return config

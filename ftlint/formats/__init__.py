@@ -167,12 +167,16 @@ class Message:
 class Example:
     """A tolerant view of one record in a format."""
 
-    __slots__ = ("_texts", "all_messages", "format", "messages", "outputs", "raw", "roles_known")
+    __slots__ = ("_texts", "all_messages", "format", "messages", "outputs", "raw", "roles_known", "turn_keys")
 
     def __init__(self, format: str, raw: dict[str, Any], messages: list[Message] | None = None,
-                 outputs: list[Message] | None = None) -> None:
+                 outputs: list[Message] | None = None, turn_keys: tuple[str, ...] | None = None) -> None:
         self.format = format
         self.raw = raw
+        # The record's keys whose whole content the messages' `raw` values hold (digests of duplicates
+        # and prompts take the messages one by one and the rest of the record once).
+        self.turn_keys = turn_keys if turn_keys is not None else ("messages", "preferred_output",
+                                                                  "non_preferred_output")
         self.messages = messages or []  # the conversation (DPO: the input)
         self.outputs = outputs or []  # DPO: preferred then non-preferred
         self.all_messages = self.messages + self.outputs
@@ -265,27 +269,39 @@ class Turn(Message):
     __slots__ = ("_texts", "native", "noun")
 
     def __init__(self, index: int, pointer: str, raw: Any, role: str | None, native: str | None,
-                 texts: list[tuple[str, str]], noun: str = "turn") -> None:
+                 texts: list[tuple[str, str]], noun: str = "turn",
+                 calls: list[dict[str, Any]] | None = None) -> None:
         super().__init__(index, pointer, raw)
         self.role = role
         self.native = native
         self.noun = noun
         self._texts = texts
         # Rules that read `content` see the text (a string) when the turn is one text, else None;
-        # parts and tool calls are the layout's own and judged by its own rules.
+        # parts are the layout's own and judged by its own rules. ``calls`` are the turn's function
+        # calls in OpenAI's shape (statistics count them); OpenAI's tool rules do not judge them.
         self.content = texts[0][1] if len(texts) == 1 else None
-        self.tool_calls = []
+        self.tool_calls = calls or []
 
     @property
     def label(self) -> str:
+        if self.index < 0:  # a system prompt kept outside the turns
+            return self.noun
         name = self.native if self.native is not None else self.role
         return f"{self.noun} {self.index + 1} ({name})" if name else f"{self.noun} {self.index + 1}"
+
 
     def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
         return iter(())
 
     def texts(self) -> Iterator[tuple[str, str]]:
         return iter(self._texts)
+
+
+def system_turn(pointer: str, raw: Any, texts: list[tuple[str, str]], noun: str) -> Turn:
+    """A layout's system prompt (ShareGPT and Alpaca `system`, Gemini `systemInstruction`, Nova `system`)
+    as the first message of the view, as OpenAI's system message is: statistics and rules about system
+    prompts see it. Its index is -1: turns keep the numbers the layout gives them."""
+    return Turn(-1, pointer, raw, "system", None, texts, noun=noun)
 
 
 class LayoutExample(Example):
@@ -296,8 +312,8 @@ class LayoutExample(Example):
 
     def __init__(self, format: str, raw: dict[str, Any], messages: Sequence[Message],
                  outputs: Sequence[Message] = (), *, features: frozenset[str] = frozenset(), images: int = 0,
-                 texts: list[tuple[str, str]] | None = None) -> None:
-        super().__init__(format, raw, list(messages), list(outputs))
+                 texts: list[tuple[str, str]] | None = None, turn_keys: tuple[str, ...] = ()) -> None:
+        super().__init__(format, raw, list(messages), list(outputs), turn_keys)
         # OpenAI's role-order rules (FT2xx) do not judge other layouts' turns: each layout has its own.
         self.roles_known = False
         self._features = features

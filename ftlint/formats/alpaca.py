@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from ftlint.formats import Example, Format, LayoutExample, Turn, register
+from ftlint.formats import Example, Format, LayoutExample, Turn, register, system_turn
 from ftlint.formats.common import Converted, Strict, Unconvertible
 
 Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
@@ -40,12 +40,17 @@ def _view(value: dict[str, Any]) -> Example:
                 found.append(Turn(len(found), pointer, text, role, None,
                                   [(pointer, text)] if isinstance(text, str) else [], noun="history turn"))
     prompt = [(f"/{key}", value[key]) for key in ("instruction", "input") if isinstance(value.get(key), str)]
-    found.append(Turn(len(found), "/instruction", value.get("instruction"), "user", "instruction", prompt))
+    query = {key: value[key] for key in ("instruction", "input") if key in value}  # the turn holds both
+    found.append(Turn(len(found), "/instruction", query, "user", "instruction", prompt))
     output = value.get("output")
     found.append(Turn(len(found), "/output", output, "assistant", "output",
                       [("/output", output)] if isinstance(output, str) else []))
+    keys: tuple[str, ...] = ("instruction", "input", "output", "history")
     system = value.get("system")
-    return LayoutExample("alpaca", value, found, texts=[("/system", system)] if isinstance(system, str) else [])
+    if isinstance(system, str):
+        found.insert(0, system_turn("/system", system, [("/system", system)], "system prompt"))
+        keys += ("system",)
+    return LayoutExample("alpaca", value, found, turn_keys=keys)
 
 
 def to_openai(value: dict[str, Any]) -> Converted:

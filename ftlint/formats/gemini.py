@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict, model_validator
 
-from ftlint.formats import Example, Format, LayoutExample, Turn, register
+from ftlint.formats import Example, Format, LayoutExample, Turn, register, system_turn
 from ftlint.formats.common import (
     Converted,
     Loss,
@@ -149,29 +149,34 @@ def turn(index: int, pointer: str, content: Any) -> Turn:
         role = "tool"  # a turn of function results plays the tool's part
     texts = [(f"{pointer}/parts/{n}/text", part["text"]) for n, part in enumerate(parts)
              if isinstance(part.get("text"), str)]
-    return Turn(index, pointer, content, role, native, texts)
+    calls = [{"type": "function", "function": part["functionCall"]} for part in parts
+             if isinstance(part.get("functionCall"), dict)]
+    return Turn(index, pointer, content, role, native, texts, calls=calls)
 
 
-def _system_texts(value: dict[str, Any]) -> list[tuple[str, str]]:
-    key, system = system_of(value)
-    return [(f"/{key}/parts/{n}/text", part["text"]) for n, part in enumerate(parts_of(system))
-            if isinstance(part.get("text"), str)]
-
-
-def _contents(value: dict[str, Any]) -> list[Turn]:
+def _contents(value: dict[str, Any]) -> tuple[list[Turn], tuple[str, ...]]:
+    """The system instruction (when there is one) and the contents as turns, and their keys."""
     contents = value.get("contents")
-    return [turn(i, f"/contents/{i}", c) for i, c in enumerate(contents)] if isinstance(contents, list) else []
+    found = [turn(i, f"/contents/{i}", c) for i, c in enumerate(contents)] if isinstance(contents, list) else []
+    key, system = system_of(value)
+    if system is None:
+        return found, ("contents",)
+    texts = [(f"/{key}/parts/{n}/text", part["text"]) for n, part in enumerate(parts_of(system))
+             if isinstance(part.get("text"), str)]
+    return [system_turn(f"/{key}", system, texts, "system instruction"), *found], ("contents", key)
 
 
 def _view(value: dict[str, Any]) -> Example:
-    return LayoutExample("gemini", value, _contents(value), texts=_system_texts(value))
+    found, keys = _contents(value)
+    return LayoutExample("gemini", value, found, turn_keys=keys)
 
 
 def _preference_view(value: dict[str, Any]) -> Example:
     completions = value.get("completions")
     outputs = [turn(i, f"/completions/{i}/completion", c.get("completion") if isinstance(c, dict) else None)
                for i, c in enumerate(completions if isinstance(completions, list) else [])]
-    return LayoutExample("gemini-preference", value, _contents(value), outputs, texts=_system_texts(value))
+    found, keys = _contents(value)  # the scores stay in the rest of the record: they are no turn's
+    return LayoutExample("gemini-preference", value, found, outputs, turn_keys=keys)
 
 
 # --- to OpenAI ----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from ftlint.formats import Example, Format, LayoutExample, Turn, register
+from ftlint.formats import Example, Format, LayoutExample, Turn, register, system_turn
 from ftlint.formats.common import Converted, Loss, Strict, Unconvertible, layout_error, merge_turns
 
 SCHEMA_VERSION = "bedrock-conversation-2024"
@@ -130,11 +130,15 @@ def _view(value: dict[str, Any]) -> Example:
         turns.append(Turn(index, pointer, message, role if role in ("user", "assistant") else None,
                           role if isinstance(role, str) else None, texts, noun="message"))
     system = value.get("system")
-    texts = [(f"/system/{n}/text", b["text"]) for n, b in enumerate(system if isinstance(system, list) else [])
-             if isinstance(b, dict) and isinstance(b.get("text"), str)]
+    keys: tuple[str, ...] = ("messages",)
+    if isinstance(system, list):
+        texts = [(f"/system/{n}/text", b["text"]) for n, b in enumerate(system)
+                 if isinstance(b, dict) and isinstance(b.get("text"), str)]
+        turns.insert(0, system_turn("/system", system, texts, "system prompt"))
+        keys += ("system",)
     images = sum(kind == "image" for _, kind, _ in media(value))
     return LayoutExample("nova", value, turns, features=frozenset({"images"}) if images else frozenset(),
-                         images=images, texts=texts)
+                         images=images, turn_keys=keys)
 
 
 # --- to OpenAI ----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ftlint.formats import Example, Format, LayoutExample, Turn, register
+from ftlint.formats import Example, Format, LayoutExample, Turn, register, system_turn
 from ftlint.formats.common import (
     Converted,
     Loss,
@@ -58,15 +58,18 @@ def turns(value: dict[str, Any]) -> list[Turn]:
         text = data.get("value")
         pointer = f"/conversations/{index}"
         texts = [(f"{pointer}/value", text)] if isinstance(text, str) and native != "function_call" else []
-        found.append(Turn(index, pointer, item, ROLE_OF.get(native or ""), native, texts))
+        calls = function_calls(text) if native == "function_call" and isinstance(text, str) else None
+        found.append(Turn(index, pointer, item, ROLE_OF.get(native or ""), native, texts,
+                          calls=[{"type": "function", "function": call} for call in calls or ()]))
     return found
 
 
 def _view(value: dict[str, Any]) -> Example:
     system = value.get("system")
-    texts = [("/system", system)] if isinstance(system, str) else []
-    features = frozenset({"tools"}) if "tools" in value else frozenset()
-    return LayoutExample("sharegpt", value, turns(value), features=features, texts=texts)
+    if not isinstance(system, str):
+        return LayoutExample("sharegpt", value, turns(value), turn_keys=("conversations",))
+    prompt = system_turn("/system", system, [("/system", system)], "system prompt")
+    return LayoutExample("sharegpt", value, [prompt, *turns(value)], turn_keys=("conversations", "system"))
 
 
 def misplaced(value: dict[str, Any]) -> tuple[list[Turn], bool]:

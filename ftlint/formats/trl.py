@@ -131,7 +131,8 @@ def _view(format_name: str, before: tuple[str, ...], after: tuple[str, ...]) -> 
         if any(isinstance(value.get(key), list) for key in keys):
             messages = [m for key in before for m in _messages(value.get(key), f"/{key}")]
             outputs = [m for key in after for m in _messages(value.get(key), f"/{key}")]
-            return Example(format_name, value, messages, outputs)
+            lists = tuple(key for key in keys if isinstance(value.get(key), list))
+            return Example(format_name, value, messages, outputs, turn_keys=lists)
         return LayoutExample(format_name, value, [], texts=_strings(value, keys))
 
     return build

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ftlint.formats import FORMATS, Example
+from ftlint.formats import FORMATS, Example, Message
 from ftlint.formats import gemini as gemini_layout
 from ftlint.formats import nova as nova_layout
 from ftlint.formats import sharegpt as sharegpt_layout
@@ -99,8 +99,13 @@ class InvalidMediaUri(Rule[NoOptions]):
                 yield Finding(f"media URI `{uri[:80]}` is not {facts(layout).media_uri_rule}", pointer=pointer)
 
 
+def _turns(example: Example) -> list[Message]:
+    """The example's turns, without the system prompt a layout keeps outside them."""
+    return [message for message in example.messages if message.index >= 0]
+
+
 def _known_turns(example: Example) -> bool:
-    return all(getattr(turn, "native", None) in sharegpt_layout.FROM for turn in example.messages)
+    return all(getattr(turn, "native", None) in sharegpt_layout.FROM for turn in _turns(example))
 
 
 class ShareGPTTurnOutOfPlace(Rule[NoOptions]):
@@ -175,9 +180,10 @@ class NovaRoleOrder(Rule[NoOptions]):
     fix = "Start with the user and alternate user and assistant turns"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        if any(message.role is None for message in context.example.messages):
+        turns = _turns(context.example)
+        if any(message.role is None for message in turns):
             return  # FT101/FT105 report the unusable role
-        for position, message in enumerate(context.example.messages):
+        for position, message in enumerate(turns):
             expected = "user" if position % 2 == 0 else "assistant"
             if message.role is not None and message.role != expected:
                 article = "a" if expected == "user" else "an"
@@ -226,7 +232,7 @@ class GeminiNoModelTurn(Rule[NoOptions]):
     fix = "Add the model's answer as a turn with role `model`"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        natives = [getattr(m, "native", None) for m in context.example.messages]
+        natives = [getattr(m, "native", None) for m in _turns(context.example)]
         if natives and set(natives) <= {"user"}:  # FT105 reports unknown roles
             yield Finding("no turn has role `model`; the example trains nothing", pointer="/contents")
 
@@ -247,7 +253,7 @@ class GeminiLastTurnNotModel(Rule[NoOptions]):
     fix = "End the example on the model's answer"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        messages = context.example.messages
+        messages = _turns(context.example)
         natives = [getattr(m, "native", None) for m in messages]
         if messages and "model" in natives and natives[-1] == "user":
             yield Finding(f"the example ends on {messages[-1].label}, which teaches nothing",
