@@ -25,6 +25,7 @@ __all__ = [
     "Options",
     "Record",
     "Rule",
+    "RunContext",
     "Scope",
     "Severity",
     "Violation",
@@ -32,6 +33,7 @@ __all__ = [
     "lint_file",
     "lint_partition",
     "lint_records",
+    "lint_stream",
     "merge_partitions",
 ]
 
@@ -42,24 +44,35 @@ _LAZY = {
     "LineContext": "ftlint.rule",
     "Options": "ftlint.rule",
     "Rule": "ftlint.rule",
+    "RunContext": "ftlint.rule",
     "Scope": "ftlint.rule",
     "Finding": "ftlint.violation",
     "Severity": "ftlint.violation",
     "Violation": "ftlint.violation",
     "Record": "ftlint.records",
-    "FileReport": "ftlint.engine",
+    "FileReport": "ftlint.filereport",
     "LintResult": "ftlint.api",
     "lint_file": "ftlint.api",
     "lint_records": "ftlint.api",
+    "lint_stream": "ftlint.api",
     "lint_partition": "ftlint.api",
     "merge_partitions": "ftlint.api",
 }
 
 if TYPE_CHECKING:
-    from ftlint.api import LintResult, lint_file, lint_partition, lint_records, merge_partitions
-    from ftlint.engine import FileReport
+    from ftlint.api import LintResult, lint_file, lint_partition, lint_records, lint_stream, merge_partitions
+    from ftlint.filereport import FileReport
     from ftlint.records import Record
-    from ftlint.rule import DatasetRule, ExampleContext, FileContext, LineContext, Options, Rule, Scope
+    from ftlint.rule import (
+        DatasetRule,
+        ExampleContext,
+        FileContext,
+        LineContext,
+        Options,
+        Rule,
+        RunContext,
+        Scope,
+    )
     from ftlint.violation import Finding, Severity, Violation
 
 

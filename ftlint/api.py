@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
-import itertools
 import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from ftlint.config import Config, ConfigResolver, Settings
-from ftlint.engine import Engine, FileReport, PassResult
+from ftlint.engine import Engine, FileJob, PassResult
+from ftlint.filereport import FileReport
 from ftlint.inputs import open_input
 from ftlint.parquet import is_parquet
-from ftlint.parquet import violations as parquet_violations
+from ftlint.parquet import lint as parquet_lint
 from ftlint.registry import discover
 from ftlint.selection import Layer
-from ftlint.violation import Violation
+from ftlint.violation import Severity, Violation
 
 
 @dataclass(frozen=True)
 class LintResult:
     violations: list[Violation]
     report: FileReport
+
+
+class _Collect:
+    """A sink that keeps everything, for callers in code (no baseline: everything is reported)."""
+
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+        self.counts: Counter[Severity] = Counter()
+        self.report: FileReport | None = None
+
+    def file_started(self, job: FileJob) -> None:
+        pass
+
+    def violation(self, violation: Violation) -> None:
+        self.violations.append(violation)
+        self.counts[violation.severity] += 1
+
+    def file_finished(self, report: FileReport) -> None:
+        self.report = dataclasses.replace(report, counts=self.counts)
+
+    def result(self) -> LintResult:
+        assert self.report is not None
+        return LintResult(self.violations, self.report)
 
 
 class _FixedResolver(ConfigResolver):
@@ -53,28 +79,28 @@ def lint_file(path: str | Path, *, validation: bool = False, config: str | Path 
     Only ``config`` is read as a config file; nothing is discovered implicitly.
     """
     file = Path(path)
-    engine = _engine(settings, Path(config) if config else None)
+    job = _engine(settings, Path(config) if config else None).job(str(file), file, validation=validation)
+    sink = _Collect()
     if is_parquet(file):
-        run = engine.lint(None, str(file), file, validation=validation)
-        violations = list(parquet_violations(run, file, jobs=1))
-        assert run.report is not None
-        return LintResult(violations, run.report)
+        parquet_lint(job, file, sink, jobs=1)
+        return sink.result()
     with open_input(file) as stream:
-        run = engine.lint(stream, str(file), file, validation=validation)
-        violations = list(run)
-    assert run.report is not None
-    return LintResult(violations, run.report)
+        job.lint(stream, sink)
+    return sink.result()
+
+
+def lint_stream(stream: IO[bytes], *, name: str = "-", validation: bool = False, **settings: Any) -> LintResult:
+    """Lint an open binary stream (standard input, a socket, a decompressor...) read to its end."""
+    job = _engine(settings, None).job(name, None, validation=validation)
+    sink = _Collect()
+    job.lint(stream, sink)
+    return sink.result()
 
 
 def lint_records(records: Iterable[dict[str, Any] | str | bytes], *, name: str = "<records>",
                  validation: bool = False, **settings: Any) -> LintResult:
     """Lint records given in memory: dicts (serialized as JSON), or lines as str/bytes."""
-    engine = _engine(settings, None)
-    stream = _LineStream(records)
-    run = engine.lint(stream, name, None, validation=validation)  # type: ignore[arg-type]
-    violations = list(run)
-    assert run.report is not None
-    return LintResult(violations, run.report)
+    return lint_stream(cast(IO[bytes], _LineStream(records)), name=name, validation=validation, **settings)
 
 
 def lint_partition(records: Iterable[dict[str, Any] | str | bytes], *, first_line: int = 1,
@@ -87,24 +113,21 @@ def lint_partition(records: Iterable[dict[str, Any] | str | bytes], *, first_lin
     known (else each detects it from its own first record). The result is
     picklable; combine the partitions of one file with :func:`merge_partitions`.
     """
-    lint = _engine(settings, None).lint(None, name, None, validation=validation)
-    return lint.lint_range(_LineStream(records), 0, first_line, file_format)  # type: ignore[arg-type]
+    job = _engine(settings, None).job(name, None, validation=validation)
+    return job.lint_range(cast(IO[bytes], _LineStream(records)), 0, first_line, file_format)
 
 
 def merge_partitions(parts: Iterable[PassResult], *, name: str = "<records>", validation: bool = False,
                      **settings: Any) -> LintResult:
     """Reduce step: merge a file's partitions (in line order) and run the file-level rules."""
-    lint = _engine(settings, None).lint(None, name, None, validation=validation)
-    merged = lint.merge(list(parts) or [PassResult()])
-    records = merged.violations
-    violations = list(lint.final(itertools.chain(records, lint.finish(_without_violations(merged)))))
-    assert lint.report is not None
-    return LintResult(violations, lint.report)
-
-
-def _without_violations(result: PassResult) -> PassResult:
-    result.violations = []
-    return result
+    job = _engine(settings, None).job(name, None, validation=validation)
+    partitions = list(parts)
+    merged = functools.reduce(job.merge, partitions) if partitions else PassResult()
+    sink = _Collect()
+    for violation in merged.violations:
+        sink.violation(violation)
+    sink.file_finished(job.finish(merged, sink.violation))
+    return sink.result()
 
 
 class _LineStream(io.RawIOBase):

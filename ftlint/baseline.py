@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftlint.violation import Severity, Violation
+from ftlint.violation import Violation
 
 VERSION = 1
 UNUSED_CODE = "FT901"
@@ -80,25 +80,17 @@ class Baseline:
             return True
         return False
 
-    def unused(self) -> list[Violation]:
-        """FT901 violations for entries (or parts of their counts) that matched nothing."""
+    def unused(self) -> list[tuple[int, Entry, int]]:
+        """(index, entry, how many of its uses) for entries that matched nothing (FT901 judges them)."""
         found = []
         left = Counter(self._left)
-        for entry in self.entries:
+        for index, entry in enumerate(self.entries):
             key = (entry.code, entry.fingerprint)
             unused = min(left[key], entry.count)
             if unused <= 0:
                 continue
             left[key] -= unused
-            times = f" ({unused} of {entry.count})" if entry.count > 1 else ""
-            found.append(Violation(
-                code=UNUSED_CODE, name="unused-baseline-entry", severity=Severity.WARNING,
-                path=str(self.path), line=entry.file_line or 1, column=1, pointer="",
-                message=f"baseline entry for {entry.code} at {entry.path}:{entry.line} matches no violation"
-                        f"{times}; remove it (or rewrite the baseline with --write-baseline)",
-                fix="Remove the entry, or rewrite the baseline",
-                fingerprint=entry.fingerprint,
-            ))
+            found.append((index, entry, unused))
         return found
 
 

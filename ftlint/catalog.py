@@ -17,23 +17,36 @@ from ftlint import tomlload
 from ftlint.formats import FORMAT_BY_METHOD
 from ftlint.tokens import ENCODINGS
 
-DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
-
 
 class CatalogError(ValueError):
     """The catalog or a user override is invalid, or a model is unknown."""
 
 
-class ProviderInfo(BaseModel):
-    """A provider profile: the limits and policies its fine-tuning service applies."""
+# A target's fields that a target built on it (``base``) does not inherit: its identity and dates.
+NOT_INHERITED = frozenset({"id", "name", "base", "status", "jobs_end", "jobs_end_note", "models"})
+PRICE_FIELDS = ("training_price", "hourly_price", "input_price", "output_price")
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class Target(BaseModel):
+    """Where the data is going (``--provider``): a platform or trainer, its limits and policies.
+
+    A target that names a ``base`` inherits the base's models (without prices or dates) and every
+    policy it does not set itself; so a new target that shares a format is one data entry.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=lambda n: n.replace("_", "-"),
+                              populate_by_name=True)
 
     id: str = "openai"
-    name: str
-    base: str | None = None  # inherit this provider's models (prices and dates are not inherited)
+    name: str  # how messages name the platform ("OpenAI", "Azure OpenAI", ...)
+    base: str | None = None
+    status: Literal["active", "sunset"] = "active"
+    default_model: str
     jobs_end: dt.date | None = None
     jobs_end_note: str = ""
+    # How many epochs the cost estimate assumes when the user gives none: OpenAI's documented
+    # n_epochs="auto" heuristic, or a fixed number.
+    default_epochs: Literal["openai-auto"] | int = "openai-auto"
     min_examples: int = Field(default=10, ge=0)
     max_file_bytes: int | None = Field(default=None, gt=0)
     bom: Literal["warn", "allow"] = "warn"
@@ -80,12 +93,10 @@ class ModelInfo(BaseModel):
 
 
 class Catalog:
-    """One provider's models, looked up by id, alias or fine-tuned name."""
+    """One target's models, looked up by id, alias or fine-tuned name."""
 
-    def __init__(self, provider: ProviderInfo, models: dict[str, ModelInfo],
-                 providers: dict[str, ProviderInfo] | None = None) -> None:
-        self.profile = provider
-        self.providers = providers or {provider.id: provider}
+    def __init__(self, target: Target, models: dict[str, ModelInfo]) -> None:
+        self.target = target
         self.models = models
         self._names: dict[str, str] = {}
         for model in models.values():
@@ -101,16 +112,13 @@ class Catalog:
             close = difflib.get_close_matches(base, list(self._names), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise CatalogError(
-                f"unknown model {name!r} for provider {self.profile.id}{hint} (see `ftlint models`, or add "
+                f"unknown model {name!r} for provider {self.target.id}{hint} (see `ftlint models`, or add "
                 f"it under [tool.ftlint.models.\"{base}\"] in your config)"
             )
         return self.models[found]
 
-    def provider(self, model: ModelInfo) -> ProviderInfo:
-        return self.profile
-
     def jobs_end(self, model: ModelInfo) -> tuple[dt.date | None, str]:
-        provider = self.profile
+        provider = self.target
         dates = [d for d in (model.jobs_end, provider.jobs_end) if d is not None]
         if not dates:
             return None, ""
@@ -119,41 +127,28 @@ class Catalog:
         return end, note
 
 
-PROVIDERS_NOTE = "see `ftlint models --provider NAME`; known: "
-
-
 def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: str = "openai",
                  provider_overrides: dict[str, dict[str, Any]] | None = None) -> Catalog:
-    """Load models.toml for one provider and apply user overrides.
+    """Load models.toml for one target and apply user overrides.
 
-    ``overrides`` change or add models of that provider; ``provider_overrides``
-    change or add whole provider profiles (``[tool.ftlint.providers.NAME]``).
-    Fields merge; new names add entries.
+    ``overrides`` change or add models of that target; ``provider_overrides``
+    change or add whole targets (``[tool.ftlint.providers.NAME]``). Fields
+    merge; new names add entries.
     """
-    text = resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8")
-    data = tomlload.loads(text)
-    raw_providers = {key: dict(fields) for key, fields in data.get("providers", {}).items()}
+    data = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
+    raw_targets = {key: dict(fields) for key, fields in data.get("providers", {}).items()}
     for key, fields in (provider_overrides or {}).items():
-        raw_providers[key] = {**raw_providers.get(key, {}), **fields}
-    try:
-        providers = {key: ProviderInfo(id=key, **fields) for key, fields in raw_providers.items()}
-    except ValidationError as exc:
-        raise CatalogError(_describe(exc)) from None
-    profile = providers.get(provider)
-    if profile is None:
-        close = difflib.get_close_matches(provider, list(providers), n=1)
+        raw_targets[key] = {**raw_targets.get(key, {}), **_snake(fields)}
+    if provider not in raw_targets:
+        close = difflib.get_close_matches(provider, list(raw_targets), n=1)
         hint = f"did you mean {close[0]}? " if close else ""
-        raise CatalogError(f"unknown provider {provider!r}; {hint}known: {', '.join(sorted(providers))}")
-    raw_models: dict[str, dict[str, Any]] = {}
-    for name, fields in data.get("models", {}).items():
-        fields = dict(fields)
-        if fields.get("provider") == provider:
-            raw_models[name] = fields
-        elif profile.base is not None and fields.get("provider") == profile.base:
-            # Inherited: limits, tokenizers and methods carry over; prices and dates are the base's own.
-            inherited = {k: v for k, v in fields.items()
-                         if k not in ("training_price", "hourly_price", "input_price", "output_price", "jobs_end")}
-            raw_models[name] = {**inherited, "provider": provider, **profile.models.get(name, {})}
+        raise CatalogError(f"unknown provider {provider!r}; {hint}known: {', '.join(sorted(raw_targets))}")
+    chain = _chain(provider, raw_targets)
+    try:
+        target = Target(id=provider, **_inherit(chain, raw_targets))
+    except ValidationError as exc:
+        raise CatalogError(f"provider {provider}: {_describe(exc)}") from None
+    raw_models = _models_along(chain, raw_targets, data.get("models", {}))
     for name, fields in (overrides or {}).items():
         raw_models[name] = {"provider": provider, **raw_models.get(name, {}), **fields}
     try:
@@ -162,7 +157,53 @@ def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: s
         raise CatalogError(_describe(exc)) from None
     except TypeError as exc:
         raise CatalogError(str(exc)) from None
-    return Catalog(profile, models, providers)
+    return Catalog(target, models)
+
+
+def _snake(fields: dict[str, Any]) -> dict[str, Any]:
+    """Config keys are kebab-case, like every other setting; the bundled data is snake_case."""
+    return {key.replace("-", "_"): value for key, value in fields.items()}
+
+
+def _chain(target: str, raw: dict[str, dict[str, Any]]) -> list[str]:
+    """``target``, its base, the base's base... (a loop or an unknown base is an error)."""
+    chain = [target]
+    while (base := raw[chain[-1]].get("base")) is not None:
+        if base not in raw:
+            raise CatalogError(f"provider {chain[-1]}: unknown base {base!r}; known: {', '.join(sorted(raw))}")
+        if base in chain:
+            raise CatalogError(f"providers {' -> '.join([*chain, base])} form a loop")
+        chain.append(base)
+    return chain
+
+
+def _inherit(chain: list[str], raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The target's own fields over the inheritable fields of its bases (nearest first)."""
+    fields: dict[str, Any] = {}
+    for name in reversed(chain[1:]):
+        fields.update({k: v for k, v in raw[name].items() if k not in NOT_INHERITED})
+    return {**fields, **raw[chain[0]]}
+
+
+def _models_along(chain: list[str], raw: dict[str, dict[str, Any]],
+                  table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The models of ``chain[0]``: its own, then those of its bases, whose limits, tokenizers and methods
+    carry over while prices and dates stay the base's own; each target's ``models`` table adjusts them."""
+    target = chain[0]
+    found: dict[str, dict[str, Any]] = {}
+    for owner in reversed(chain):
+        adjust = raw[owner].get("models", {})
+        for name, fields in table.items():
+            if fields.get("provider") == owner:
+                found[name] = dict(fields)
+        for name in list(found):
+            if owner != found[name]["provider"]:
+                found[name] = {k: v for k, v in found[name].items() if k not in (*PRICE_FIELDS, "jobs_end")}
+                found[name]["provider"] = owner
+            found[name].update(adjust.get(name, {}))
+    for fields in found.values():
+        fields["provider"] = target
+    return found
 
 
 def _describe(exc: ValidationError) -> str:
@@ -181,8 +222,11 @@ MIN_DEFAULT_EPOCHS = 1
 MAX_DEFAULT_EPOCHS = 25
 
 
-def default_epochs(examples: int) -> int:
-    """Epochs OpenAI picks by default: 3, adjusted to keep examples x epochs in 100..25,000."""
+def default_epochs(examples: int, target: Target | None = None) -> int:
+    """The epochs a job runs when none are given: the target's fixed default, or OpenAI's n_epochs="auto"
+    (3, adjusted to keep examples x epochs in 100..25,000)."""
+    if target is not None and isinstance(target.default_epochs, int):
+        return target.default_epochs
     if examples <= 0:
         return TARGET_EPOCHS
     if examples * TARGET_EPOCHS < MIN_TARGET_EXAMPLES:

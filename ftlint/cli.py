@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from ftlint import __version__
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -77,7 +78,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
               "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
-@click.option("--method", type=click.Choice(["auto", "supervised", "dpo", "reinforcement", "completion"]),
+@click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
 @click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
               "generic. See `ftlint models --provider NAME`.")
@@ -96,6 +97,9 @@ def main() -> None:
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Count violations per rule instead of listing them.")
+@click.option("--max-repeats", type=click.IntRange(0), help="Identical findings (same rule and message) listed "
+              "per file before the rest are summarised with their count and lines. Default 10 (1 for info); "
+              "0 lists all. Totals and the exit code always count every one.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Accept the violations recorded in this file (see --write-baseline); report only new ones.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
@@ -107,7 +111,7 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
               "identical for any value.")
-@click.option("--tokenizer", type=click.Choice(["auto", "tiktoken", "bpe-openai"]),
+@click.option("--tokenizer", type=click.Choice(TOKENIZERS),
               help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
 @click.option("--no-tokens", is_flag=True,
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
@@ -119,7 +123,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
           validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
-          statistics: bool, baseline_path: Path | None, write_baseline: Path | None,
+          statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
           strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
           config_path: Path | None, show_settings: bool, color: bool | None) -> None:
@@ -153,7 +157,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         options = run.RunOptions(
-            targets=list(expand(paths or (Path("."),), set(validation_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -163,6 +167,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             baseline=baseline_path or configured_baseline,
             write_baseline=write_baseline,
             require_plugins=tuple(require_plugins or ()),
+            exit_zero=exit_zero,
+            max_repeats=base.settings.max_repeats if max_repeats is None else max_repeats,
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -173,8 +179,6 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_ERROR)
-    if exit_zero and code == EXIT_VIOLATIONS:
-        code = EXIT_CLEAN
     sys.exit(code)
 
 
@@ -311,7 +315,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
     rows = sorted(catalog.models.values(), key=lambda m: m.id)
-    profile = catalog.profile
+    profile = catalog.target
     if output_format == "text":
         limits = [f"at least {profile.min_examples} training examples" if profile.min_examples else
                   "no minimum example count",

@@ -12,18 +12,17 @@ import difflib
 import fnmatch
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlint import tomlload
-from ftlint.catalog import DEFAULT_MODEL
+from ftlint.choices import METHODS, TOKENIZERS
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
+from ftlint.repeats import DEFAULT_MAX_REPEATS
 from ftlint.rules.custom import SchemaEntry
 from ftlint.violation import Severity
 
-CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
-Method = Literal["auto", "supervised", "dpo", "reinforcement", "completion"]
 # A file whose name says so is a validation file: its tokens are reported, not billed.
 VALIDATION_NAME = re.compile(r"(^|[\W_])(val|valid|validation|eval|dev|test)([\W_]|$)", re.IGNORECASE)
 
@@ -42,9 +41,9 @@ class Settings(BaseModel):
         frozen=True,
     )
 
-    model: str = DEFAULT_MODEL
+    model: str | None = None  # None: the target's default model
     provider: str = "openai"
-    method: Method = "auto"
+    method: str = "auto"
     epochs: int | None = Field(default=None, ge=1, le=50)
     select: list[str] | None = None
     extend_select: list[str] = Field(default_factory=list)
@@ -53,9 +52,10 @@ class Settings(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     strict: bool = False
     tokens: bool = True
-    tokenizer: Literal["auto", "tiktoken", "bpe-openai"] = "auto"
+    tokenizer: str = "auto"
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024)
     jobs: int | None = Field(default=None, ge=1)  # None: one worker per core
+    max_repeats: int = Field(default=DEFAULT_MAX_REPEATS, ge=0)  # identical findings listed per file; 0: all
     validation_files: list[str] = Field(default_factory=list)
     format: str | None = None
     baseline: str | None = None  # a baseline file, relative to the config file
@@ -65,6 +65,22 @@ class Settings(BaseModel):
     plugins: list[str] = Field(default_factory=list)  # local rule files (Python), relative to the config
     # Team JSON Schemas, [[tool.ftlint.schema]] (the field cannot be called `schema` in pydantic).
     schemas: list[SchemaEntry] = Field(default_factory=list, alias="schema")
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        return _one_of(value, METHODS, "method")
+
+    @field_validator("tokenizer")
+    @classmethod
+    def _known_tokenizer(cls, value: str) -> str:
+        return _one_of(value, TOKENIZERS, "tokenizer")
+
+
+def _one_of(value: str, choices: tuple[str, ...], what: str) -> str:
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(choices)}")
+    return value
 
 
 class Config:

@@ -24,12 +24,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ftlint.engine import Engine, FileLint, PassResult
+from ftlint.engine import Engine, FileJob, PassResult, Sink
 from ftlint.ranges import Tail, Target, Task, open_task, plan, tasks
-from ftlint.violation import Violation
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from ftlint.filereport import FileReport
 
 # Below this many bytes in a run, starting workers costs more than it saves.
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024
@@ -46,16 +47,15 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def lint_in_parallel(engine: Engine, targets: list[Target],
-                     jobs: int) -> Iterator[tuple[FileLint, Iterator[Violation]]]:
-    """Yield each target with an iterator of its violations, in order; its report is set once consumed."""
+def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sink) -> None:
+    """Lint every target in worker processes; each file's findings reach ``sink`` in file order."""
     global _TARGETS, _DONE
     from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
 
     plans = [(target, plan(target, jobs)) for target in targets]
     for target in targets:  # loaded before forking, so workers share them
-        if target.lint.count_tokens:
-            engine.counter(target.lint.plan.model.encoding, target.lint.tokenizer)
+        if target.job.count_tokens:
+            target.job.counter()
     context = multiprocessing.get_context("fork")
     _TARGETS, _DONE = targets, context.Value("q", 0)
     progress = _Progress(_DONE)
@@ -68,8 +68,9 @@ def lint_in_parallel(engine: Engine, targets: list[Target],
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
             futures = _Peekable(_in_flight(pool, tasks(plans), window=2 * jobs))
             for index, (target, _) in enumerate(plans):
-                results = progress.results(futures, index, target.lint)
-                yield target.lint, target.lint.final(_in_order(target.lint, results))
+                sink.file_started(target.job)
+                report = _in_order(target.job, progress.results(futures, index, target.job), sink)
+                sink.file_finished(report)
     finally:
         gc.unfreeze()
 
@@ -123,7 +124,7 @@ class _Peekable:
 
 def _lint_tail(tail: Tail) -> PassResult:
     try:
-        return _TARGETS[tail.index].lint.lint_range(tail.stream, tail.start, tail.first_line, tail.file_format)
+        return _TARGETS[tail.index].job.lint_range(tail.stream, tail.start, tail.first_line, tail.file_format)
     finally:
         tail.source.close()
 
@@ -143,13 +144,13 @@ class _Progress:
         self._done = done
         self._shown = 0
 
-    def results(self, futures: _Peekable, index: int, lint: FileLint) -> Iterator[PassResult]:
+    def results(self, futures: _Peekable, index: int, job: FileJob) -> Iterator[PassResult]:
         """The results of target ``index``'s tasks, in order."""
         while (item := futures.peek()) is not None and item[0] == index:
             futures.pop()
-            yield self.wait(item[1], lint)
+            yield self.wait(item[1], job)
 
-    def wait(self, future: Future[PassResult] | _InParent, lint: FileLint) -> PassResult:
+    def wait(self, future: Future[PassResult] | _InParent, job: FileJob) -> PassResult:
         """The range's result; until it comes, the progress line moves as the workers advance."""
         from concurrent.futures import TimeoutError as Pending
         from concurrent.futures.process import BrokenProcessPool
@@ -158,32 +159,34 @@ class _Progress:
             try:
                 result = future.result(timeout=0.25)
             except Pending:
-                self._report(lint)
+                self._report(job)
                 continue
             except BrokenProcessPool:
                 raise WorkerDied(WORKER_DIED) from None
-            self._report(lint)
+            self._report(job)
             return result
 
-    def _report(self, lint: FileLint) -> None:
+    def _report(self, job: FileJob) -> None:
         done = self._done.value
-        if lint.on_progress is not None and done > self._shown:
-            lint.on_progress(done - self._shown)
+        if job.on_progress is not None and done > self._shown:
+            job.on_progress(done - self._shown)
         self._shown = done
 
 
-def _in_order(lint: FileLint, results: Iterator[PassResult]) -> Iterator[Violation]:
+def _in_order(job: FileJob, results: Iterator[PassResult], sink: Sink) -> FileReport:
     """A file's violations, each range's as soon as it is done, then the file and dataset rules' on the
     merged result. The parent holds one running state, not one per range."""
     merged: PassResult | None = None
     for result in results:
         violations, result.violations = result.violations, []
         # A rule that failed in an earlier range is off from then on, as in a single pass.
-        failed = {code for code, _, _ in merged.errors} if merged is not None else set()
-        yield from (violation for violation in violations if violation.code not in failed)
-        merged = result if merged is None else lint.merge([merged, result])
+        failed = {failure.code for failure in merged.failures} if merged is not None else set()
+        for violation in violations:
+            if violation.code not in failed:
+                sink.violation(violation)
+        merged = result if merged is None else job.merge(merged, result)
     assert merged is not None
-    yield from lint.finish(merged)
+    return job.finish(merged, sink.violation)
 
 
 # --- in the parent: where to cut --------------------------------------------------------------
@@ -205,9 +208,9 @@ def _work(task: Task) -> PassResult:
         with _DONE.get_lock():
             _DONE.value += amount
 
-    target.lint.on_progress = advance
+    target.job.on_progress = advance
     with open_task(task, target.path) as stream:
-        result = target.lint.lint_range(stream, task.start, task.first_line, task.file_format)
+        result = target.job.lint_range(stream, task.start, task.first_line, task.file_format)
     if task.end - task.start > reported:
         advance(task.end - task.start - reported)  # the lines after the last report
     return result

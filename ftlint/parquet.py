@@ -32,8 +32,8 @@ from ftlint.records import FileFacts, Record
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from ftlint.engine import FileLint, PassResult
-    from ftlint.violation import Violation
+    from ftlint.engine import FileJob, PassResult, Sink
+    from ftlint.filereport import FileReport
 
 SUFFIX = ".parquet"
 BATCH_ROWS = 1024  # rows converted to Python objects at a time
@@ -156,8 +156,8 @@ def rows(path: Path) -> Iterator[dict[str, Any]]:
 # --- a check of one Parquet file ------------------------------------------------------------------
 
 
-def violations(lint: FileLint, path: Path, jobs: int) -> Iterator[Violation]:
-    """Every violation of the Parquet file at ``path``, in order; ``lint.report`` is set at the end.
+def lint(job: FileJob, path: Path, sink: Sink, jobs: int) -> FileReport:
+    """Lint the Parquet file at ``path``; its findings go to ``sink`` in row order.
 
     Split across ``jobs`` forked workers by row groups when the file is large enough."""
     from ftlint import parallel
@@ -171,44 +171,46 @@ def violations(lint: FileLint, path: Path, jobs: int) -> Iterator[Violation]:
             raise
         except Exception:  # unreadable: the single pass reports it (FT016)
             parts = []
-    file_format = _first_format(lint, path) if len(parts) > 1 and total >= MIN_PARALLEL_ROWS else None
+    file_format = _first_format(job, path) if len(parts) > 1 and total >= MIN_PARALLEL_ROWS else None
+    sink.file_started(job)
     if file_format is None:
-        lint.source = lambda: ParquetReader(path)
-        yield from iter(lint)
-        return
-    yield from lint.final(parallel._in_order(lint, _in_workers(lint, path, parts, total, file_format, jobs)))
+        report = job.finish(job.lint_source(ParquetReader(path), None, sink.violation), sink.violation)
+    else:
+        report = parallel._in_order(job, _in_workers(job, path, parts, total, file_format, jobs), sink)
+    sink.file_finished(report)
+    return report
 
 
-def _first_format(lint: FileLint, path: Path) -> str | None:
+def _first_format(job: FileJob, path: Path) -> str | None:
     """The format a single pass settles on, from the first rows with a signature (None: none found)."""
     for record in ParquetReader(path):
         if record.line > DETECT_ROWS:
             return None
         assert record.value is not None
-        found = lint.detect_format(record.value)
+        found = job.detect_format(record.value)
         if found is not None:
             return found
     return None
 
 
-_WORK: tuple[FileLint, Path, int] | None = None  # set before the workers fork
+_WORK: tuple[FileJob, Path, int] | None = None  # set before the workers fork
 
 
-def _in_workers(lint: FileLint, path: Path, parts: list[Span], total: int, file_format: str,
+def _in_workers(job: FileJob, path: Path, parts: list[Span], total: int, file_format: str,
                 jobs: int) -> Iterator[PassResult]:
     """Each span's result, in order, linted by forked workers (the first span detects the format itself,
-    as a single pass does)."""
+    as a single pass does); a bounded number of results wait in the parent."""
     global _WORK
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    _WORK = (lint, path, total)
+    _WORK = (job, path, total)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         pending: deque[Future[PassResult]] = deque()
         for index, span in enumerate(parts):
             pending.append(pool.submit(_work, span, None if index == 0 else file_format))
-            if len(pending) >= 2 * jobs:  # a bounded number of results wait in the parent
+            if len(pending) >= 2 * jobs:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -216,5 +218,5 @@ def _in_workers(lint: FileLint, path: Path, parts: list[Span], total: int, file_
 
 def _work(span: Span, file_format: str | None) -> PassResult:
     assert _WORK is not None
-    lint, path, total = _WORK
-    return lint.lint_source(ParquetReader(path, span, total_rows=total), file_format)
+    job, path, total = _WORK
+    return job.lint_source(ParquetReader(path, span, total_rows=total), file_format)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ftlint.engine import FileLint
+from ftlint.engine import FileJob
 from ftlint.inputs import Joined, is_compressed, open_input
 from ftlint.records import READ_ERRORS, foreign_encoding, may_continue, parse_line
 
@@ -40,10 +40,10 @@ FORMAT_SCAN_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Target:
-    """A file of a parallel run, with its FileLint ready. Standard input (no path) and pipes are read by
+    """A file of a parallel run, with its FileJob ready. Standard input (no path) and pipes are read by
     the parent from ``stream``, opened once and read ahead."""
 
-    lint: FileLint
+    job: FileJob
     path: Path | None
     stream: Joined | None = None
 
@@ -97,14 +97,14 @@ class Streamed:
 
 def plan(target: Target, jobs: int) -> list[Range] | Streamed:
     if target.stream is not None:
-        return Streamed(_scan_start(target.lint, io.BytesIO(target.stream.head))[0])
+        return Streamed(_scan_start(target.job, io.BytesIO(target.stream.head))[0])
     assert target.path is not None
     if not is_compressed(target.path):
         return byte_ranges(target, jobs)
     if target.path.stat().st_size >= MIN_RANGE_BYTES:
         with open_input(target.path) as stream:
             try:
-                file_format, _ = _scan_start(target.lint, stream)
+                file_format, _ = _scan_start(target.job, stream)
             except READ_ERRORS:
                 file_format = None  # broken early: one pass reports it
         if file_format is not None:
@@ -122,7 +122,7 @@ def byte_ranges(target: Target, jobs: int) -> list[Range]:
     if count < 2:
         return whole
     with target.path.open("rb") as stream:
-        file_format, scanned = _scan_start(target.lint, stream)
+        file_format, scanned = _scan_start(target.job, stream)
         if file_format is None:
             return whole  # encodings, multi-line JSON, or no format signature early on: one pass
         cuts = [0]
@@ -135,7 +135,7 @@ def byte_ranges(target: Target, jobs: int) -> list[Range]:
     return [Range(start, end, None if start == 0 else file_format) for start, end in itertools.pairwise(cuts)]
 
 
-def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
+def _scan_start(job: FileJob, stream: IO[bytes]) -> tuple[str | None, int]:
     """The file's format as a single pass would detect it, and where the scan stopped.
 
     None when the file must be read in one pass: a UTF-16/32 file, a file that may be
@@ -158,7 +158,7 @@ def _scan_start(lint: FileLint, stream: IO[bytes]) -> tuple[str | None, int]:
             return None, 0
         content_seen = True
         if record.value is not None:
-            detected = lint.detect_format(record.value)
+            detected = job.detect_format(record.value)
             if detected is not None:
                 return detected, stream.tell()
     return None, 0
@@ -190,7 +190,7 @@ def tasks(plans: list[tuple[Target, list[Range] | Streamed]]) -> Iterator[Task |
 def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Task | Tail]:
     """A compressed file's (or standard input's) lines in chunks of ~CHUNK_BYTES, read with the single
     pass's calls."""
-    limit = target.lint.plan.config.settings.max_line_bytes + 1  # as the Reader reads
+    limit = target.job.plan.config.settings.max_line_bytes + 1  # as the Reader reads
     source = cast(IO[bytes], target.stream) if target.stream is not None else open_input(cast(Path, target.path))
     if file_format is None:  # a stream that must be read in one pass: the parent does it
         yield Tail(index, source, source, 0, 1, None)

@@ -20,10 +20,12 @@ from pydantic import BaseModel, ConfigDict
 
 from ftlint.digests import combine, digest
 from ftlint.records import FileFacts, Record
+from ftlint.schema import HARMLESS_ISSUES
 from ftlint.violation import Finding, Severity
 
 if TYPE_CHECKING:
-    from ftlint.catalog import ModelInfo, ProviderInfo
+    from ftlint.baseline import Baseline
+    from ftlint.catalog import ModelInfo, Target
     from ftlint.formats import Example
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
@@ -40,6 +42,7 @@ class Scope(str, enum.Enum):
     EXAMPLE = "example"  # every line that parsed into a JSON object
     FILE = "file"  # once per file, after its last line: sees file facts and totals
     DATASET = "dataset"  # collects from every example into a mergeable state, judges once per file
+    RUN = "run"  # once per run, after every file: sees what only the whole run knows (the baseline)
 
 
 class NoOptions(BaseModel):
@@ -59,7 +62,7 @@ class RunInfo:
     model: ModelInfo
     method: str  # "auto" or a format's method name
     kind: str  # "training" or "validation"
-    profile: ProviderInfo  # the provider's limits and policies (models.toml)
+    target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
 
 
@@ -90,6 +93,14 @@ class ExampleContext:
     def valid(self) -> bool:
         return not self.schema_problems and self.example.format == self.expected_format
 
+    @property
+    def usable(self) -> bool:
+        """Its structure can be read: it is in the file's format and its only schema problems leave the
+        messages readable (an extra key, an odd weight...). Such a record is counted and compared by the
+        dataset rules, while its schema problems are reported."""
+        return self.example.format == self.expected_format and all(
+            problem.kind in HARMLESS_ISSUES for problem in self.schema_problems)
+
     @functools.cached_property
     def _digests(self) -> tuple[list[bytes], bytes]:
         """Each message's digest, and one of everything else (each message is serialized once)."""
@@ -118,7 +129,10 @@ class ExampleContext:
         last = next((i for i in range(len(conversation) - 1, -1, -1) if conversation[i].role == "assistant"), None)
         if last is None:
             return None
-        return combine([*messages[:last], rest]), messages[last]
+        answer = conversation[last].data
+        # The answer is what the assistant says, whatever its weight (which says whether it is trained on).
+        said = digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer else messages[last]
+        return combine([*messages[:last], rest]), said
 
 
 @dataclass
@@ -132,6 +146,13 @@ class FileContext:
     # The input is a regular file, whose name is what an upload would carry (not standard input, a pipe
     # such as /dev/fd/63 from `<(zcat ...)`, or records handed to the API).
     regular_file: bool = False
+
+
+@dataclass
+class RunContext:
+    """What a run-stage rule sees once every file is checked."""
+
+    baseline: Baseline | None = None
 
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)

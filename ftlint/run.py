@@ -1,145 +1,323 @@
-"""A `check` run: every target linted (in worker processes when that pays off), reported, and the
-exit code decided. The CLI only turns arguments into :class:`RunOptions`.
+"""A `check` run: the files linted (in worker processes when that pays off), the findings reported,
+and the exit code decided. The CLI only turns arguments into :class:`RunOptions`.
+
+The run owns what only the whole run knows: which files are validation files, the order of the files
+(training before validation, so FT507 can compare them), the baseline (it suppresses what it accepts
+and its stale entries are FT901, a run-stage rule), plugin failures, notices, and the exit code.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from ftlint import clock
+from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
+from ftlint.violation import Severity, Violation
+
+if TYPE_CHECKING:
+    from ftlint.baseline import Baseline
+    from ftlint.config import Config, ConfigResolver
+    from ftlint.engine import Engine, FileJob, Plan
+    from ftlint.filereport import FileReport
+    from ftlint.inputs import Joined
+    from ftlint.progress import Progress
+    from ftlint.registry import Registry
+    from ftlint.report import Reporter, Summary
+    from ftlint.selection import Layer
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+NOTICE_DAYS = 90  # deadlines this close (or past) are noted under the report
 
 
 class RunError(Exception):
     """The run cannot go on (a usage, config or I/O problem): exit 2 with this message."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunOptions:
     """What `check` was asked to do, once arguments and config are resolved."""
 
-    targets: list[tuple[Path | None, bool]]
+    files: list[tuple[Path | None, bool]]  # (path, or None for standard input; named as a validation file)
     output_format: str
-    output_file: Path | None
-    color: bool
-    strict: bool
-    jobs: int | None
-    statistics: bool
-    baseline: Path | None
-    write_baseline: Path | None
+    output_file: Path | None = None
+    color: bool = False
+    strict: bool = False
+    jobs: int | None = None
+    statistics: bool = False
+    baseline: Path | None = None
+    write_baseline: Path | None = None
     require_plugins: tuple[str, ...] = ()
+    exit_zero: bool = False
+    max_repeats: int = DEFAULT_MAX_REPEATS
 
 
-def check(resolver: Any, layer: Any, options: RunOptions) -> int:
-    """Lint every target, report, and return the exit code."""
-    from ftlint.baseline import Baseline, BaselineError, write_baseline
-    from ftlint.config import ConfigError
-    from ftlint.engine import Engine, deadline_notices
-    from ftlint.parallel import WorkerDied
-    from ftlint.parquet import ParquetUnavailable
-    from ftlint.registry import RegistryError, discover
-    from ftlint.report import Summary, make_reporter
-    from ftlint.violation import Severity
+def check(resolver: ConfigResolver, layer: Layer, options: RunOptions) -> int:
+    """Lint every file, report, and return the exit code."""
+    return Run(resolver, layer, options).execute()
 
-    out: IO[str] = options.output_file.open("w", encoding="utf-8") if options.output_file else sys.stdout
-    try:
-        registry = discover()
-        required = {name.lower() for name in options.require_plugins}
-        loaded = {plugin.distribution.lower() for plugin in registry.plugins}
-        for missing in sorted(required - loaded - {e.distribution.lower() for e in registry.errors}):
-            raise RunError(f"required plugin {missing!r} is not installed (installed: "
-                  f"{', '.join(sorted(loaded - {'ftlint'})) or 'none'})")
-        engine = Engine(registry, resolver, layer)
-        validation = [_is_validation(resolver, path, flag) for path, flag in options.targets]
-        engine.run_has_validation_file = any(validation)
+
+class Run:
+    def __init__(self, resolver: ConfigResolver, layer: Layer, options: RunOptions) -> None:
+        self.resolver = resolver
+        self.layer = layer
+        self.options = options
+
+    def execute(self) -> int:
+        from ftlint.baseline import BaselineError
+        from ftlint.config import ConfigError
+        from ftlint.parallel import WorkerDied
+        from ftlint.parquet import ParquetUnavailable
+        from ftlint.registry import RegistryError
+
+        try:
+            with self._output() as out:
+                summary, failed_plugin = self._report(out)
+        except (ConfigError, RegistryError, BaselineError, WorkerDied, ParquetUnavailable) as exc:
+            raise RunError(str(exc)) from None
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise RunError(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}") from None
+        return self._exit_code(summary, failed_plugin)
+
+    @contextmanager
+    def _output(self) -> Iterator[IO[str]]:
+        if self.options.output_file is None:
+            yield sys.stdout
+            return
+        with self.options.output_file.open("w", encoding="utf-8") as out:
+            yield out
+
+    def _report(self, out: IO[str]) -> tuple[Summary, bool]:
+        from ftlint.engine import Engine
+        from ftlint.report import Summary, make_reporter
+
+        options = self.options
+        registry = self._registry()
+        validation = [flag or (path is not None and self.resolver.for_path(path).is_validation_file(path))
+                      for path, flag in options.files]
+        engine = Engine(registry, self.resolver, self.layer, has_validation_file=any(validation))
         # Training files first, so that validation files can be checked against them (FT507).
-        targets = [t for t, is_validation in sorted(zip(options.targets, validation, strict=True),
-                                                    key=lambda pair: pair[1])]
-        if options.baseline is not None and options.write_baseline is None:
-            engine.baseline = Baseline.load(options.baseline)
+        files = [(path, is_validation) for (path, _), is_validation
+                 in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
         reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
                                  statistics=options.statistics, err=sys.stderr)
         summary = Summary()
-        everything = []
-        progress = _progress(options)
+        sink = ReportingSink(reporter, summary, self._baseline(), _progress(options),
+                             keep=[] if options.write_baseline is not None else None,
+                             repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats))
         reporter.start()
-        for lint, violations in _lint_all(engine, targets, options.jobs):
-            lint.on_progress = progress.advance if progress else None
-            reporter.file_started(lint.display)
-            for violation in violations:
-                summary.by_rule[(violation.code, violation.name)] += 1
-                if options.write_baseline is not None:
-                    everything.append(violation)
-                reporter.violation(violation)
-            assert lint.report is not None
-            reporter.file_finished(lint.report)
-            summary.add(lint.report, lint.suppressed)
-        if progress is not None:
-            progress.close()
-        if engine.baseline is not None:
-            _report_unused_baseline(engine, reporter, summary)
-        load_errors = [e for plan in engine._plans.values() for e in plan.registry.errors] or registry.errors
-        plugin_failed = _report_plugin_errors(load_errors, summary.plugin_errors, required)
-        plans = list({id(p): p for p in engine._plans.values()}.values())
-        summary.notices = deadline_notices(plans, clock.today())
+        lint_files(engine, files, options.jobs, sink)
+        sink.close()
+        self._after_files(engine, sink)
+        failed_plugin = _report_plugin_errors(engine, registry, summary.plugin_errors, options.require_plugins)
+        reporter.finish(summary)
+        return summary, failed_plugin
+
+    def _registry(self) -> Registry:
+        from ftlint.registry import discover
+
+        registry = discover()
+        required = {name.lower() for name in self.options.require_plugins}
+        loaded = {plugin.distribution.lower() for plugin in registry.plugins}
+        for missing in sorted(required - loaded - {e.distribution.lower() for e in registry.errors}):
+            raise RunError(f"required plugin {missing!r} is not installed (installed: "
+                           f"{', '.join(sorted(loaded - {'ftlint'})) or 'none'})")
+        return registry
+
+    def _baseline(self) -> Baseline | None:
+        from ftlint.baseline import Baseline
+
+        if self.options.baseline is None or self.options.write_baseline is not None:
+            return None
+        return Baseline.load(self.options.baseline)
+
+    def _after_files(self, engine: Engine, sink: ReportingSink) -> None:
+        """What only the whole run can judge: stale baseline entries (FT901), deadlines, notices."""
+        from ftlint.baseline import write_baseline
+        from ftlint.rule import RunContext
+
+        summary, options = sink.summary, self.options
+        if sink.baseline is not None:
+            sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
+        summary.notices.extend(deadline_notices(engine.plans(), clock.today()))
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
         if options.write_baseline is not None:
-            entries = write_baseline(options.write_baseline, everything)
+            entries = write_baseline(options.write_baseline, sink.keep or [])
             summary.notices.append(f"wrote {entries} baseline entries to {options.write_baseline}; "
                                    f"use it with --baseline {options.write_baseline}")
-        reporter.finish(summary)
-    except (ConfigError, RegistryError, BaselineError, WorkerDied, ParquetUnavailable) as exc:
-        raise RunError(str(exc)) from None
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise RunError(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}") from None
+
+    def _exit_code(self, summary: Summary, failed_plugin: bool) -> int:
+        options = self.options
+        if summary.internal_errors or failed_plugin:
+            return EXIT_ERROR
+        if options.write_baseline is not None:
+            return EXIT_CLEAN  # everything found is now accepted
+        failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
+        return EXIT_VIOLATIONS if failing and not options.exit_zero else EXIT_CLEAN
+
+
+@dataclass
+class ReportingSink:
+    """The run's end of the engine's findings: baseline suppression, counts, the reporter, totals."""
+
+    reporter: Reporter
+    summary: Summary
+    baseline: Baseline | None = None
+    progress: Progress | None = None
+    keep: list[Violation] | None = None  # every reported violation, when a baseline is being written
+    repeats: RepeatLimiter = field(default_factory=RepeatLimiter)
+    _counts: Counter[Severity] = field(default_factory=Counter)
+    _suppressed: int = 0
+
+    def file_started(self, job: FileJob) -> None:
+        job.on_progress = self.progress.advance if self.progress is not None else None
+        self._counts, self._suppressed = Counter(), 0
+        self.repeats.start_file()
+        self.reporter.file_started(job.display)
+
+    def violation(self, violation: Violation) -> None:
+        if self.baseline is not None and self.baseline.suppress(violation):
+            self._suppressed += 1
+            return
+        self._counts[violation.severity] += 1  # counted whether it is listed or summarised
+        self.summary.by_rule[(violation.code, violation.name)] += 1
+        if self.keep is not None:
+            self.keep.append(violation)
+        if self.repeats.admit(violation):
+            self.reporter.violation(violation)
+
+    def file_finished(self, report: FileReport) -> None:
+        for summarised in self.repeats.summaries():
+            self.reporter.violation(summarised)
+        report = dataclasses.replace(report, counts=self._counts)
+        self.reporter.file_finished(report)
+        self.summary.add(report, self._suppressed)
+        self.summary.notices.extend(file_notes(report))
+
+    def run_findings(self, engine: Engine, context: Any, display: str) -> None:
+        """The run-stage rules' findings, reported against ``display`` (the baseline file)."""
+        from ftlint.report import OtherSource
+
+        collected: list[Violation] = []
+        failures = engine.run_findings(context, display, collected.append)
+        self.summary.internal_errors.extend(f"{display}: {failure.message}" for failure in failures)
+        if not collected:
+            return
+        self._counts = Counter()
+        self.reporter.file_started(display)
+        for violation in collected:
+            self._counts[violation.severity] += 1
+            self.summary.by_rule[(violation.code, violation.name)] += 1
+            self.reporter.violation(violation)
+        self.summary.counts.update(self._counts)
+        self.reporter.source_finished(OtherSource(display, "baseline", self._counts))
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+
+
+def file_notes(report: FileReport) -> list[str]:
+    """What a reader of the totals must know about this file's numbers."""
+    notes = []
+    totals = report.totals
+    if totals.counted > totals.valid:
+        notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
+                     "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
+                     "checks; their problems are listed above")
+    if report.billed_per_hour and report.kind == "training":
+        notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
+                     "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")
+    return notes
+
+
+def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: ReportingSink) -> None:
+    """Lint each file in order, in worker processes when that pays off.
+
+    Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so that
+    their size counts in the decision and the parent can hand them out in chunks.
+    """
+    from ftlint import parallel, parquet
+    from ftlint.inputs import open_input
+    from ftlint.ranges import Target, is_stream, read_ahead
+
+    jobs = jobs or parallel.default_jobs()
+    streams: dict[int, Joined] = {}
+    opened: list[IO[bytes]] = []
+    try:
+        # A Parquet file splits by row groups (ftlint.parquet): a run with one goes file by file.
+        if jobs > 1 and parallel.can_fork() and not any(parquet.is_parquet(path) for path, _ in files):
+            for index, (path, _) in enumerate(files):
+                if is_stream(path):
+                    source = sys.stdin.buffer if path is None else open_input(path)
+                    if path is not None:
+                        opened.append(source)
+                    streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
+            size = sum(len(streams[index].head) if index in streams else cast(Path, path).stat().st_size
+                       for index, (path, _) in enumerate(files))
+            if size >= parallel.MIN_PARALLEL_BYTES:
+                targets = [Target(_job(engine, path, validation), path, streams.get(index))
+                           for index, (path, validation) in enumerate(files)]
+                parallel.lint_in_parallel(engine, targets, jobs, sink)
+                return
+        for index, (path, validation) in enumerate(files):
+            job = _job(engine, path, validation)
+            if index in streams:  # the Reader only calls readline
+                job.lint(cast(IO[bytes], streams[index]), sink)
+            elif path is None:
+                job.lint(sys.stdin.buffer, sink)
+            elif parquet.is_parquet(path):
+                parquet.lint(job, path, sink, jobs)
+            else:
+                with open_input(path) as stream:
+                    job.lint(stream, sink)
     finally:
-        if options.output_file is not None:
-            out.close()
-    if summary.internal_errors or plugin_failed:
-        return EXIT_ERROR
-    if options.write_baseline is not None:
-        return EXIT_CLEAN  # everything found is now accepted
-    failing = summary.counts[Severity.ERROR] + (summary.counts[Severity.WARNING] if options.strict else 0)
-    return EXIT_VIOLATIONS if failing else EXIT_CLEAN
+        for source in opened:
+            source.close()
 
 
-def _report_plugin_errors(load_errors: list[Any], run_errors: list[tuple[str, str]], required: set[str]) -> bool:
+def _job(engine: Engine, path: Path | None, validation: bool) -> FileJob:
+    return engine.job("-" if path is None else str(path), path, validation=validation)
+
+
+def _report_plugin_errors(engine: Engine, registry: Registry, run_errors: list[tuple[str, str]],
+                          required_names: tuple[str, ...]) -> bool:
     """Say once per plugin what failed; its rules were disabled and the run went on.
 
     True when a failed plugin was required (--require-plugins), which makes the exit code 2.
     """
+    load_errors = [e for plan in engine.plans() for e in plan.registry.errors] or registry.errors
     failed: dict[str, str] = {}
     for error in load_errors:
         failed.setdefault(error.distribution, str(error))
     for distribution, message in run_errors:
         failed.setdefault(distribution, f"plugin {distribution}: {message}")
-    for message in {m: None for m in failed.values()}:
+    for message in dict.fromkeys(failed.values()):
         print(f"ftlint: warning: {message}; its rules are disabled", file=sys.stderr)
+    required = {name.lower() for name in required_names}
     return any(name.lower() in required for name in failed)
 
 
-def _is_validation(resolver: Any, path: Path | None, flag: bool) -> bool:
-    return flag or (path is not None and resolver.for_path(path).is_validation_file(path))
-
-
-def _progress(options: RunOptions) -> Any:
+def _progress(options: RunOptions) -> Progress | None:
     """A progress line on a terminal's stderr for human formats; none in CI or for machine formats."""
     from ftlint.progress import Progress
     from ftlint.report import make_reporter
 
     if not sys.stderr.isatty() or os.environ.get("CI") or not make_reporter(options.output_format, sys.stderr).human:
         return None
-    return Progress(progress_total([path for path, _ in options.targets]), sys.stderr)
+    return Progress(progress_total([path for path, _ in options.files]), sys.stderr)
 
 
 def progress_total(paths: list[Path | None]) -> int | None:
@@ -153,101 +331,40 @@ def progress_total(paths: list[Path | None]) -> int | None:
     return sum(path.stat().st_size for path in paths if path is not None)
 
 
-def _report_unused_baseline(engine: Any, reporter: Any, summary: Any) -> None:
-    """Stale baseline entries (FT901) are reported against the baseline file itself."""
-    from collections import Counter
-
-    from ftlint.baseline import UNUSED_CODE
-    from ftlint.engine import FileReport
-    from ftlint.records import FileFacts
-    from ftlint.stats import FileTotals
-
-    plan = next(iter(engine._plans.values()), None)
-    if plan is None or UNUSED_CODE not in plan.enabled:
-        return
-    stale = engine.baseline.unused()
-    if not stale:
-        return
-    path = str(engine.baseline.path)
-    reporter.file_started(path)
-    counts: Counter[Any] = Counter()
-    for violation in stale:
-        counts[violation.severity] += 1
-        summary.by_rule[(violation.code, violation.name)] += 1
-        reporter.violation(violation)
-    report = FileReport(path=path, kind="baseline", format=None, model=plan.model, facts=FileFacts(),
-                        totals=FileTotals(), tokens_counted=False, tokenizer="", epochs=None, cost_usd=None,
-                        counts=counts)
-    reporter.file_finished(report)
-    summary.add(report)
+def deadline_notices(plans: list[Plan], today: dt.date) -> list[str]:
+    """One line per fine-tuning deadline that is past or within 90 days, naming its models."""
+    grouped: dict[tuple[dt.date, str], list[str]] = {}
+    for plan in plans:
+        end, note = plan.catalog.jobs_end(plan.model)
+        if end is not None and (end - today).days <= NOTICE_DAYS:
+            models = grouped.setdefault((end, note), [])
+            if plan.model.id not in models:
+                models.append(plan.model.id)
+    notices = []
+    for (end, note), models in sorted(grouped.items()):
+        names = ", ".join(models)
+        days = (end - today).days
+        if days <= 0:
+            notices.append(f"new fine-tuning jobs for {names} cannot be created since {end.isoformat()}")
+        else:
+            reason = f"{note} on {end.isoformat()}" if note else f"jobs close on {end.isoformat()}"
+            last = (end - dt.timedelta(days=1)).isoformat()
+            notices.append(f"{reason}, in {days} day(s): the last day to create a job for {names} is {last}")
+    return notices
 
 
-def _lint_all(engine: Any, targets: list[tuple[Path | None, bool]], jobs: int | None) -> Iterator[Any]:
-    """Each file's FileLint with its violations, in order: in worker processes when that pays off."""
-    from ftlint import parallel
-    from ftlint.inputs import Joined, open_input
-    from ftlint.parquet import is_parquet
-    from ftlint.parquet import violations as parquet_violations
-    from ftlint.ranges import Target, is_stream, read_ahead
-
-    jobs = jobs or parallel.default_jobs()
-    # Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so
-    # that their size counts in the decision and the parent can hand them out in chunks.
-    streams: dict[int, Joined] = {}
-    opened: list[IO[bytes]] = []
-    try:
-        # A Parquet file splits by row groups in ftlint.parquet: a run with one goes file by file.
-        if jobs > 1 and parallel.can_fork() and not any(is_parquet(path) for path, _ in targets):
-            for index, (path, _) in enumerate(targets):
-                if is_stream(path):
-                    source = sys.stdin.buffer if path is None else open_input(path)
-                    if path is not None:
-                        opened.append(source)
-                    streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
-            size = sum(len(streams[index].head) if index in streams else cast(Path, path).stat().st_size
-                       for index, (path, _) in enumerate(targets))
-            if size >= parallel.MIN_PARALLEL_BYTES:
-                prepared = [Target(engine.lint(None, "-" if path is None else str(path), path,
-                                               validation=validation), path, streams.get(index))
-                            for index, (path, validation) in enumerate(targets)]
-                yield from parallel.lint_in_parallel(engine, prepared, jobs)
-                return
-        for index, (path, validation) in enumerate(targets):
-            display = "-" if path is None else str(path)
-            if index in streams:  # the Reader only calls readline
-                lint = engine.lint(cast(IO[bytes], streams[index]), display, path, validation=validation)
-                yield lint, iter(lint)
-            elif path is None:
-                lint = engine.lint(sys.stdin.buffer, display, None, validation=validation)
-                yield lint, iter(lint)
-            elif is_parquet(path):
-                lint = engine.lint(None, display, path, validation=validation)
-                yield lint, parquet_violations(lint, path, jobs)
-            else:
-                with open_input(path) as stream:
-                    lint = engine.lint(stream, display, path, validation=validation)
-                    yield lint, iter(lint)
-    finally:
-        for source in opened:
-            source.close()
-
-
-
-def show_settings(resolver: Any, config: Any, layer: Any) -> None:
+def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> None:
     """The resolved settings, the config file they came from, and the rules a run would use."""
     import json
 
     from ftlint.engine import Engine
     from ftlint.registry import discover
 
-    engine = Engine(discover(), resolver, layer)
-    plan = engine.plan(config)
+    plan = Engine(discover(), resolver, layer).plan(config)
     print(f"config file: {config.path or '(none: defaults)'}")
     print("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
+    print(f"provider: {plan.target.id} ({plan.target.name})")
     print(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
     print("rules enabled:")
     for code in sorted(plan.rules):
-        rule = plan.rules[code]
-        print(f"  {code} {rule.name} [{plan.severities[code].value}]")
-
-
+        print(f"  {code} {plan.rules[code].name} [{plan.severities[code].value}]")

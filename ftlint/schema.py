@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ftlint.formats import FORMATS, models
+from ftlint.formats import FORMATS, LIST_NOUNS, TURN_NOUNS, message_label, models
 from ftlint.records import escape_pointer
 
 
@@ -30,6 +30,11 @@ class Issue(str, enum.Enum):
     FRACTIONAL_WEIGHT = "fractional-weight"
     INVALID_VALUE = "invalid-value"
     MISSING_CONTENT = "missing-content"
+
+
+# Problems that leave a record readable: it is still counted and seen by the dataset rules.
+HARMLESS_ISSUES = frozenset({Issue.UNKNOWN_KEY, Issue.INVALID_WEIGHT, Issue.FRACTIONAL_WEIGHT, Issue.TOO_MANY_ITEMS,
+                             Issue.INVALID_VALUE})
 
 
 @dataclass(frozen=True)
@@ -68,13 +73,9 @@ _EXPECTED = {
     "model_attributes_type": "an object",
     "none_required": "null",
 }
-_MESSAGE_LISTS = ("messages", "preferred_output", "non_preferred_output")
+_MESSAGE_LISTS = tuple(LIST_NOUNS)
 _LAYOUT_ISSUES = {"layout_missing": Issue.MISSING_KEY, "layout_value": Issue.INVALID_VALUE,
                   "layout_type": Issue.WRONG_TYPE, "layout_role": Issue.INVALID_ROLE}
-# How the lists of turns of every layout are named to people ("turn 3 (human)").
-_NOUNS = {"messages": "message", "preferred_output": "preferred output", "non_preferred_output": "non-preferred output",
-          "conversations": "turn", "contents": "turn", "prompt": "prompt message", "chosen": "chosen message",
-          "rejected": "rejected message", "completion": "completion message"}
 
 
 def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> SchemaProblem:
@@ -114,10 +115,11 @@ def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> Sc
             return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {_json_type(value)}")
         if "type" not in value:
             return SchemaProblem(Issue.MISSING_KEY, pointer + "/type", f"{where} is missing required key `type`")
-        return SchemaProblem(
-            Issue.INVALID_VALUE, pointer + "/type",
-            f"{where} has type `{value['type']}`; expected one of {', '.join(models.PART_TYPES)}",
-        )
+        role = _role_at(loc, record)
+        allowed = " or ".join(models.TRAINABLE_PARTS.get(role or "", ("text",)))
+        article = "this" if role is None else ("an " if role == "assistant" else "a ") + role
+        return SchemaProblem(Issue.INVALID_VALUE, pointer + "/type",
+                             f"{where} has type `{value['type']}`; {article} message takes {allowed} parts")
     if kind == "content_type":
         return SchemaProblem(
             Issue.WRONG_TYPE, pointer,
@@ -211,14 +213,13 @@ def _where(loc: list[Any], record: dict[str, Any]) -> str:
     while index < len(loc):
         segment = loc[index]
         following = loc[index + 1] if index + 1 < len(loc) else None
-        if segment in _NOUNS and isinstance(following, int) and (index == 0 or loc[index - 1] == "input"):
+        if (segment in LIST_NOUNS or segment in TURN_NOUNS) and isinstance(following, int) and (
+                index == 0 or loc[index - 1] == "input"):
             target = _resolve(record, loc[: index + 2])
             role = target.get("role", target.get("from")) if isinstance(target, dict) else None
-            noun = _NOUNS[str(segment)]
-            prefix = "input " if index > 0 and loc[index - 1] == "input" else ""
             words = [w for w in words if w != "`input`"]
-            label = f"{prefix}{noun} {following + 1}"
-            words.append(f"{label} ({role})" if isinstance(role, str) else label)
+            pointer = "/" + "/".join(str(part) for part in loc[: index + 2])
+            words.append(message_label(pointer, role if isinstance(role, str) else None))
             index += 2
             continue
         if isinstance(segment, int):
@@ -227,6 +228,16 @@ def _where(loc: list[Any], record: dict[str, Any]) -> str:
             words.append(f"`{segment}`")
         index += 1
     return " ".join(words)
+
+
+def _role_at(loc: list[Any], record: dict[str, Any]) -> str | None:
+    """The role of the message that ``loc`` points into, if any."""
+    for index, segment in enumerate(loc[:-1]):
+        if segment in _MESSAGE_LISTS and isinstance(loc[index + 1], int):
+            message = _resolve(record, loc[: index + 2])
+            role = message.get("role") if isinstance(message, dict) else None
+            return role if isinstance(role, str) else None
+    return None
 
 
 def _resolve(record: Any, loc: list[Any]) -> Any:

@@ -15,17 +15,18 @@ _MAX_SYSTEM_PROMPTS = 100_000  # distinct system prompts remembered; beyond it t
 class FileTotals:
     examples: int = 0  # non-blank lines: what providers count as examples
     valid: int = 0  # examples that match their format's schema
-    tokens: int = 0  # sum of per-example token counts of valid examples
+    counted: int = 0  # examples whose structure is readable (valid, or with harmless schema problems)
+    tokens: int = 0  # sum of per-example token counts of counted examples
     trainable: int = 0  # tokens of assistant output with weight != 0
-    billed: int = 0  # sum of min(tokens, training context) over valid examples
+    billed: int = 0  # sum of min(tokens, training context) over counted examples
     max_example: int = 0
-    over_limit: int = 0  # valid examples longer than the training context
-    uncounted: int = 0  # valid examples the tokenizer could not count
+    over_limit: int = 0  # counted examples longer than the training context
+    uncounted: int = 0  # counted examples the tokenizer could not count
     image_examples: int = 0  # examples with at least one image
     images: int = 0
     images_uncounted: int = 0  # remote images: their size (and tokens) is unknown, never fetched
-    with_system: int = 0  # valid examples with a system (or developer) prompt
-    with_tool_calls: int = 0  # valid examples with at least one tool or function call
+    with_system: int = 0  # counted examples with a system (or developer) prompt
+    with_tool_calls: int = 0  # counted examples with at least one tool or function call
     system_prompts: set[bytes] = field(default_factory=set)  # digests of distinct system prompts
     tokens_histogram: dict[int, int] = field(default_factory=dict)  # tokens per example -> examples
     messages_histogram: dict[int, int] = field(default_factory=dict)  # messages per example -> examples
@@ -50,7 +51,7 @@ class FileTotals:
 
     def __add__(self, other: FileTotals) -> FileTotals:
         merged = FileTotals()
-        for name in ("examples", "valid", "tokens", "trainable", "billed", "over_limit", "uncounted",
+        for name in ("examples", "valid", "counted", "tokens", "trainable", "billed", "over_limit", "uncounted",
                      "image_examples", "images", "images_uncounted", "with_system", "with_tool_calls"):
             setattr(merged, name, getattr(self, name) + getattr(other, name))
         merged.max_example = max(self.max_example, other.max_example)
@@ -97,7 +98,7 @@ def log2_bins(histogram: dict[int, int]) -> list[int]:
 
 
 def stats_json(totals: FileTotals) -> dict[str, Any]:
-    valid = totals.valid or 1
+    valid = totals.counted or 1
     return {
         "tokens_per_example": describe(totals.tokens_histogram),
         "messages_per_example": describe(totals.messages_histogram),

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ftlint.digests import digest
+from ftlint.formats import settings_of
 
 if TYPE_CHECKING:
     import tiktoken
@@ -149,9 +150,6 @@ def _spec(name: str) -> EncodingSpec:
 # string's length (a collision is as likely as in git, i.e. never in practice).
 _MEMO_MIN_CHARS = 256
 _MEMO_MAX_ENTRIES = 16_384
-
-
-TOKENIZERS = ("auto", "tiktoken", "bpe-openai")
 
 
 def bpe_openai_available() -> bool:
@@ -476,10 +474,13 @@ def count_record(value: dict[str, Any], format_name: str, counter: TokenCounter)
     if format_name == "preference":
         source = value["input"]
         messages = source["messages"] + value["preferred_output"] + value["non_preferred_output"]
-        tools = source.get("tools") or []
     else:
         messages = value["messages"]
-        tools = value.get("tools") or []
+    holder, _ = settings_of(value, format_name)
+    # Legacy `functions` are the same definitions without the {"type": "function"} wrapper: the platform
+    # renders both the same way, so both are counted with the tools formula.
+    functions = holder.get("functions") or []
+    tools = [*(holder.get("tools") or []), *({"type": "function", "function": f} for f in functions)]
     counted = count_messages(messages, counter)
     tool_tokens = count_tools(tools, counter)
     return ExampleTokens(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
+from conftest import FIXTURES, run_cli
 from ftlint.catalog import CatalogError, default_epochs, load_catalog, training_cost
 
 
@@ -69,7 +72,7 @@ def test_jobs_end_takes_the_earlier_of_model_and_provider() -> None:
 def test_a_provider_can_be_added_in_config() -> None:
     catalog = load_catalog(provider="acme", provider_overrides={
         "acme": {"name": "Acme Tuning", "base": "openai", "min_examples": 50, "bom": "allow"}})
-    assert catalog.profile.name == "Acme Tuning" and catalog.profile.min_examples == 50
+    assert catalog.target.name == "Acme Tuning" and catalog.target.min_examples == 50
     model = catalog.resolve("gpt-4o-mini")
     assert model.provider == "acme" and model.training_price is None and model.training_context == 65536
 
@@ -81,3 +84,36 @@ def test_azure_inherits_limits_not_prices_or_dates() -> None:
     assert azure.jobs_end(azure.resolve("gpt-4.1-nano")) == (None, "")
     with pytest.raises(CatalogError, match="unknown provider 'azur'; did you mean azure"):
         load_catalog(provider="azur")
+
+
+def test_a_target_defined_only_in_config_works_end_to_end(tmp_path: Path) -> None:
+    """A new target that shares a format is one data entry: no code, and `--provider` takes it."""
+    (tmp_path / "ftlint.toml").write_text(
+        '[providers.acme]\nname = "Acme Tuning"\nbase = "azure"\ndefault-model = "gpt-4.1-2025-04-14"\n'
+        'min-examples = 50\ndefault-epochs = 2\n', encoding="utf-8")
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"q{i}"},
+                                                     {"role": "assistant", "content": f"a{i}"}]}) + "\n"
+                            for i in range(20)), encoding="utf-8")
+    result = run_cli("check", str(data), "--provider", "acme", "--format", "json")
+    report = json.loads(result.stdout)
+    file = report["files"][0]
+    assert result.exit_code == 1
+    assert [(v["code"], v["message"].split(";")[1].strip()[:32]) for v in file["violations"]] == [
+        ("FT501", "Acme Tuning requires at least 50")]
+    assert file["cost"]["model"] == "gpt-4.1-2025-04-14" and file["cost"]["epochs"] == 2
+    assert file["cost"]["usd"] is None  # inherited models carry no prices
+    listed = run_cli("models", "--provider", "acme", "--config", str(tmp_path / "ftlint.toml"))
+    assert listed.exit_code == 0 and "provider acme: Acme Tuning" in listed.stdout
+    assert "gpt-4.1-2025-04-14" in listed.stdout
+
+
+def test_a_target_whose_base_is_unknown_or_loops_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "ftlint.toml"
+    config.write_text('[providers.a]\nname = "A"\nbase = "b"\ndefault-model = "x"\n'
+                      '[providers.b]\nname = "B"\nbase = "a"\ndefault-model = "x"\n', encoding="utf-8")
+    looped = run_cli("check", str(FIXTURES / "clean"), "--provider", "a", "--config", str(config))
+    assert looped.exit_code == 2 and "a -> b -> a form a loop" in looped.stderr
+    config.write_text('[providers.a]\nname = "A"\nbase = "nowhere"\ndefault-model = "x"\n', encoding="utf-8")
+    unknown = run_cli("check", str(FIXTURES / "clean"), "--provider", "a", "--config", str(config))
+    assert unknown.exit_code == 2 and "unknown base 'nowhere'" in unknown.stderr

@@ -329,20 +329,16 @@ def test_readme_config_example_is_valid() -> None:
     assert catalog.resolve("my-gpt-4o-mini").training_context == 65536
 
 
-def test_one_plan_per_config_even_with_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ftlint import engine as engine_module
+def test_one_plan_per_config_even_with_overrides(tmp_path: Path) -> None:
+    from ftlint.config import ConfigResolver
+    from ftlint.engine import Engine
+    from ftlint.registry import discover
 
-    made: list[object] = []
-    original = engine_module.Engine._make_plan
-
-    def counting(self: object, config: object) -> object:
-        made.append(config)
-        return original(self, config)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(engine_module.Engine, "_make_plan", counting)
-    paths = [str(write(tmp_path / f"part{i}.jsonl", many(10))) for i in range(3)]
-    assert run_cli("check", *paths, "--model", "gpt-4.1-mini").exit_code == 0
-    assert len(made) == 1
+    paths = [write(tmp_path / f"part{i}.jsonl", many(10)) for i in range(3)]
+    engine = Engine(discover(), ConfigResolver(None, {"model": "gpt-4.1-mini"}))
+    jobs = [engine.job(str(path), path) for path in paths]
+    assert len(engine.plans()) == 1 and {job.plan.model.id for job in jobs} == {"gpt-4.1-mini-2025-04-14"}
+    assert run_cli("check", *map(str, paths), "--model", "gpt-4.1-mini").exit_code == 0
 
 
 def test_version_imports_neither_rules_nor_tokenizers() -> None:
@@ -356,12 +352,12 @@ def test_version_imports_neither_rules_nor_tokenizers() -> None:
 
 def test_interrupted_run_exits_130_not_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # 1 would read as "violations found" to a CI gate.
-    from ftlint.engine import FileLint
+    from ftlint.passes import RecordPass
 
-    def interrupted(self: object, reader: object, result: object) -> None:
+    def interrupted(self: object, reader: object, emit: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(FileLint, "records", interrupted)
+    monkeypatch.setattr(RecordPass, "run", interrupted)
     path = tmp_path / "data.jsonl"
     path.write_text(json.dumps(chat()) + "\n", encoding="utf-8")
     result = run_cli("check", str(path))

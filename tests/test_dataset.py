@@ -104,3 +104,23 @@ def test_duplicates_ignore_whitespace_and_escapes_but_not_values(tmp_path: Path)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ftlint.lint_file(path, select=["FT505"], tokens=False)
     assert [(v.line, v.message) for v in result.violations] == [(2, "example duplicates line 1")]
+
+
+def test_records_with_harmless_schema_errors_are_counted_and_compared() -> None:
+    """An extra key does not hide a record from the totals or the dataset rules (it used to: 0 tokens)."""
+    records = [{**chat(f"question {i % 5}", f"answer {i % 5}"), "source": "forum"} for i in range(20)]
+    plain = ftlint.lint_records([chat(f"question {i % 5}", f"answer {i % 5}") for i in range(20)], tokenizer="tiktoken")
+    result = ftlint.lint_records(records, tokenizer="tiktoken")
+    codes = [v.code for v in result.violations]
+    assert codes.count("FT102") == 20  # every extra key is still reported
+    assert codes.count("FT505") == 15  # and the repeats are found, as in the same file without the key
+    totals = result.report.totals
+    assert (totals.valid, totals.counted) == (0, 20)
+    assert totals.tokens == plain.report.totals.tokens > 0
+    assert result.report.cost_usd is not None and result.report.cost_usd > 0
+
+
+def test_unreadable_records_stay_out_of_the_totals() -> None:
+    records = [{"messages": [{"content": "no role"}, {"role": "assistant", "content": "a"}]}] * 3
+    totals = ftlint.lint_records(records, tokenizer="tiktoken").report.totals
+    assert (totals.examples, totals.valid, totals.counted, totals.tokens) == (3, 0, 0, 0)

@@ -121,21 +121,17 @@ class _FailsAfter(io.RawIOBase):
 
 
 def test_a_read_error_while_reading_ahead_is_a_finding_where_reading_stopped() -> None:
-    from ftlint.config import ConfigResolver
-    from ftlint.engine import Engine
-    from ftlint.registry import discover
+    from ftlint import lint_stream
 
     data = ("\n".join(json.dumps(chat(f"question {i}")) for i in range(30)) + "\n").encode()
-    engine = Engine(discover(), ConfigResolver(None, {}))
     results = []
     for read_ahead in (False, True):  # a single pass on the stream itself, or after reading ahead
         stream = cast(IO[bytes], io.BufferedReader(_FailsAfter(data)))
         if read_ahead:
             stream = cast(IO[bytes], ranges.read_ahead(stream, 10_000_000))
-        lint = engine.lint(stream, "-", None)
-        violations = [(v.code, v.line, v.message) for v in lint]
-        assert lint.report is not None
-        results.append((violations, lint.report.totals.examples))
+        linted = lint_stream(stream)
+        violations = [(v.code, v.line, v.message) for v in linted.violations]
+        results.append((violations, linted.report.totals.examples))
     assert results[0] == results[1]
     violations, examples = results[1]
     assert examples == 30 and [(code, line) for code, line, _ in violations if code == "FT016"] == [("FT016", 30)]

@@ -60,7 +60,7 @@ def _lint(path: Path):  # type: ignore[no-untyped-def]
     from ftlint.engine import Engine
     from ftlint.registry import discover
 
-    return Engine(discover(), ConfigResolver(None, {})).lint(None, str(path), path)
+    return Engine(discover(), ConfigResolver(None, {})).job(str(path), path)
 
 
 @pytest.mark.usefixtures("tiny_ranges")

@@ -144,7 +144,7 @@ def test_github_annotations_cap_and_totals_on_stderr(tmp_path: Path) -> None:
     path = tmp_path / "odd: name, yes.jsonl"
     line = '{"messages": [{"role": "user", "content": "50% off?\\nline NUMBER"}]}\n'
     path.write_text("".join(line.replace("NUMBER", str(n)) for n in range(12)), encoding="utf-8")
-    result = run_cli("check", str(path), "--format", "github")
+    result = run_cli("check", str(path), "--format", "github", "--max-repeats", "0")
     lines = result.stdout.splitlines()
     annotations = [line for line in lines if line.startswith("::error ")]
     assert len(annotations) == 10
@@ -209,3 +209,42 @@ def test_bad_baseline_is_a_usage_error(tmp_path: Path) -> None:
     baseline.write_text("[1, 2]", encoding="utf-8")
     result = run_cli("check", INPUTS[2], "--baseline", str(baseline))
     assert result.exit_code == 2 and "is not an ftlint baseline" in result.stderr
+
+
+def test_unused_baseline_entry_takes_the_configured_severity(tmp_path: Path) -> None:
+    """FT901 goes through the same severity, selection and reporting path as every rule."""
+    data = tmp_path / "train.jsonl"
+    data.write_text((ROOT / "fixtures/bad/role-order.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    assert run_cli("check", str(data), "--write-baseline", str(baseline)).exit_code == 0
+    data.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
+        for i in range(10)]), encoding="utf-8")  # every entry is stale now
+    (tmp_path / "ftlint.toml").write_text('[severity]\nFT901 = "error"\n', encoding="utf-8")
+    result = run_cli("check", str(data), "--baseline", str(baseline), "--format", "concise")
+    assert result.exit_code == 1, result.stdout
+    assert f"{baseline}:2:1: FT901 [error]" in result.stdout
+    ignored = run_cli("check", str(data), "--baseline", str(baseline), "--ignore", "FT901")
+    assert ignored.exit_code == 0 and "FT901" not in ignored.stdout
+    report = json.loads(run_cli("check", str(data), "--baseline", str(baseline), "--format", "json").stdout)
+    jsonschema.validate(report, CONTRACT)
+    stale = [v for f in report["files"] for v in f["violations"] if v["code"] == "FT901"]
+    assert {v["severity"] for v in stale} == {"error"} and len({v["fingerprint"] for v in stale}) == len(stale)
+
+
+def test_reinforcement_tokens_are_not_billed_or_trainable_in_any_format(tmp_path: Path) -> None:
+    path = tmp_path / "rft.jsonl"
+    path.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"What is {i}+{i}?"}],
+                                        "reference_answer": str(2 * i)}) + "\n" for i in range(12)),
+                    encoding="utf-8")
+    args = ("check", str(path), "--method", "reinforcement", "--model", "o4-mini", "--no-color")
+    report = json.loads(run_cli(*args, "--format", "json").stdout)
+    jsonschema.validate(report, CONTRACT)
+    tokens = report["files"][0]["tokens"]
+    assert tokens["total"] > 0 and tokens["trainable"] is None and tokens["billed"] is None
+    text = run_cli(*args, "--format", "concise").stdout
+    row = next(line for line in text.splitlines() if line.startswith(str(path)) and "training" in line)
+    assert row.split()[6:8] == ["n/a", "n/a"] and "per hour" in row
+    assert "billed per training hour" in text
+    html = run_cli(*args, "--format", "html").stdout
+    assert "n/a (billed per hour)" in html

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, assistant, chat, conversation, findings, many, system, user
+from ftlint import lint_records
 from ftlint.registry import discover
 
 CALL = {"id": "c1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}
@@ -252,7 +253,7 @@ def test_file_too_large() -> None:
     from ftlint.stats import FileTotals
 
     catalog = load_catalog()
-    run = RunInfo(model=catalog.resolve("gpt-4o-mini"), method="auto", kind="training", profile=catalog.profile)
+    run = RunInfo(model=catalog.resolve("gpt-4o-mini"), method="auto", kind="training", target=catalog.target)
     big = FileContext(FileFacts(size=600_000_000), FileTotals(), run, "chat")
     (finding,) = FileTooLarge().check(big)
     assert "file is 600.0 MB; OpenAI takes files of at most 512 MB" in finding.message
@@ -287,3 +288,12 @@ def test_repeated_tool_definitions_are_judged_once_and_reported_on_every_line() 
     assert [(v.line, v.code, v.pointer) for v in result.violations] == [
         (line, code, f"/tools/0/function/{key}") for line in (1, 3, 4)
         for code, key in (("FT601", "name"), ("FT602", "parameters"))]
+
+
+def test_messages_in_a_preference_record_are_named_by_their_part() -> None:
+    record = {"input": {"messages": [{"role": "user", "content": " "}]},
+              "preferred_output": [{"role": "assistant", "content": "Hello there"}],
+              "non_preferred_output": [{"role": "assistant", "content": " "}]}
+    messages = [v.message for v in lint_records([record], model="gpt-4o", select=["FT405"]).violations]
+    assert messages == ["input message 1 (user) content is only whitespace",
+                        "non-preferred output 1 (assistant) content is only whitespace"]

@@ -292,3 +292,46 @@ def test_auto_prefers_bpe_openai_only_when_installed(monkeypatch: pytest.MonkeyP
         tokens_module.resolve_tokenizer("bpe-openai")
     monkeypatch.setattr(tokens_module, "bpe_openai_available", lambda: True)
     assert tokens_module.resolve_tokenizer("auto") == "bpe-openai"
+
+
+def _cookbook_tools_tokens(functions: list[dict[str, object]], encoding: object) -> int:
+    """The cookbook's num_tokens_for_tools, written out independently (gpt-4o constants)."""
+    enc: Any = encoding
+    func_init, prop_init, prop_key, enum_init, enum_item, func_end = 7, 3, 3, -3, 3, 12
+    count = 0
+    for function in functions:
+        count += func_init
+        description = str(function.get("description", "")).removesuffix(".")
+        count += len(enc.encode(f"{function['name']}:{description}"))
+        properties = dict(function.get("parameters", {}).get("properties", {}))  # type: ignore[attr-defined]
+        if properties:
+            count += prop_init
+            for key, prop in properties.items():
+                count += prop_key
+                for item in prop.get("enum", []):
+                    count += enum_item + len(enc.encode(item))
+                if "enum" in prop:
+                    count += enum_init
+                count += len(enc.encode(f"{key}:{prop['type']}:{str(prop.get('description', '')).removesuffix('.')}"))
+    return count + func_end
+
+
+def test_legacy_functions_are_counted_like_tools() -> None:
+
+    from ftlint import lint_records
+    from ftlint.tokens import load_encoding
+
+    functions = [{"name": "get_weather", "description": "Get the weather.", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string", "description": "City name."},
+                                         "unit": {"type": "string", "enum": ["c", "f"]}}}}]
+    messages = [user("Weather in Oslo?"),
+                {"role": "assistant", "function_call": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}]
+    encoding: tiktoken.Encoding = load_encoding("o200k_base")
+    body = (3 + len(encoding.encode("user")) + len(encoding.encode("Weather in Oslo?"))
+            + 3 + len(encoding.encode("assistant")) + len(encoding.encode("get_weather"))
+            + len(encoding.encode('{"city": "Oslo"}')) + 3)
+    expected = body + _cookbook_tools_tokens(functions, encoding)
+    report = lint_records([{"messages": messages, "functions": functions}], tokenizer="tiktoken").report
+    assert report.totals.tokens == expected
+    with_tools = [{"messages": messages, "tools": [{"type": "function", "function": f} for f in functions]}]
+    assert lint_records(with_tools, tokenizer="tiktoken").report.totals.tokens == expected

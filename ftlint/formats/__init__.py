@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ftlint.choices import TRAINING_METHODS
 from ftlint.formats import models
 from ftlint.formats.common import Converted
 
@@ -24,9 +25,12 @@ class Format:
     family: str  # records of one family share signature keys
     model: type[BaseModel]
     description: str
+    # Billed per training hour (reinforcement fine-tuning samples its own outputs): trainable and billed
+    # tokens do not apply to it.
+    billed_per_hour: bool = False
     # The rest describes layouts other than OpenAI's (ftlint/formats/<layout>.py): whose layout it is and
     # its telltale keys (for the one-line diagnosis), its tolerant view, and the record as an OpenAI record
-    # of the same content (token counts and `ftlint convert` read it), as (OpenAI format, record).
+    # of the same content (token counts and `ftlint convert` read it).
     layout: str = "OpenAI"
     keys: str = "`messages`"
     build: Callable[[dict[str, Any]], Example] | None = None
@@ -38,13 +42,14 @@ _OPENAI = (
         Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
         Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)"),
         Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
-               "reinforcement fine-tuning (messages + grader fields)", converts=False),
+               "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True, converts=False),
         Format("completion", "completion", "completion", models.CompletionRecord,
                "legacy prompt/completion", keys="`prompt`/`completion`"),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in _OPENAI}  # the other layouts register below
 # OpenAI's methods name OpenAI's formats: other layouts trained by the same method do not take their place.
 FORMAT_BY_METHOD: dict[str, str] = {f.method: f.name for f in _OPENAI}
+assert set(FORMAT_BY_METHOD) == set(TRAINING_METHODS), "every training method has exactly one format"
 CHAT_KEYS = frozenset(models.ChatRecord.model_fields)
 
 # Telltale keys of the other layouts, most specific first: (family, test). Each layout module adds its own.
@@ -111,6 +116,34 @@ def _guess(value: dict[str, Any]) -> tuple[str | None, bool]:
     return "chat", bool(roles)
 
 
+def settings_of(value: dict[str, Any], format_name: str) -> tuple[dict[str, Any], str]:
+    """The object that holds a record's conversation settings (``tools``, legacy ``functions``,
+    ``parallel_tool_calls``) and its JSON pointer: the record itself, or a preference record's ``input``."""
+    if format_name == "preference":
+        holder = value.get("input")
+        return (holder, "/input") if isinstance(holder, dict) else ({}, "/input")
+    return value, ""
+
+
+# How the lists that hold messages are named to people ("preferred output 1 (assistant)").
+LIST_NOUNS = {"messages": "message", "preferred_output": "preferred output",
+              "non_preferred_output": "non-preferred output"}
+
+
+# How the lists of turns of the other layouts are named ("turn 3 (human)", "chosen message 1").
+TURN_NOUNS = {"conversations": "turn", "contents": "turn", "prompt": "prompt message", "chosen": "chosen message",
+              "rejected": "rejected message", "completion": "completion message"}
+
+
+def message_label(pointer: str, role: str | None) -> str:
+    """The name of the message at ``pointer`` (e.g. /input/messages/2): "input message 3 (user)"."""
+    parts = pointer.split("/")
+    noun = (LIST_NOUNS.get(parts[-2]) or TURN_NOUNS.get(parts[-2], "message")) if len(parts) >= 3 else "message"
+    prefix = "input " if len(parts) >= 4 and parts[-3] == "input" else ""
+    label = f"{prefix}{noun} {int(parts[-1]) + 1}" if parts[-1].isdigit() else f"{prefix}{noun}"
+    return f"{label} ({role})" if role else label
+
+
 class Message:
     """A tolerant view of one message; ``raw`` is whatever the file holds.
 
@@ -134,8 +167,8 @@ class Message:
 
     @property
     def label(self) -> str:
-        """How messages are named to people: 1-based, with the role."""
-        return f"message {self.index + 1} ({self.role})" if self.role else f"message {self.index + 1}"
+        """How messages are named to people: 1-based, with the role and, in a preference record, the part."""
+        return message_label(self.pointer, self.role)
 
     @property
     def trainable(self) -> bool:
@@ -185,11 +218,16 @@ class Example:
         self._texts: list[tuple[str, str]] | None = None
 
     @property
+    def settings(self) -> tuple[dict[str, Any], str]:
+        """The object holding ``tools``/``functions``/``parallel_tool_calls``, and its pointer."""
+        return settings_of(self.raw, self.format)
+
+    @property
     def features(self) -> frozenset[str]:
         """Which optional parts the record has, so that rules about them can be skipped otherwise."""
         found = set()
-        raw = self.raw.get("input") if self.format == "preference" else self.raw
-        if isinstance(raw, dict) and ("tools" in raw or "functions" in raw):
+        holder, _ = self.settings
+        if "tools" in holder or "functions" in holder:
             found.add("tools")
         for message in self.all_messages:
             if message.tool_calls or message.role in ("tool", "function") or "function_call" in message.data:

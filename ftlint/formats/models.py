@@ -14,6 +14,9 @@ from pydantic_core import PydanticCustomError
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 PART_TYPES = ("text", "image_url", "input_audio", "file", "refusal")
+# The part types fine-tuning accepts in each role's content (openai-format.md S13/S14: audio and file
+# inputs are not supported for fine-tuning; a refusal is the assistant's).
+TRAINABLE_PARTS = {"user": ("text", "image_url"), "assistant": ("text", "refusal")}
 
 
 class _Strict(BaseModel):
@@ -167,7 +170,7 @@ class FunctionMessage(_Strict):
     name: str
 
 
-Message = Annotated[
+MessageSchema = Annotated[
     Union[
         Annotated[SystemMessage, Tag("role=system")],
         Annotated[DeveloperMessage, Tag("role=developer")],
@@ -200,7 +203,7 @@ class ToolDefinition(_Strict):
 
 # --- one record per format --------------------------------------------------
 
-Messages = Annotated[list[Message], Field(min_length=1)]
+Messages = Annotated[list[MessageSchema], Field(min_length=1)]
 
 
 class ChatRecord(_Strict):

@@ -1,6 +1,6 @@
 """Which layouts a target reads, and the layout facts rules need (ftlint/targets_layouts.toml).
 
-Rules ask this module about the run's target (``RunInfo.profile.id``); they never test a target's
+Rules ask this module about the run's target (``RunInfo.target.id``); they never test a target's
 name themselves. Until the target entries of models.toml carry these fields, this table is keyed by
 the provider profile's id; a target it does not list reads every layout.
 """
@@ -53,7 +53,7 @@ def table() -> LayoutTable:
 
 def layouts_of(run: RunInfo) -> TargetLayouts | None:
     """The layouts the run's target reads; None when the table does not know the target."""
-    return table().targets.get(run.profile.id)
+    return table().targets.get(run.target.id)
 
 
 def accepts(run: RunInfo, format_name: str | None) -> bool:

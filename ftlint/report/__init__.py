@@ -18,7 +18,7 @@ from ftlint.stats import FileTotals
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
     from ftlint.rule import Rule
 
 
@@ -38,11 +38,11 @@ class Summary:
     plugin_errors: list[tuple[str, str]] = field(default_factory=list)  # (distribution, message)
 
     def add(self, report: FileReport, suppressed: int = 0) -> None:
-        self.files += report.kind != "baseline"
+        self.files += 1
         self.totals = self.totals + report.totals
         self.counts.update(report.counts)
         self.suppressed += suppressed
-        self.tokens_counted = self.tokens_counted and (report.tokens_counted or report.kind == "baseline")
+        self.tokens_counted = self.tokens_counted and report.tokens_counted
         if report.cost_usd is not None:
             self.cost_usd = (self.cost_usd or 0.0) + report.cost_usd
         self.internal_errors.extend(f"{report.path}: {e}" for e in report.internal_errors)
@@ -51,6 +51,15 @@ class Summary:
     def statistics(self) -> list[tuple[int, str, str]]:
         """(count, code, name), most frequent first, as ruff's --statistics."""
         return sorted(((n, code, name) for (code, name), n in self.by_rule.items()), key=lambda r: (-r[0], r[1]))
+
+
+@dataclass(frozen=True)
+class OtherSource:
+    """A file the run reports findings against that is not training data (the baseline, for FT901)."""
+
+    path: str
+    kind: str
+    counts: Counter[Severity]
 
 
 class Reporter:
@@ -77,6 +86,9 @@ class Reporter:
 
     def file_finished(self, report: FileReport) -> None:
         pass
+
+    def source_finished(self, source: OtherSource) -> None:
+        """The end of the findings against a file that is not data (after its ``file_started``)."""
 
     def finish(self, summary: Summary) -> None:
         pass

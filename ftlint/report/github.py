@@ -15,7 +15,7 @@ from ftlint.report.human import totals_table, verdict
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 SHOWN_PER_TYPE = 10
@@ -52,8 +52,7 @@ class GithubReporter(Reporter):
             self.out.write(line.replace("\r", " ").replace("\n", " ") + "\n")
 
     def file_finished(self, report: FileReport) -> None:
-        if report.kind != "baseline":
-            self._reports.append(report)
+        self._reports.append(report)
 
     def finish(self, summary: Summary) -> None:
         hidden = sum(summary.counts.values()) - sum(self._shown.values())

@@ -16,7 +16,7 @@ from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 MAX_ROWS = 5_000  # a bigger table helps nobody in a browser; the JSON report has them all
 _E = html.escape
@@ -72,8 +72,7 @@ class HtmlReporter(Reporter):
             self._violations.append(violation)
 
     def file_finished(self, report: FileReport) -> None:
-        if report.kind != "baseline":
-            self._reports.append(report)
+        self._reports.append(report)
 
     def finish(self, summary: Summary) -> None:
         counts = summary.counts
@@ -142,12 +141,14 @@ def _row(violation: Violation) -> str:
 
 def _card(report: FileReport) -> str:
     totals = report.totals
+    per_hour = report.billed_per_hour
     cost = (f"${report.cost_usd:,.2f}" if report.cost_usd is not None
-            else "not billed" if report.kind == "validation" else "-")
+            else "not billed" if report.kind == "validation" else "per training hour" if per_hour else "-")
     facts = [("kind", report.kind), ("format", report.format or "-"), ("model", report.model.id),
-             ("examples", f"{totals.examples:,} ({totals.valid:,} valid)"),
+             ("examples", f"{totals.examples:,} ({totals.valid:,} valid, {totals.counted:,} counted)"),
              ("tokens", f"{totals.tokens:,}" if report.tokens_counted else "not counted"),
-             ("billed tokens", f"{totals.billed:,}"), ("epochs", str(report.epochs or "-")),
+             ("billed tokens", "n/a (billed per hour)" if per_hour else f"{totals.billed:,}"),
+             ("epochs", str(report.epochs or "-")),
              ("estimated cost", cost)]
     rows = "".join(f"<dt>{_E(k)}</dt><dd>{_E(v)}</dd>" for k, v in facts)
     return (f'<article class="card"><h3>{_E(report.path)}</h3>{_badges(report.counts)}<dl>{rows}</dl>'

@@ -14,7 +14,7 @@ from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -26,8 +26,7 @@ class _Human(Reporter):
         self._reports: list[FileReport] = []
 
     def file_finished(self, report: FileReport) -> None:
-        if report.kind != "baseline":
-            self._reports.append(report)
+        self._reports.append(report)
 
     def style(self, text: str, **options: Any) -> str:
         return click.style(text, **options) if self.color else text
@@ -132,7 +131,7 @@ _BLOCKS = " ▁▂▃▄▅▆▇█"
 def distribution_lines(report: FileReport) -> list[str]:
     """Two lines per file: tokens per example (with a log2 histogram against the limit) and shape."""
     totals = report.totals
-    if not totals.valid:
+    if not totals.counted:
         return []
     lines = [f"{report.path}:"]
     tokens = describe(totals.tokens_histogram)
@@ -150,12 +149,12 @@ def distribution_lines(report: FileReport) -> list[str]:
                      f"1 {bars} {limit:,} limit (log2 bins)")
     messages = describe(totals.messages_histogram)
     if messages is not None:
-        share = totals.with_system / totals.valid
+        share = totals.with_system / totals.counted
         lines.append(f"  messages/example min {messages['min']:.0f}  p50 {messages['p50']:.0f}  "
                      f"mean {messages['mean']:.1f}  p95 {messages['p95']:.0f}  max {messages['max']:.0f}; "
                      f"system prompt in {share:.0%} "
                      f"({len(totals.system_prompts):,} distinct); tool calls in "
-                     f"{totals.with_tool_calls / totals.valid:.0%}")
+                     f"{totals.with_tool_calls / totals.counted:.0%}")
     return lines if len(lines) > 1 else []
 
 
@@ -188,11 +187,13 @@ def totals_table(reports: list[FileReport], summary: Summary) -> list[str]:
 def _row(report: FileReport) -> tuple[str, ...]:
     totals = report.totals
     counted = report.tokens_counted
+    per_hour = report.billed_per_hour
     return (
         report.path, report.kind, report.format or "-", f"{totals.examples:,}", f"{totals.valid:,}",
-        _count(totals.tokens, counted), _count(totals.trainable, counted),
-        _count(totals.billed, counted) if report.kind == "training" else "-",
+        _count(totals.tokens, counted), "n/a" if per_hour else _count(totals.trainable, counted),
+        "n/a" if per_hour else _count(totals.billed, counted) if report.kind == "training" else "-",
         str(report.epochs) if report.epochs else "-",
+        "per hour" if per_hour and report.kind == "training" else
         _usd(report.cost_usd) if report.kind == "training" else "not billed",
     )
 

@@ -11,12 +11,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ftlint import __version__
-from ftlint.report import Reporter, Summary
+from ftlint.report import OtherSource, Reporter, Summary
 from ftlint.stats import FileTotals, stats_json
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 CONTRACT_VERSION = 1
 
@@ -40,6 +40,9 @@ class JsonReporter(Reporter):
     def file_finished(self, report: FileReport) -> None:
         self.out.write("], " + json.dumps(file_json(report))[1:])
 
+    def source_finished(self, source: OtherSource) -> None:
+        self.out.write("], " + json.dumps(source_json(source))[1:])
+
     def finish(self, summary: Summary) -> None:
         self.out.write(f'], "summary": {json.dumps(summary_json(summary))}}}\n')
 
@@ -60,8 +63,9 @@ def file_json(report: FileReport) -> dict[str, Any]:
         "format": report.format,
         "examples": report.totals.examples,
         "valid_examples": report.totals.valid,
+        "counted_examples": report.totals.counted,
         "counts": _counts(report.counts),
-        "tokens": _tokens(report.totals, report.tokens_counted),
+        "tokens": _tokens(report.totals, report.tokens_counted, per_hour=report.billed_per_hour),
         "stats": stats_json(report.totals),
         "cost": {
             "model": report.model.id,
@@ -74,11 +78,20 @@ def file_json(report: FileReport) -> dict[str, Any]:
     }
 
 
+def source_json(source: OtherSource) -> dict[str, Any]:
+    """A file that is not data (the baseline): the contract's file fields, with nothing counted."""
+    return {"kind": source.kind, "format": None, "examples": 0, "valid_examples": 0, "counted_examples": 0,
+            "counts": _counts(source.counts), "tokens": None, "stats": stats_json(FileTotals()),
+            "cost": {"model": None, "encoding": None, "tokenizer": None, "training_context": None,
+                     "epochs": None, "usd": None}}
+
+
 def summary_json(summary: Summary) -> dict[str, Any]:
     return {
         "files": summary.files,
         "examples": summary.totals.examples,
         "valid_examples": summary.totals.valid,
+        "counted_examples": summary.totals.counted,
         "counts": _counts(summary.counts),
         "tokens": _tokens(summary.totals, summary.tokens_counted),
         "stats": stats_json(summary.totals),
@@ -109,13 +122,14 @@ def _counts(counts: Any) -> dict[str, int]:
     return {severity.value: counts.get(severity, 0) for severity in Severity}
 
 
-def _tokens(totals: FileTotals, counted: bool) -> dict[str, int] | None:
+def _tokens(totals: FileTotals, counted: bool, *, per_hour: bool = False) -> dict[str, int | None] | None:
+    """Token totals; ``trainable`` and ``billed`` are null for a method billed per hour (reinforcement)."""
     if not counted:
         return None
     return {
         "total": totals.tokens,
-        "trainable": totals.trainable,
-        "billed": totals.billed,
+        "trainable": None if per_hour else totals.trainable,
+        "billed": None if per_hour else totals.billed,
         "max_example": totals.max_example,
         "over_limit": totals.over_limit,
         "uncounted_examples": totals.uncounted,

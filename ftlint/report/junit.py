@@ -10,11 +10,11 @@ from collections import Counter
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from ftlint.report import Reporter, Summary, relative_path
+from ftlint.report import OtherSource, Reporter, Summary, relative_path
 from ftlint.violation import Violation
 
 if TYPE_CHECKING:
-    from ftlint.engine import FileReport
+    from ftlint.filereport import FileReport
 
 
 class JunitReporter(Reporter):
@@ -29,7 +29,13 @@ class JunitReporter(Reporter):
         self._violations.append(violation)
 
     def file_finished(self, report: FileReport) -> None:
-        path = relative_path(report.path)
+        self._suite(report.path)
+
+    def source_finished(self, source: OtherSource) -> None:
+        self._suite(source.path)
+
+    def _suite(self, display: str) -> None:
+        path = relative_path(display)
         suite = ElementTree.SubElement(self._root, "testsuite", name=path,
                                        tests=str(max(len(self._violations), 1)),
                                        failures=str(len(self._violations)), errors="0", skipped="0", time="0")

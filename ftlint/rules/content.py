@@ -190,10 +190,10 @@ class TooManyImages(Rule[NoOptions]):
     fix = "Split the example or drop images"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        limit = context.run.profile.max_images_per_example
+        limit = context.run.target.max_images_per_example
         count = context.example.image_count
         if limit is not None and count > limit:
-            yield Finding(f"example has {count} images; {context.run.profile.name} takes at most {limit}")
+            yield Finding(f"example has {count} images; {context.run.target.name} takes at most {limit}")
 
 
 class ImageTooLarge(Rule[NoOptions]):
@@ -213,7 +213,7 @@ class ImageTooLarge(Rule[NoOptions]):
     fix = "Downscale or recompress the image"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        limit = context.run.profile.max_image_bytes
+        limit = context.run.target.max_image_bytes
         if limit is None:
             return
         for label, pointer, image in _images(context):

@@ -26,10 +26,10 @@ class TooFewExamples(Rule[NoOptions]):
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         examples = context.totals.examples
-        minimum = context.run.profile.min_examples
+        minimum = context.run.target.min_examples
         if context.run.kind == "training" and 0 < examples < minimum and minimum:
             yield Finding(
-                f"training file has {examples} example(s); {context.run.profile.name} requires at least "
+                f"training file has {examples} example(s); {context.run.target.name} requires at least "
                 f"{minimum} (\"Training file has {examples} example(s), but must have at least {minimum} examples\")",
                 line=1,
             )
@@ -53,7 +53,7 @@ class TooManyExamples(Rule[NoOptions]):
     def check(self, context: FileContext) -> Iterator[Finding]:
         if context.format is None:
             return
-        profile, kind = context.run.profile, context.run.kind
+        profile, kind = context.run.target, context.run.kind
         limit = profile.max_examples.get(FORMATS[context.format].method, {}).get(kind)
         examples = context.totals.examples
         if limit is not None and examples > limit:
@@ -80,9 +80,9 @@ class FileTooLarge(Rule[NoOptions]):
     fix = "Split the file, or upload it in parts (OpenAI's Uploads API)"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        limit = context.run.profile.max_file_bytes
+        limit = context.run.target.max_file_bytes
         if limit is not None and context.facts.size > limit:
-            yield Finding(f"file is {context.facts.size / 1e6:,.1f} MB; {context.run.profile.name} takes files of "
+            yield Finding(f"file is {context.facts.size / 1e6:,.1f} MB; {context.run.target.name} takes files of "
                           f"at most {limit / 1e6:,.0f} MB", line=1)
 
 
@@ -105,8 +105,8 @@ class MissingValidationFile(Rule[NoOptions]):
         if context.format is None or context.run.kind != "training" or context.run.has_validation_file:
             return
         method = FORMATS[context.format].method
-        if method in context.run.profile.requires_validation:
-            yield Finding(f"{context.run.profile.name} needs a validation file for {method} jobs; none was checked "
+        if method in context.run.target.requires_validation:
+            yield Finding(f"{context.run.target.name} needs a validation file for {method} jobs; none was checked "
                           "with this training file (add one with --validation-file)", line=1)
 
 

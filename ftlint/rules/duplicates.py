@@ -5,8 +5,9 @@ value: a 500 MB file's ~70,000 examples cost about 1 MB per rule), never
 records. A false match between two different examples is a 1-in-10^19 event.
 Logs merge by concatenation in file order, so parallel runs and partitions find
 exactly what one pass finds; repeats are found at the end by sorting the keys,
-a slice at a time. Only schema-valid examples are compared: a broken record is
-reported once, by the rule it breaks.
+a slice at a time. Examples whose structure is readable are compared (schema-valid
+ones, and those whose only problems are harmless, such as an extra key); a broken
+record is reported once, by the rule it breaks.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class DuplicateExample(DatasetRule[NoOptions, _Log]):
         return _Log()
 
     def collect(self, state: _Log, context: ExampleContext) -> None:
-        if context.valid:
+        if context.usable:
             state.add(_key(context.fingerprint), context.record.line)
 
     def merge(self, first: _Log, later: _Log) -> _Log:
@@ -132,7 +133,7 @@ class ConflictingAnswers(DatasetRule[NoOptions, _Prompts]):
         return _Prompts()
 
     def collect(self, state: _Prompts, context: ExampleContext) -> None:
-        pair = context.prompt_and_answer if context.valid else None
+        pair = context.prompt_and_answer if context.usable else None
         if pair is not None:
             state.prompts.add(_key(pair[0]), context.record.line)
             state.answers.append(_key(pair[1]))
@@ -196,7 +197,7 @@ class ValidationLeakage(DatasetRule[NoOptions, _Index]):
         return _Index()
 
     def collect(self, state: _Index, context: ExampleContext) -> None:
-        if not context.valid or not context.run.has_validation_file:
+        if not context.usable or not context.run.has_validation_file:
             return  # nothing to compare against: keep nothing
         pair = context.prompt_and_answer
         example, line = _key(context.fingerprint), context.record.line
@@ -296,7 +297,7 @@ class RepeatedAnswer(DatasetRule[RepeatedAnswerOptions, _Answers]):
         return _Answers()
 
     def collect(self, state: _Answers, context: ExampleContext) -> None:
-        pair = context.prompt_and_answer if context.valid else None
+        pair = context.prompt_and_answer if context.usable else None
         if pair is None:
             return
         state.examples += 1

@@ -148,9 +148,9 @@ class Utf8Bom(Rule[NoOptions]):
     fix = "Save the file as UTF-8 without BOM"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        if context.facts.bom and context.run.profile.bom == "warn":
+        if context.facts.bom and context.run.target.bom == "warn":
             yield Finding(
-                "file starts with a UTF-8 byte-order mark (BOM); OpenAI may reject line 1 "
+                f"file starts with a UTF-8 byte-order mark (BOM); {context.run.target.name} may reject line 1 "
                 "(\"is not a dictionary\"): save it without BOM",
                 line=1,
             )
@@ -384,8 +384,8 @@ class UnexpectedExtension(Rule[NoOptions]):
         for suffix in (".gz", ".bz2", ".xz"):
             name = name.removesuffix(suffix)
         if context.regular_file and not name.endswith(".jsonl"):
-            yield Finding("OpenAI accepts only .jsonl files (\"Invalid file format for Fine-Tuning API. Must be "
-                          ".jsonl\"); rename the file", line=1)
+            yield Finding(f"{context.run.target.name} accepts only .jsonl files (\"Invalid file format for "
+                          "Fine-Tuning API. Must be .jsonl\"); rename the file", line=1)
 
 
 RULES = [

@@ -52,7 +52,7 @@ class LayoutNotAccepted(Rule[NoOptions]):
         found, wanted = FORMATS[context.format], FORMATS[target.formats[0]]
         how = (f"`ftlint convert FILE --to {target.convert} -o OUT` can rewrite it"
                if target.convert and found.converts else "ftlint cannot convert it")
-        yield Finding(f"this is the {found.layout} layout ({found.keys}); {context.run.profile.name} wants the "
+        yield Finding(f"this is the {found.layout} layout ({found.keys}); {context.run.target.name} wants the "
                       f"{wanted.layout} layout ({wanted.keys}); {how}", line=1)
 
 

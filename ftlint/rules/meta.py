@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ftlint.rule import FileContext, NoOptions, Rule, Scope
+from ftlint.rule import NoOptions, Rule, RunContext, Scope
 from ftlint.violation import Finding, Severity
 
 
@@ -15,20 +15,30 @@ class UnusedBaselineEntry(Rule[NoOptions]):
     entry would silently accept the same problem if it came back; like ruff's
     unused-noqa rule, ftlint asks you to drop it, so baselines shrink over time.
 
-    Reported against the baseline file's line, after all data files are checked;
-    the check itself lives in the baseline stage (ftlint/baseline.py), since only
-    the whole run knows which entries were used.
+    A run-stage rule: it runs once every data file is checked (only the whole
+    run knows which entries were used) and is reported against the entry's
+    line in the baseline file, with its JSON pointer (``/entries/N``).
+
+    Example: an entry `{"code": "FT202", "fingerprint": "1f2e...", ...}` whose
+    record was fixed: `baseline.json:3:1: FT901 baseline entry for FT202 at
+    data/train.jsonl:12 matches no violation`.
     """
 
     code = "FT901"
     name = "unused-baseline-entry"
     severity = Severity.WARNING
-    scope = Scope.FILE
+    scope = Scope.RUN
     summary = "Baseline entry matches no violation"
     fix = "Remove the entry, or rewrite the baseline with --write-baseline"
 
-    def check(self, context: FileContext) -> Iterator[Finding]:
-        return iter(())  # produced by the baseline stage of a run, not per data file
+    def check(self, context: RunContext) -> Iterator[Finding]:
+        if context.baseline is None:
+            return
+        for index, entry, unused in context.baseline.unused():
+            times = f" ({unused} of {entry.count})" if entry.count > 1 else ""
+            yield Finding(f"baseline entry for {entry.code} at {entry.path}:{entry.line} matches no violation"
+                          f"{times}; remove it (or rewrite the baseline with --write-baseline)",
+                          pointer=f"/entries/{index}", line=entry.file_line or 1, column=1)
 
 
 RULES = [UnusedBaselineEntry]

@@ -175,7 +175,7 @@ class FewExamples(Rule[FewExamplesOptions]):
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         examples = context.totals.examples
-        minimum = context.run.profile.min_examples
+        minimum = context.run.target.min_examples
         if context.run.kind == "training" and minimum and minimum <= examples < self.options.recommended:
             yield Finding(f"training file has {examples} examples; {self.options.recommended} or more are "
                           "recommended to see an effect", line=1)

@@ -27,9 +27,7 @@ class Function:
 
 
 def declared_functions(example: Example) -> list[Function]:
-    raw = example.raw.get("input") if example.format == "preference" else example.raw
-    raw = raw if isinstance(raw, dict) else {}
-    prefix = "/input" if example.format == "preference" else ""
+    raw, prefix = example.settings
     found = []
     tools = raw.get("tools")
     if isinstance(tools, list):
@@ -50,8 +48,7 @@ def declared_functions(example: Example) -> list[Function]:
 @functools.lru_cache(maxsize=4)  # FT601 and FT602 ask about the same example in turn: digested once
 def _definitions_key(example: Example) -> bytes:
     """A digest of the example's tool definitions (`tools` and legacy `functions`) and its format."""
-    raw = example.raw.get("input") if example.format == "preference" else example.raw
-    raw = raw if isinstance(raw, dict) else {}
+    raw, _ = example.settings
     return digest([example.format, raw.get("tools"), raw.get("functions")])
 
 
@@ -377,8 +374,8 @@ class ParallelCallsDisabled(Rule[NoOptions]):
     fix = "Split the calls into separate turns, or drop parallel_tool_calls: false"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        raw = context.example.raw.get("input") if context.example.format == "preference" else context.example.raw
-        if not isinstance(raw, dict) or raw.get("parallel_tool_calls") is not False:
+        raw, _ = context.example.settings
+        if raw.get("parallel_tool_calls") is not False:
             return
         for message in context.example.all_messages:
             if message.role == "assistant" and len(message.tool_calls) > 1:

@@ -1,0 +1,147 @@
+"""The record pass: reader -> formats -> schema -> rules, for one range of a file.
+
+Line and example rules run on every record as it is read; dataset rules
+collect from it into their mergeable states; totals grow. Findings are stamped
+and handed to ``emit`` at once, so memory does not grow with them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ftlint.digests import digest
+from ftlint.formats import FORMATS, family_of, guess_format, view
+from ftlint.records import Reader, Record
+from ftlint.rule import ExampleContext, LineContext, Rule
+from ftlint.schema import validate
+from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
+
+if TYPE_CHECKING:
+    from ftlint.engine import Emit, FileJob, PassResult, RuleFailure
+    from ftlint.stats import FileTotals
+
+PROGRESS_EVERY = 1000  # lines between two progress reports
+
+
+class RecordPass:
+    """One pass over a range of records of ``job``'s file, accumulating into ``result``."""
+
+    def __init__(self, job: FileJob, result: PassResult) -> None:
+        self.job = job
+        self.result = result
+        self.health = job.engine.health
+        self.stamper = job.stamper
+        self.limit = job.plan.model.training_context
+        self.billable = job.kind == "training"
+        self._counter: TokenCounter | None = None
+        # The example rules that apply to a (format, features) pair: most files have a handful of pairs.
+        self._chosen: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
+
+    def run(self, reader: Reader, emit: Emit) -> None:
+        job, result = self.job, self.result
+        dataset_rules = [rule for rule in job.rules.dataset if rule.code not in self.health.disabled]
+        for rule in dataset_rules:
+            result.states.setdefault(rule.code, rule.start())
+        progress, reported = job.on_progress, reader.start
+        for record in reader:
+            if progress is not None and record.line % PROGRESS_EVERY == 0:
+                progress(record.offset - reported)
+                reported = record.offset
+            if not record.blank:
+                result.totals.examples += 1
+            self._check(job.rules.line, LineContext(record, job.run), record, emit)
+            if record.value is not None:
+                self._example(record, record.value, emit, dataset_rules)
+
+    def _example(self, record: Record, value: dict[str, Any], emit: Emit, dataset_rules: list[Any]) -> None:
+        result, totals = self.result, self.result.totals
+        if result.file_format is None:  # the first record with a format's signature decides
+            result.file_format = self.job.detect_format(value)
+        context = self._context(record, value, result.file_format or self.job.default_format)
+        if context.valid:
+            totals.valid += 1
+        if context.usable:
+            totals.counted += 1
+            _shape(context, totals)
+            if self.job.count_tokens:
+                self._count(context, record, totals)
+        images = context.example.image_count
+        if images:
+            totals.images += images
+            totals.image_examples += 1
+        self._check(self._rules_for(context), context, record, emit)
+        failures, states = result.failures, result.states
+        for rule in dataset_rules:
+            if rule.formats is None or context.example.format in rule.formats:
+                self.health.run(rule, record.line, failures, rule.collect, states[rule.code], context)
+
+    def _count(self, context: ExampleContext, record: Record, totals: FileTotals) -> None:
+        """Count the example's tokens; a tokenizer that fails is a finding (FT304), anything else that
+        raises is contained like a failing rule."""
+        if self._counter is None:
+            self._counter = self.job.counter()
+        try:
+            context.tokens = count_record(record.value or {}, context.example.format, self._counter)
+        except TokenizerFailure as exc:
+            context.tokenizer_error = str(exc)
+            totals.uncounted += 1
+            return
+        except Exception as exc:  # a counting bug must not end the run: reported as an internal error
+            self.result.failures.append(_counting_failure(record, exc))
+            totals.uncounted += 1
+            return
+        tokens = context.tokens
+        billable = self.billable and not FORMATS[context.example.format].billed_per_hour
+        totals.add_example(tokens.total, tokens.trainable, self.limit, billable)
+        totals.images_uncounted += tokens.images_estimated
+
+    def _rules_for(self, context: ExampleContext) -> list[Rule[Any]]:
+        example = context.example
+        key = (example.format, example.features)
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            chosen = self._chosen[key] = [
+                rule for rule in self.job.rules.example
+                if (rule.formats is None or example.format in rule.formats) and rule.requires <= example.features]
+        return chosen
+
+    def _check(self, rules: tuple[Rule[Any], ...] | list[Rule[Any]], context: LineContext | ExampleContext,
+               record: Record, emit: Emit) -> None:
+        """Each rule's findings on the record (this loop runs ~60 times per line: kept flat)."""
+        disabled, stamp, failures = self.health.disabled, self.stamper.stamp, self.result.failures
+        for rule in rules:
+            if rule.code in disabled:
+                continue
+            try:
+                findings = list(rule.check(context))
+            except Exception as exc:
+                self.health.fail(rule, record.line, exc, failures)
+                continue
+            for finding in findings:
+                emit(stamp(rule, finding, record))
+
+    def _context(self, record: Record, value: dict[str, Any], file_format: str) -> ExampleContext:
+        run = self.job.run
+        family = family_of(value)
+        if family is not None and family != FORMATS[file_format].family:
+            found = guess_format(value) or file_format
+            return ExampleContext(record, run, view(value, found), file_format)
+        return ExampleContext(record, run, view(value, file_format), file_format,
+                              schema_problems=validate(value, file_format))
+
+
+def _shape(context: ExampleContext, totals: FileTotals) -> None:
+    example = context.example
+    if not example.messages and example.format != "completion":
+        return
+    system = next((m for m in example.messages if m.role in ("system", "developer")), None)
+    prompt = digest(system.content) if system is not None else None
+    calls = any(m.tool_calls or "function_call" in m.data for m in example.all_messages)
+    totals.add_shape(len(example.all_messages), prompt, calls)
+
+
+def _counting_failure(record: Record, exc: Exception) -> RuleFailure:
+    """Not a rule's failure (no rule is turned off): an internal error all the same (exit 2)."""
+    from ftlint.engine import RuleFailure
+
+    return RuleFailure("", record.line, f"token counting failed at line {record.line}: {exc!r}")
