@@ -30,6 +30,7 @@ from ftlint.formats import sharegpt as sharegpt_layout
 from ftlint.formats import trl as trl_layout
 from ftlint.formats.common import Converted, Loss, Unconvertible
 from ftlint.inputs import is_compressed
+from ftlint.parquet import ParquetReader, is_parquet
 from ftlint.schema import validate
 
 Writer = Callable[[dict[str, Any]], Converted]
@@ -167,11 +168,11 @@ class Line:
 def convert_file(path: Path, to: str, report: ConvertReport | None = None) -> Iterator[Line]:
     """Every line of ``path``, converted for ``to`` or rejected, in input order."""
     report = report if report is not None else ConvertReport()
-    for item in fix_file(path, report=report.fix):
+    for item in _lines(path, report.fix):
         if item.rejected:
             yield Line(item)
             continue
-        value = json.loads(item.data)
+        value = json.loads(item.data)  # parsed again: `fix` hands out the line's bytes
         try:
             converted = convert_record(value, to)
         except Rejected as exc:
@@ -185,6 +186,20 @@ def convert_file(path: Path, to: str, report: ConvertReport | None = None) -> It
         report.losses.update(loss.kind for loss in converted.losses)
         data = item.data if converted.record is value else _compact(converted.record)  # kept as it was
         yield Line(Output(item.line, data, False, original=item.original), tuple(converted.losses))
+
+
+def _lines(path: Path, report: FixReport) -> Iterator[Output]:
+    """The input's records as `fix` keeps or rejects them; a Parquet file's rows, one line each."""
+    if not is_parquet(path):
+        yield from fix_file(path, report=report)
+        return
+    reader = ParquetReader(path)
+    for record in reader:
+        report.lines, report.kept = record.line, report.kept + 1
+        yield Output(record.line, record.raw, False)
+    if reader.facts.read_error:
+        report.rejected += 1
+        yield Output(reader.facts.lines + 1, b"", True, f"reading stopped: {reader.facts.read_error}", code="FT016")
 
 
 def _compact(value: Any) -> bytes:

@@ -223,3 +223,17 @@ def test_dpo_to_trl_and_gemini_and_back_is_the_identity(chat: dict[str, Any], go
     for to in ("hf", "gemini"):
         result = _back(record, to)
         assert result == (record, True), to
+
+
+def test_a_parquet_file_converts_row_by_row(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = [json.loads(line) for line in lines(LAYOUTS / "trainers" / "sharegpt.jsonl")]
+    source = tmp_path / "sharegpt.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), source, row_group_size=4)
+    out = tmp_path / "out.jsonl"
+    result = run_cli("convert", str(source), "--to", "gemini", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    converted = [json.loads(line) for line in lines(out)]
+    assert len(converted) == len(rows)
+    assert converted[0]["contents"][1] == {"role": "model", "parts": [{"text": rows[0]["conversations"][1]["value"]}]}
