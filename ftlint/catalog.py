@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ftlint import tomlload
 from ftlint.formats import FORMAT_BY_METHOD
 from ftlint.tokens import ENCODINGS
+from ftlint.violation import Severity
 
 
 class CatalogError(ValueError):
@@ -56,6 +57,15 @@ class Target(BaseModel):
     requires_validation: tuple[str, ...] = ()
     max_examples: dict[str, dict[str, int]] = Field(default_factory=dict)  # method -> kind -> limit
     models: dict[str, dict[str, Any]] = Field(default_factory=dict)  # overrides of the base's models
+    # The platform's own verdicts, as a layer under the user's config: rules it adds (its policies),
+    # rules that do not apply to it, and severities it gives (FT208 is an error on Azure). A derived
+    # target's list replaces its base's.
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    successors: tuple[str, ...] = ()  # where the same data still trains once this target stops taking jobs
+    source: str = ""  # where these facts come from (docs pages, spec sections)
+    as_of: dt.date | None = None
 
 
 class ModelInfo(BaseModel):
@@ -118,13 +128,18 @@ class Catalog:
         return self.models[found]
 
     def jobs_end(self, model: ModelInfo) -> tuple[dt.date | None, str]:
-        provider = self.target
-        dates = [d for d in (model.jobs_end, provider.jobs_end) if d is not None]
-        if not dates:
-            return None, ""
-        end = min(dates)
-        note = provider.jobs_end_note if end == provider.jobs_end and end != model.jobs_end else ""
-        return end, note
+        return jobs_end(model, self.target)
+
+
+def jobs_end(model: ModelInfo, target: Target) -> tuple[dt.date | None, str]:
+    """The first day no new job can be created for ``model`` on ``target`` (the earlier of the model's and
+    the target's dates), and the target's note when its date is the one that counts."""
+    dates = [d for d in (model.jobs_end, target.jobs_end) if d is not None]
+    if not dates:
+        return None, ""
+    end = min(dates)
+    note = target.jobs_end_note if end == target.jobs_end and end != model.jobs_end else ""
+    return end, note
 
 
 def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: str = "openai",

@@ -20,6 +20,7 @@ from typing import IO, Any, Protocol, TypeVar
 from pydantic import ValidationError
 
 from ftlint import catalog as catalog_module
+from ftlint import clock
 from ftlint.catalog import Catalog, ModelInfo, Target
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
@@ -140,6 +141,7 @@ class Engine:
         self.resolver = resolver
         self.cli_layer = cli_layer or Layer()
         self.has_validation_file = has_validation_file
+        self.today = clock.today()  # read once: every file of the run is judged on the same day
         self.health = RuleHealth()
         self.shared: dict[str, Any] = {}  # what dataset rules publish for later files of the run
         self._plans: dict[int, Plan] = {}
@@ -199,10 +201,12 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     registry = _with_configured_rules(registry, config)
     selector = Selector({code: rule.name for code, rule in registry.rules.items()})
     defaults = [code for code, rule in registry.rules.items() if rule.enabled_by_default]
+    target = catalog.target
     try:
         enabled = selector.resolve(defaults, [
+            Layer(None, target.extend_select, target.ignore),
             Layer(settings.select, settings.extend_select, settings.ignore), cli_layer])
-        for table in (settings.severity, settings.rules):
+        for table in (settings.severity, settings.rules, target.severity):
             selector.validate(table)
         for selectors in settings.per_file_ignores.values():
             selector.validate(selectors)
@@ -211,7 +215,8 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     rules = {code: _instantiate(registry.rules[code], selector, settings.rules) for code in sorted(enabled)}
     severities = {}
     for code, rule in rules.items():
-        override = selector.most_specific(code, settings.severity)
+        # The user's config first, then the target's own verdict, then the rule's default.
+        override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
     return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities)
 
@@ -269,7 +274,7 @@ class FileJob:
         self.count_tokens = settings.tokens
         self.tokenizer = resolve_tokenizer(settings.tokenizer) if self.count_tokens else ""
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
-                           has_validation_file=engine.has_validation_file)
+                           has_validation_file=engine.has_validation_file, today=engine.today)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done

@@ -8,6 +8,7 @@ that yields Findings. Rules are pure: no I/O, no printing, no global state.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
 import inspect
@@ -64,6 +65,7 @@ class RunInfo:
     kind: str  # "training" or "validation"
     target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
+    today: dt.date = field(default_factory=dt.date.today)  # the run's clock (FTLINT_TODAY pins it)
 
 
 @dataclass

@@ -9,7 +9,6 @@ and its stale entries are FT901, a run-stage rule), plugin failures, notices, an
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 import sys
 from collections import Counter
@@ -19,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from ftlint import clock
 from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
     from ftlint.baseline import Baseline
     from ftlint.config import Config, ConfigResolver
-    from ftlint.engine import Engine, FileJob, Plan
+    from ftlint.engine import Engine, FileJob
     from ftlint.filereport import FileReport
     from ftlint.inputs import Joined
     from ftlint.progress import Progress
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
     from ftlint.selection import Layer
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-NOTICE_DAYS = 90  # deadlines this close (or past) are noted under the report
 
 
 class RunError(Exception):
@@ -73,6 +70,7 @@ class Run:
 
     def execute(self) -> int:
         from ftlint.baseline import BaselineError
+        from ftlint.clock import ClockError
         from ftlint.config import ConfigError
         from ftlint.parallel import WorkerDied
         from ftlint.parquet import ParquetUnavailable
@@ -81,7 +79,7 @@ class Run:
         try:
             with self._output() as out:
                 summary, failed_plugin = self._report(out)
-        except (ConfigError, RegistryError, BaselineError, WorkerDied, ParquetUnavailable) as exc:
+        except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError, ParquetUnavailable) as exc:
             raise RunError(str(exc)) from None
         except BrokenPipeError:
             raise
@@ -142,14 +140,13 @@ class Run:
         return Baseline.load(self.options.baseline)
 
     def _after_files(self, engine: Engine, sink: ReportingSink) -> None:
-        """What only the whole run can judge: stale baseline entries (FT901), deadlines, notices."""
+        """What only the whole run can judge: stale baseline entries (FT901), and notices."""
         from ftlint.baseline import write_baseline
         from ftlint.rule import RunContext
 
         summary, options = sink.summary, self.options
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
-        summary.notices.extend(deadline_notices(engine.plans(), clock.today()))
         if not summary.tokens_counted:
             summary.notices.append("token counting was off (--no-tokens or `tokens = false`): no token "
                                    "totals or costs, and token rules (FT301, FT304) did not run")
@@ -329,28 +326,6 @@ def progress_total(paths: list[Path | None]) -> int | None:
     if any(is_stream(path) or is_compressed(cast(Path, path)) for path in paths):
         return None
     return sum(path.stat().st_size for path in paths if path is not None)
-
-
-def deadline_notices(plans: list[Plan], today: dt.date) -> list[str]:
-    """One line per fine-tuning deadline that is past or within 90 days, naming its models."""
-    grouped: dict[tuple[dt.date, str], list[str]] = {}
-    for plan in plans:
-        end, note = plan.catalog.jobs_end(plan.model)
-        if end is not None and (end - today).days <= NOTICE_DAYS:
-            models = grouped.setdefault((end, note), [])
-            if plan.model.id not in models:
-                models.append(plan.model.id)
-    notices = []
-    for (end, note), models in sorted(grouped.items()):
-        names = ", ".join(models)
-        days = (end - today).days
-        if days <= 0:
-            notices.append(f"new fine-tuning jobs for {names} cannot be created since {end.isoformat()}")
-        else:
-            reason = f"{note} on {end.isoformat()}" if note else f"jobs close on {end.isoformat()}"
-            last = (end - dt.timedelta(days=1)).isoformat()
-            notices.append(f"{reason}, in {days} day(s): the last day to create a job for {names} is {last}")
-    return notices
 
 
 def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> None:

@@ -23,11 +23,11 @@ def test_lint_file_returns_violations_and_report() -> None:
 
 def test_lint_file_with_settings_and_config(tmp_path: Path) -> None:
     config = tmp_path / "ftlint.toml"
-    config.write_text('model = "gpt-3.5-turbo-0125"\nignore = ["FT501"]\n', encoding="utf-8")
+    config.write_text('model = "gpt-4.1-mini-2025-04-14"\nignore = ["FT501"]\n', encoding="utf-8")
     path = tmp_path / "train.jsonl"
     path.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n', encoding="utf-8")
     result = ftlint.lint_file(path, config=config)
-    assert result.report.model.id == "gpt-3.5-turbo-0125"
+    assert result.report.model.id == "gpt-4.1-mini-2025-04-14"
     assert [v.code for v in result.violations] == ["FT201"]
     assert ftlint.lint_file(path, config=config, select=["FT5"]).violations[0].code == "FT501"
 

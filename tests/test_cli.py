@@ -216,13 +216,36 @@ def test_rule_options_from_config(tmp_path: Path) -> None:
     assert [v["line"] for v in report["files"][0]["violations"]] == [1]
 
 
-def test_deadline_notice_is_shown_once() -> None:
-    result = run_cli("check", CLEAN, CLEAN.replace("support-chat", "support-chat-valid"))
-    notes = [line for line in result.stdout.splitlines() if line.startswith("note:")]
-    assert len(notes) <= 1  # shown while the deadline is within 90 days, once
-    report = json.loads(run_cli("check", CLEAN, "--format", "json", "--model", "gpt-4.1-nano").stdout)
-    assert any("cannot be created since 2026-10-23" in n for n in report["summary"]["notices"])
-    assert report["files"][0]["violations"] == []  # a notice, not a violation
+def _deadline_findings(*args: str) -> list[tuple[str, int, str]]:
+    report = json.loads(run_cli("check", CLEAN, CLEAN.replace("support-chat", "support-chat-valid"),
+                                "--format", "json", "--provider", "openai", *args).stdout)
+    return [(v["code"], v["line"], v["message"]) for f in report["files"] for v in f["violations"]]
+
+
+def test_a_model_whose_jobs_closed_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTLINT_TODAY", "2026-12-01")
+    found = _deadline_findings("--model", "gpt-4.1-nano")
+    assert [(code, line) for code, line, _ in found] == [("FT820", 1)]  # the training file only, once
+    assert "cannot be created since 2026-10-23" in found[0][2] and "azure, together" in found[0][2]
+    assert run_cli("check", CLEAN, "--provider", "openai", "--model", "davinci-002").exit_code == 1
+
+
+def test_the_last_month_before_a_deadline_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTLINT_TODAY", "2026-11-24")
+    assert _deadline_findings() == []  # 43 days ahead: nothing yet
+    monkeypatch.setenv("FTLINT_TODAY", "2026-12-20")
+    (found,) = _deadline_findings()
+    assert found[:2] == ("FT821", 1) and "in 17 day(s)" in found[2] and "is 2027-01-05" in found[2]
+    monkeypatch.setenv("FTLINT_TODAY", "2027-01-06")
+    assert [code for code, _, _ in _deadline_findings()] == ["FT820"]
+    monkeypatch.setenv("FTLINT_TODAY", "2026-12-20")
+    assert _deadline_findings("--provider", "azure") == []  # Azure keeps these models until 2027-04
+
+
+def test_a_clock_that_is_not_a_date_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTLINT_TODAY", "next tuesday")
+    result = run_cli("check", CLEAN)
+    assert result.exit_code == 2 and "FTLINT_TODAY='next tuesday' is not a date" in result.stderr
 
 
 def test_color_only_when_asked_or_on_a_terminal() -> None:
@@ -295,8 +318,9 @@ def test_reinforcement_needs_a_validation_file_on_azure(tmp_path: Path) -> None:
     together = json.loads(run_cli("check", str(train), "--validation-file", str(held_out), *args).stdout)
     assert [f["violations"] for f in together["files"]] == [[], []]
     openai = json.loads(run_cli("check", str(train), "--model", "o4-mini-2025-04-16", "--format", "json",
-                                "--ignore", "FT804").stdout)
-    assert openai["files"][0]["violations"] == []  # OpenAI's profile does not require one
+                                "--provider", "openai", "--ignore", "FT804").stdout)
+    # OpenAI's profile does not require one (and o4-mini is gone there)
+    assert [v["code"] for v in openai["files"][0]["violations"]] == ["FT820"]
 
 
 def test_provider_profiles(tmp_path: Path) -> None:

@@ -70,7 +70,8 @@ KNOWN = [
 
 
 def _lint(file: str, *args: str) -> tuple[int, dict]:
-    result = run_cli("check", str(CORPUS / file), "--format", "json", "--max-repeats", "0", *args)
+    # FT82x judge the target and model chosen, not the data: the corpus is checked with dead models too.
+    result = run_cli("check", str(CORPUS / file), "--format", "json", "--max-repeats", "0", "--ignore", "FT82", *args)
     return result.exit_code, json.loads(result.stdout)
 
 

@@ -205,6 +205,8 @@ COVERED_ELSEWHERE = {
     "FT507": "tests/test_rules.py::test_validation_leakage_across_files",
     "FT016": "tests/test_inputs.py::test_truncated_archive_is_a_finding",
     "FT017": "tests/test_inputs.py::test_extension",
+    "FT820": "tests/test_cli.py::test_a_model_whose_jobs_closed_is_an_error",
+    "FT821": "tests/test_cli.py::test_the_last_month_before_a_deadline_is_a_warning",
     **{code: "tests/test_secrets.py::test_found_and_never_shown"
        for code in ("FT701", "FT702", "FT703", "FT704", "FT705", "FT706", "FT707")},
 }
