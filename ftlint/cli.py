@@ -41,6 +41,14 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 
 class _Main(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Inside GitHub Actions every line ftlint writes (click's usage errors too) is kept from
+        # reading as a workflow command; the github format's own annotations pass (sanitize.py).
+        from ftlint.sanitize import guarded_streams
+
+        with guarded_streams(os.environ.get("GITHUB_ACTIONS") == "true"):
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -138,7 +146,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint import run
     from ftlint.config import ConfigError, ConfigResolver
     from ftlint.discovery import expand
-    from ftlint.report import resolve_format
+    from ftlint.report import format_for_path, resolve_format
     from ftlint.selection import Layer
 
     overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
@@ -151,8 +159,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         if show_settings:
             run.show_settings(resolver, base, layer)
             return
-        name = output_format or os.environ.get("FTLINT_FORMAT") or base.settings.format or (
-            "full" if sys.stdout.isatty() else "auto")
+        name = output_format or format_for_path(output_file) or os.environ.get("FTLINT_FORMAT") or \
+            base.settings.format or ("full" if sys.stdout.isatty() else "auto")
         if name not in CHOICES:
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
@@ -176,18 +184,23 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         code = run.check(resolver, layer, options)
     except run.RunError as exc:
         _fail(str(exc))
-    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly
+    except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly, as ruff and ripgrep
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_ERROR)
+        sys.exit(EXIT_CLEAN)
     sys.exit(code)
 
 
 def _terminal_wants_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """NO_COLOR (no-color.org) turns color off, FORCE_COLOR (force-color.org) on; set and not empty."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"ftlint: error: {message}", err=True)
+    from ftlint.sanitize import visible
+
+    click.echo(f"ftlint: error: {visible(message)}", err=True)  # messages quote paths and values
     sys.exit(EXIT_ERROR)
 
 

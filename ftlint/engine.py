@@ -30,7 +30,7 @@ from ftlint.registry import Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
 from ftlint.rules.custom import schema_rules
 from ftlint.selection import Layer, Selector
-from ftlint.stamp import Stamper
+from ftlint.stamp import Stamper, validated
 from ftlint.stats import FileTotals
 from ftlint.tokens import TokenCounter, VocabularyError, resolve_tokenizer
 from ftlint.violation import Finding, Severity, Violation
@@ -111,7 +111,7 @@ class RuleHealth:
 
 
 def _listed(check: Callable[..., Iterable[Finding]], *args: Any) -> list[Finding]:
-    return list(check(*args))
+    return validated(check(*args))
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ftlint.formats import FORMATS, family_of, guess_format, view
 from ftlint.records import Reader, Record
 from ftlint.rule import ExampleContext, LineContext, Rule
 from ftlint.schema import validate
+from ftlint.stamp import validated
 from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class RecordPass:
             if rule.code in disabled:
                 continue
             try:
-                findings = list(rule.check(context))
+                findings = validated(rule.check(context))
             except Exception as exc:
                 self.health.fail(rule, record.line, exc, failures)
                 continue

@@ -13,7 +13,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -77,7 +77,8 @@ class Run:
         from ftlint.registry import RegistryError
 
         try:
-            with self._output() as out:
+            # What a plugin prints while rules run goes to stderr: it must not corrupt the report.
+            with self._output() as out, redirect_stdout(sys.stderr):
                 summary, failed_plugin = self._report(out)
         except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError, ParquetUnavailable) as exc:
             raise RunError(str(exc)) from None
@@ -301,8 +302,10 @@ def _report_plugin_errors(engine: Engine, registry: Registry, run_errors: list[t
         failed.setdefault(error.distribution, str(error))
     for distribution, message in run_errors:
         failed.setdefault(distribution, f"plugin {distribution}: {message}")
+    from ftlint.sanitize import visible
+
     for message in dict.fromkeys(failed.values()):
-        print(f"ftlint: warning: {message}; its rules are disabled", file=sys.stderr)
+        print(f"ftlint: warning: {visible(message)}; its rules are disabled", file=sys.stderr)
     required = {name.lower() for name in required_names}
     return any(name.lower() in required for name in failed)
 

@@ -4,11 +4,13 @@ effective severity. The one place where severity overrides are applied to findin
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from ftlint.pointer import locate
 from ftlint.records import Record
 from ftlint.rule import Rule
+from ftlint.sanitize import finding_problem
 from ftlint.violation import Finding, Severity, Violation
 
 SNIPPET_WIDTH = 100  # characters of the line shown around the column
@@ -28,14 +30,28 @@ class Stamper:
         if column is None and record is not None and finding.pointer and record.value is not None:
             column = locate(text, finding.pointer)
         column = column or 1
-        content = record.raw.removesuffix(b"\r") if record is not None else self.display.encode()
-        fingerprint = hashlib.blake2b(content + b"\0" + finding.pointer.encode(), digest_size=8).hexdigest()
+        # A file name or a key may hold lone surrogates (undecodable bytes, "\udfff" in the data).
+        content = (record.raw.removesuffix(b"\r") if record is not None
+                   else self.display.encode("utf-8", "surrogatepass"))
+        pointer = finding.pointer.encode("utf-8", "surrogatepass")
+        fingerprint = hashlib.blake2b(content + b"\0" + pointer, digest_size=8).hexdigest()
         snippet, snippet_column = ("", 0) if rule.sensitive else excerpt(text, column)
         return Violation(
             code=rule.code, name=rule.name, severity=self.severities.get(rule.code, rule.severity),
             path=self.display, line=line, column=column, pointer=finding.pointer, message=finding.message,
             fix=rule.fix, fingerprint=fingerprint, snippet=snippet, snippet_column=snippet_column,
         )
+
+
+def validated(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings, or ValueError when one cannot be reported (a plugin's line -5, an empty message):
+    the rule is then contained like one that raised, and every report stays valid."""
+    found = list(findings)
+    for finding in found:
+        problem = finding_problem(finding.line, finding.column, finding.message)
+        if problem is not None:
+            raise ValueError(problem)
+    return found
 
 
 def excerpt(text: str, column: int) -> tuple[str, int]:

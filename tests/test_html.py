@@ -40,7 +40,7 @@ class _Collect(HTMLParser):
 
 def render(tmp_path: Path, *paths: str) -> tuple[str, _Collect]:
     out = tmp_path / "report.html"
-    result = run_cli("check", *paths, "--format", "html", "-o", str(out))
+    result = run_cli("check", *paths, "-o", str(out))  # the format follows from the name
     assert result.exit_code in (0, 1), result.stderr
     text = out.read_text(encoding="utf-8")
     parser = _Collect()
@@ -89,3 +89,43 @@ def test_renders_in_headless_chromium(tmp_path: Path) -> None:
                             env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"rows shown: 8\b", result.stdout) and "screenshot not blank" in result.stdout
+
+
+def _chat(question: str, answer: str) -> str:
+    return json.dumps({"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]})
+
+
+def test_errors_and_warnings_are_never_capped_away(tmp_path: Path) -> None:
+    # 6,000 info rows first, then 20 errors: the table keeps every error, listed first.
+    (tmp_path / "ftlint.toml").write_text('[severity]\nFT102 = "info"\n', encoding="utf-8")
+    infos = [json.dumps({**json.loads(_chat(f"q{n}", f"a{n}")), "note": n}) for n in range(6_000)]
+    errors = [json.dumps({"messages": [{"role": "user", "content": f"lost {n}"}]}) for n in range(20)]
+    (tmp_path / "big.jsonl").write_text("\n".join(infos + errors) + "\n", encoding="utf-8")
+    text, parser = render(tmp_path, "big.jsonl", "--no-tokens", "--max-repeats", "0")  # every row, no summaries
+    rows = [attrs for tag, attrs in parser.tags if tag == "tr" and "data-code" in attrs]
+    severities = [row["data-severity"] for row in rows]
+    assert severities.count("error") == 20 and set(severities[:20]) == {"error"}
+    assert len(rows) == 5_000 and "every error and warning" in text
+    assert '<span class="badge error">20 errors</span>' in text
+    counts = dict(re.findall(r'<a href="#rule-(FT\d+)">FT\d+</a></td><td>[a-z-]+</td><td>.*?</td>'
+                             r'<td class="count">([\d,]+)</td>', text))
+    assert counts["FT102"] == "6,000" and counts["FT201"] == "20"
+
+
+def test_histogram_shows_examples_over_the_limit_on_a_shared_axis(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text('[models."gpt-4o-mini-2024-07-18"]\ntraining_context = 64\n',
+                                          encoding="utf-8")
+    short = [_chat(f"q{n}", f"a{n}") for n in range(200)]
+    (tmp_path / "long.jsonl").write_text("\n".join([*short, _chat("word " * 300, "ok")]) + "\n", encoding="utf-8")
+    (tmp_path / "short.jsonl").write_text("\n".join(short[:12]) + "\n", encoding="utf-8")
+    text, _ = render(tmp_path, "long.jsonl", "short.jsonl")
+    svgs = re.findall(r"<svg .*?</svg>", text)
+    assert len(svgs) == 2
+    over = re.findall(r'<rect [^>]*height="([\d.]+)" fill="#c62828"><title>256-511 tokens: 1 examples', svgs[0])
+    assert over and float(over[0]) >= 3  # one example among 200 is still a visible bar, in red
+    assert "1 over the limit" in svgs[0]
+    # Both cards use the same x-axis: the same bar width and the same right-hand label.
+    widths = {re.search(r'<rect [^>]*width="([\d.]+)"', svg).group(1) for svg in svgs}  # type: ignore[union-attr]
+    ends = {re.search(r'text-anchor="end">([\d,]+)<', svg).group(1) for svg in svgs}  # type: ignore[union-attr]
+    assert len(widths) == 1 and len(ends) == 1
+

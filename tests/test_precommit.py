@@ -5,6 +5,7 @@ the hook itself then runs offline)."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -23,8 +24,12 @@ PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 def test_manifest_declares_the_hook() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "ftlint" and hook["entry"] == "ftlint check" and hook["language"] == "python"
-    assert hook["types"] == ["text"] and hook["require_serial"] is True
-    assert re.search(hook["files"], "data/train.jsonl") and not re.search(hook["files"], "train.json")
+    # `text` would keep UTF-16 files (tagged binary by identify) from ever reaching FT005.
+    assert hook["types"] == ["file"] and hook["require_serial"] is True
+    for name in ("data/train.jsonl", "train.jsonl.gz", "a/b.jsonl.bz2", "c.jsonl.xz"):
+        assert re.search(hook["files"], name), name
+    for name in ("train.json", "train.jsonl.zip", "train.jsonl.bak", "notes.txt"):
+        assert not re.search(hook["files"], name), name
 
 
 def test_manifest_validates() -> None:
@@ -41,6 +46,9 @@ def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
            "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     shutil.copy(FIXTURES / "clean" / "support-chat.jsonl", repo / "good.jsonl")
     shutil.copy(FIXTURES / "bad" / "role-order.jsonl", repo / "bad.jsonl")
+    good = (FIXTURES / "clean" / "support-chat.jsonl").read_text(encoding="utf-8")
+    (repo / "utf16.jsonl").write_bytes("\ufeff".encode("utf-16-le") + good.encode("utf-16-le"))
+    (repo / "packed.jsonl.gz").write_bytes(gzip.compress((FIXTURES / "bad" / "role-order.jsonl").read_bytes()))
     (repo / "notes.json").write_text("not checked: the hook only takes .jsonl files\n", encoding="utf-8")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
@@ -50,4 +58,6 @@ def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
     assert result.returncode == 1, output
     assert "bad.jsonl:1:14: FT201 [error]" in output
     assert "good.jsonl" in output and "notes.json" not in output
-    assert "Found 2 errors, 6 warnings in 2 files." in output
+    assert "utf16.jsonl:1:1: FT005 [error]" in output  # identify tags it binary: `types: [text]` skipped it
+    assert "packed.jsonl.gz:1:14: FT201 [error]" in output
+    assert "in 4 files." in output

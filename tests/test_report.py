@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from ftlint import cli
+from ftlint.report import base_uri
 from ftlint.report.github import escape_data, escape_property
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -32,9 +33,10 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def render(output: str, *extra: str) -> tuple[int, str, str]:
+    """The report, with what depends on this checkout (version, folder) replaced by placeholders."""
     result = run_cli("check", *INPUTS, "--format", output, "--no-color", "--tokenizer", "tiktoken", *extra)
-    return result.exit_code, result.stdout.replace(f'"ftlint": "{cli.__version__}"', '"ftlint": "VERSION"'), \
-        result.stderr
+    stdout = result.stdout.replace(f'"ftlint": "{cli.__version__}"', '"ftlint": "VERSION"')
+    return result.exit_code, stdout.replace(f'"uri": "{base_uri()}"', '"uri": "file:///SRCROOT/"'), result.stderr
 
 
 @pytest.mark.parametrize("output", FORMATS)
@@ -248,3 +250,49 @@ def test_reinforcement_tokens_are_not_billed_or_trainable_in_any_format(tmp_path
     assert "billed per training hour" in text
     html = run_cli(*args, "--format", "html").stdout
     assert "n/a (billed per hour)" in html
+
+
+def test_statistics_note_for_formats_that_list_everything() -> None:
+    for output, note in (("sarif", "lists every violation"), ("json", "summary.statistics")):
+        _, _, stderr = render(output, "--statistics")
+        assert f"--statistics does not change the {output} format" in stderr and note in stderr
+    _, html_report, stderr = render("html", "--statistics")
+    assert stderr == "" and 'id="rule-counts"' in html_report  # the page's table of counts per rule
+    _, _, stderr = render("github", "--statistics")
+    assert re.search(r"^\s+2\tFT102\tunknown-key$", stderr, re.MULTILINE)  # after the totals, on stderr
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("report.json", "json"), ("report.sarif", "sarif"), ("ftlint.sarif.json", "sarif"), ("results.XML", "junit"),
+    ("report.html", "html"), ("report.htm", "html"), ("report.txt", "concise"), ("report", "concise"),
+])
+def test_output_format_follows_the_file_name(tmp_path: Path, name: str, expected: str) -> None:
+    target = tmp_path / name
+    assert run_cli("check", INPUTS[0], "-o", str(target)).exit_code == 1
+    text = target.read_text(encoding="utf-8")
+    kinds = {"json": '{"version": 1', "sarif": '{\n  "$schema"', "junit": "<?xml", "html": "<!doctype html>",
+             "concise": "fixtures/bad/role-order.jsonl:1:14: FT201"}
+    assert text.startswith(kinds[expected])
+
+
+def test_format_option_and_environment_beat_the_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.html"
+    run_cli("check", INPUTS[0], "-o", str(target), "--format", "json")
+    assert target.read_text(encoding="utf-8").startswith('{"version": 1')
+    monkeypatch.setenv("FTLINT_FORMAT", "junit")  # a default; the file's name is more specific
+    run_cli("check", INPUTS[0], "-o", str(target))
+    assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_force_color_and_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    def colored() -> bool:
+        return "\x1b[" in run_cli("check", INPUTS[0], "--format", "concise").stdout
+
+    assert not colored()  # not a terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert colored()
+    monkeypatch.setenv("NO_COLOR", "1")  # NO_COLOR wins when both are set
+    assert not colored()
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty means unset (no-color.org)
+    assert colored()
+    assert "\x1b[" not in run_cli("check", INPUTS[0], "--format", "concise", "--no-color").stdout

@@ -8,11 +8,14 @@ formats (SARIF, JUnit, GitLab) collect and write in ``finish``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ftlint.stats import FileTotals
 from ftlint.violation import Severity, Violation
@@ -66,6 +69,8 @@ class Reporter:
     """Base class: override what the format needs."""
 
     human = False  # human formats print totals; machine formats print only their document
+    # Where a format keeps per-rule counts when --statistics cannot replace its list (None: it can).
+    statistics_note: str | None = "it lists every violation; for counts per rule use --format concise or json"
 
     def __init__(self, out: IO[str], *, color: bool = False, rules: dict[str, type[Rule[Any]]] | None = None,
                  statistics: bool = False, err: IO[str] | None = None) -> None:
@@ -74,6 +79,13 @@ class Reporter:
         self.color = color
         self.rules = rules or {}
         self.statistics = statistics
+        if statistics and self.statistics_note and err is not None:
+            err.write(f"ftlint: note: --statistics does not change the {self.format_name()} format: "
+                      f"{self.statistics_note}\n")
+
+    @classmethod
+    def format_name(cls) -> str:
+        return next((name for name, target in FORMATS.items() if target.endswith(f":{cls.__name__}")), cls.__name__)
 
     def start(self) -> None:
         pass
@@ -120,6 +132,20 @@ def resolve_format(name: str, *, stdout_is_tty: bool) -> str:
     return "full" if stdout_is_tty else "concise"
 
 
+# -o FILE without --format: the format its name asks for (anything else keeps the default).
+SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".sarif.json": "sarif", ".xml": "junit", ".html": "html",
+                  ".htm": "html"}
+
+
+def format_for_path(path: Path | None) -> str | None:
+    """The format an output file's name implies: ``report.sarif.json`` is SARIF, ``ftlint.xml`` JUnit."""
+    if path is None:
+        return None
+    name = path.name.lower()
+    return next((SUFFIX_FORMATS[suffix] for suffix in sorted(SUFFIX_FORMATS, key=len, reverse=True)
+                 if name.endswith(suffix)), None)
+
+
 def make_reporter(name: str, out: IO[str], **options: Any) -> Reporter:
     module, _, attribute = FORMATS[name].partition(":")
     reporter_class: type[Reporter] = getattr(importlib.import_module(module), attribute)
@@ -136,3 +162,73 @@ def relative_path(path: str) -> str:
     except ValueError:  # pragma: no cover - another drive on Windows
         return absolute.replace(os.sep, "/")
     return (absolute if relative.startswith("..") else relative).replace(os.sep, "/")
+
+
+# --- Where a file is, for tools that link to a repository (SARIF, GitLab, GitHub annotations) -----
+
+SRCROOT = "%SRCROOT%"
+
+
+@functools.lru_cache(maxsize=16)
+def _source_root(cwd: str) -> str:
+    for folder in (cwd, *map(str, Path(cwd).parents)):
+        if os.path.exists(os.path.join(folder, ".git")):  # a folder, or a file in a worktree or submodule
+            return folder
+    return cwd
+
+
+def source_root() -> str:
+    """The repository's top folder (the nearest folder up from here with a ``.git``), else this folder.
+
+    Found without running git: data paths are linked relative to it, as code scanning expects.
+    """
+    return _source_root(os.getcwd())
+
+
+def repo_path(path: str) -> str | None:
+    """``path`` relative to :func:`source_root`, POSIX style; None when it is outside (or stdin)."""
+    if path == "-":
+        return None
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, source_root())
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return None
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return None
+    return relative.replace(os.sep, "/")
+
+
+def display_location(path: str) -> str:
+    """A path for tools that show one: relative to the repository, else absolute; ``stdin`` for ``-``."""
+    if path == "-":
+        return "stdin"
+    return repo_path(path) or os.path.abspath(path).replace(os.sep, "/")
+
+
+def _quote(text: str) -> str:
+    """Percent-encoding of a POSIX path: a file name's own bytes (surrogate escapes) where it has them."""
+    try:
+        return quote(text, safe="/", errors="surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: keep it visible, encoded
+        return quote(text, safe="/", errors="backslashreplace")
+
+
+def artifact_location(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a URI reference relative to ``%SRCROOT%``, else an absolute ``file:`` URI.
+
+    Every segment is percent-encoded, so ``a b #1?.jsonl`` stays one path (``#`` would start a
+    fragment, ``?`` a query, and a ``:`` in the first segment would read as a scheme).
+    """
+    if path == "-":
+        return {"uri": "stdin"}
+    relative = repo_path(path)
+    if relative is not None:
+        return {"uri": _quote(relative), "uriBaseId": SRCROOT}
+    return {"uri": "file://" + _quote(PurePosixPath(os.path.abspath(path)).as_posix())}
+
+
+def base_uri() -> str:
+    """``%SRCROOT%`` as an absolute ``file:`` URI ending in ``/`` (SARIF's originalUriBaseIds)."""
+    root = _quote(PurePosixPath(source_root()).as_posix())
+    return "file://" + (root if root.endswith("/") else root + "/")

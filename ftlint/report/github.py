@@ -3,6 +3,10 @@
 GitHub shows at most 10 annotations of each type per step, so the rest are
 printed as plain log lines and a closing notice says how many. Totals go to
 stderr, leaving stdout to the annotations.
+
+Only our own ``::error``/``::warning``/``::notice`` lines are workflow commands: every other line
+this format writes (overflow lines, totals, notes) is neutralized, whether or not
+``GITHUB_ACTIONS`` is set (a container step may not pass it on, yet the runner reads its output).
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ftlint.report import Reporter, Summary, relative_path
+from ftlint.report import Reporter, Summary, display_location
 from ftlint.report.human import totals_table, verdict
+from ftlint.sanitize import neutralize_line, visible, write_command
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -30,26 +35,29 @@ def escape_property(text: str) -> str:
 
 
 class GithubReporter(Reporter):
+    statistics_note = None  # the counts per rule follow the totals on stderr
+
     def start(self) -> None:
         self._shown: Counter[Severity] = Counter()
         self._reports: list[FileReport] = []
 
     def violation(self, violation: Violation) -> None:
         command = COMMANDS[violation.severity]
-        location = f"{relative_path(violation.path)}:{violation.line}:{violation.column}"
+        path = display_location(violation.path)  # annotations resolve paths from the repository's root
+        said = visible(f"{violation.message} ({violation.name})")
         if self._shown[violation.severity] < SHOWN_PER_TYPE:
             self._shown[violation.severity] += 1
             properties = ",".join([
-                f"file={escape_property(relative_path(violation.path))}",
+                f"file={escape_property(visible(path))}",
                 f"line={violation.line}",
                 f"col={violation.column}",
-                f"title={escape_property(f'ftlint ({violation.code})')}",
+                f"title={escape_property(visible(f'ftlint ({violation.code})'))}",
             ])
-            self.out.write(f"::{command} {properties}::{escape_data(f'{violation.message} ({violation.name})')}\n")
+            write_command(self.out, f"::{command} {properties}::{escape_data(said)}\n")
         else:
-            # Plain log text: a line starting with "::" would be read as a command.
-            line = f"{location}: {violation.code} [{violation.severity.value}] {violation.message} ({violation.name})"
-            self.out.write(line.replace("\r", " ").replace("\n", " ") + "\n")
+            line = f"{visible(path)}:{violation.line}:{violation.column}: {visible(violation.code)} " \
+                   f"[{violation.severity.value}] {said}"
+            self.out.write(neutralize_line(line) + "\n")
 
     def file_finished(self, report: FileReport) -> None:
         self._reports.append(report)
@@ -57,11 +65,14 @@ class GithubReporter(Reporter):
     def finish(self, summary: Summary) -> None:
         hidden = sum(summary.counts.values()) - sum(self._shown.values())
         if hidden > 0:
-            self.out.write(f"::notice title=ftlint::{hidden} more violation(s) are listed in the log above; "
-                           f"GitHub shows only {SHOWN_PER_TYPE} annotations of each type per step\n")
-        if self.err is not None:
-            for line in totals_table(self._reports, summary) if self._reports else []:
-                self.err.write(line + "\n")
-            for notice in summary.notices:
-                self.err.write(f"note: {notice}\n")
-            self.err.write(verdict(summary, lambda text, **_: text) + "\n")
+            write_command(self.out, f"::notice title=ftlint::{hidden} more violation(s) are listed in the log "
+                          f"above; GitHub shows only {SHOWN_PER_TYPE} annotations of each type per step\n")
+        if self.err is None:
+            return
+        lines = totals_table(self._reports, summary) if self._reports else []
+        if self.statistics:
+            lines += [f"{count:>6}\t{visible(code)}\t{visible(name)}" for count, code, name in summary.statistics()]
+        lines += [f"note: {visible(notice)}" for notice in summary.notices]
+        lines.append(verdict(summary, lambda text, **_: text))
+        for line in lines:
+            self.err.write(neutralize_line(line) + "\n")

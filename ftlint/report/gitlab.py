@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Any
 
-from ftlint.report import Reporter, Summary, relative_path
+from ftlint.report import Reporter, Summary, display_location
+from ftlint.sanitize import dumps
 from ftlint.violation import Severity, Violation
 
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -19,10 +19,11 @@ class GitlabReporter(Reporter):
         self._seen: Counter[str] = Counter()
 
     def violation(self, violation: Violation) -> None:
-        path = relative_path(violation.path)
+        path = display_location(violation.path)  # relative to the repository, as SARIF's URIs
         key = f"{path}\0{violation.code}\0{violation.fingerprint}"
         self._seen[key] += 1  # the same finding twice on one record still needs two fingerprints
-        fingerprint = hashlib.md5(f"{key}\0{self._seen[key]}".encode(), usedforsecurity=False).hexdigest()
+        fingerprint = hashlib.md5(f"{key}\0{self._seen[key]}".encode("utf-8", "surrogatepass"),
+                                  usedforsecurity=False).hexdigest()
         self._issues.append({
             "description": f"{violation.code}: {violation.message}",
             "check_name": f"{violation.code} {violation.name}",
@@ -32,4 +33,4 @@ class GitlabReporter(Reporter):
         })
 
     def finish(self, summary: Summary) -> None:
-        self.out.write(json.dumps(self._issues, indent=2, ensure_ascii=False) + "\n")
+        self.out.write(dumps(self._issues, indent=2) + "\n")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ftlint import __version__
 from ftlint.report import Reporter, Summary
+from ftlint.sanitize import visible
 from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from ftlint.filereport import FileReport
 
 MAX_ROWS = 5_000  # a bigger table helps nobody in a browser; the JSON report has them all
-_E = html.escape
+
+
+def _E(text: str) -> str:
+    """Data as HTML text or attribute: markup escaped, and controls, bidi overrides and surrogates visible."""
+    return html.escape(visible(text))
+
 
 _STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d232b;background:#f5f6f8}
@@ -36,7 +42,8 @@ main{padding:20px 28px}h2{font-size:16px;margin:26px 0 10px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dde1e6}
 th,td{padding:5px 8px;border-bottom:1px solid #eef0f2;text-align:left;vertical-align:top}
 th{background:#eef0f2;font-weight:600}td code{font-size:12px;white-space:pre-wrap;word-break:break-all}
-svg text{font-size:10px;fill:#5b6470}details{background:#fff;border:1px solid #dde1e6;border-radius:6px;
+svg text{font-size:10px;fill:#5b6470}.count{text-align:right;font-variant-numeric:tabular-nums}
+details{background:#fff;border:1px solid #dde1e6;border-radius:6px;
 margin:6px 0;padding:6px 10px}details pre{white-space:pre-wrap;font-size:13px}.muted{color:#5b6470}
 """
 
@@ -61,15 +68,22 @@ applyFilters();
 
 
 class HtmlReporter(Reporter):
+    statistics_note = None  # the page always has a table of counts per rule
+
     def start(self) -> None:
         self._reports: list[FileReport] = []
-        self._violations: list[Violation] = []
+        self._serious: list[Violation] = []  # errors and warnings: all of them, always shown
+        self._info: list[Violation] = []  # info rows fill what is left of MAX_ROWS
+        self._severities: dict[str, set[Severity]] = {}
         self._total = 0
 
     def violation(self, violation: Violation) -> None:
         self._total += 1
-        if len(self._violations) < MAX_ROWS:
-            self._violations.append(violation)
+        self._severities.setdefault(violation.code, set()).add(violation.severity)
+        if violation.severity is not Severity.INFO:
+            self._serious.append(violation)
+        elif len(self._info) < MAX_ROWS:
+            self._info.append(violation)
 
     def file_finished(self, report: FileReport) -> None:
         self._reports.append(report)
@@ -87,37 +101,62 @@ class HtmlReporter(Reporter):
         ]
         parts += [f'<p class="muted">note: {_E(notice)}</p>' for notice in summary.notices]
         parts.append('<h2>Files</h2><section class="cards">')
-        parts += [_card(report) for report in self._reports]
+        span = max((_span(report) for report in self._reports), default=0)  # one x-axis for every card
+        parts += [_card(report, span) for report in self._reports]
         parts.append("</section>")
-        parts.append(self._table())
-        parts.append(self._rule_docs())
+        parts.append(self._rule_counts(summary))
+        parts.append(self._table(summary))
+        parts.append(self._rule_docs(summary))
         parts.append(f'<p class="muted">ftlint {_E(__version__)}</p></main><script>{_SCRIPT}</script></body></html>')
         self.out.write("\n".join(parts) + "\n")
 
-    def _table(self) -> str:
-        codes = sorted({v.code for v in self._violations})
+    def _rows(self) -> list[Violation]:
+        """Errors, then warnings, then info (each in file order); info only up to MAX_ROWS in all."""
+        serious = sorted(self._serious, key=lambda v: -v.severity.rank)  # stable: file order within
+        return serious + self._info[: max(MAX_ROWS - len(serious), 0)]
+
+    def _rule_counts(self, summary: Summary) -> str:
+        """Every rule that fired, with its count (the table below may be cut; these never are)."""
+        if not summary.by_rule:
+            return ""
+        def rank(item: tuple[tuple[str, str], int]) -> tuple[int, int, str]:
+            (code, _), count = item
+            return (-max((s.rank for s in self._severities.get(code, ())), default=0), -count, code)
+
+        rows = []
+        for (code, name), count in sorted(summary.by_rule.items(), key=rank):
+            badges = "".join(f'<span class="badge {s.value}">{s.value}</span>'
+                             for s in Severity if s in self._severities.get(code, ()))
+            rows.append(f'<tr><td><a href="#rule-{_E(code)}">{_E(code)}</a></td><td>{_E(name)}</td>'
+                        f'<td>{badges}</td><td class="count">{count:,}</td></tr>')
+        return ('<h2>Rules</h2><table id="rule-counts"><thead><tr><th>rule</th><th>name</th><th>severity</th>'
+                f'<th class="count">violations</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+    def _table(self, summary: Summary) -> str:
+        shown = self._rows()
+        codes = sorted(code for code, _ in summary.by_rule)
         options = "".join(f'<option value="{_E(code)}">{_E(code)}</option>' for code in codes)
         boxes = "".join(f'<label><input type="checkbox" data-severity="{s.value}" checked> {s.value}</label>'
                         for s in Severity)
-        cut = (f' <span class="muted">(the first {MAX_ROWS:,} of {self._total:,}; see --format json for all)</span>'
-               if self._total > len(self._violations) else "")
-        rows = "".join(_row(v) for v in self._violations)
+        cut = (f' <span class="muted">(every error and warning, and the first {len(shown) - len(self._serious):,} '
+               f"info rows: {len(shown):,} of {self._total:,}; see --format json for all)</span>"
+               if self._total > len(shown) else "")
+        rows = "".join(_row(v) for v in shown)
         return (f"<h2>Violations</h2><div class=\"filters\">{boxes}<label>rule <select id=\"rule-filter\">"
                 f"<option value=\"\">all</option>{options}</select></label><span><span id=\"shown\">"
-                f"{len(self._violations)}</span> shown{cut}</span></div>"
+                f"{len(shown)}</span> shown{cut}</span></div>"
                 f'<table id="violations"><thead><tr><th>file</th><th>line:col</th><th>rule</th><th>severity</th>'
                 f"<th>message</th><th>source</th></tr></thead><tbody>{rows}</tbody></table>")
 
-    def _rule_docs(self) -> str:
-        codes = sorted({v.code for v in self._violations})
+    def _rule_docs(self, summary: Summary) -> str:
         docs = []
-        for code in codes:
+        for code in sorted(code for code, _ in summary.by_rule):
             rule = self.rules.get(code)
             text = rule.documentation() if rule is not None else ""
             name = rule.name if rule is not None else ""
             docs.append(f'<details id="rule-{_E(code)}"><summary><b>{_E(code)}</b> {_E(name)}</summary>'
-                        f"<pre>{_E(text)}</pre></details>")
-        return "<h2>Rules</h2>" + "".join(docs) if docs else ""
+                        f"<pre>{html.escape(visible(text, keep=chr(10)))}</pre></details>")
+        return "<h2>Rule documentation</h2>" + "".join(docs) if docs else ""
 
 
 def _badges(counts: Counter[Severity]) -> str:
@@ -139,7 +178,7 @@ def _row(violation: Violation) -> str:
             f"<td>{_E(violation.message)}</td><td>{snippet}</td></tr>")
 
 
-def _card(report: FileReport) -> str:
+def _card(report: FileReport, span: int) -> str:
     totals = report.totals
     per_hour = report.billed_per_hour
     cost = (f"${report.cost_usd:,.2f}" if report.cost_usd is not None
@@ -150,32 +189,49 @@ def _card(report: FileReport) -> str:
              ("billed tokens", "n/a (billed per hour)" if per_hour else f"{totals.billed:,}"),
              ("epochs", str(report.epochs or "-")),
              ("estimated cost", cost)]
+    if totals.over_limit:
+        facts.insert(5, ("over the limit", f"{totals.over_limit:,} example(s)"))
     rows = "".join(f"<dt>{_E(k)}</dt><dd>{_E(v)}</dd>" for k, v in facts)
     return (f'<article class="card"><h3>{_E(report.path)}</h3>{_badges(report.counts)}<dl>{rows}</dl>'
-            f"{_histogram(report)}</article>")
+            f"{_histogram(report, span)}</article>")
 
 
-def _histogram(report: FileReport) -> str:
-    """Tokens per example in power-of-two bins, with the model's training context as a red line."""
+def _span(report: FileReport) -> int:
+    """How many power-of-two bins a file's histogram needs: its examples and its model's limit."""
+    histogram = report.totals.tokens_histogram
+    return max(len(log2_bins(histogram)), report.model.training_context.bit_length()) if histogram else 0
+
+
+_HEIGHT, _MIN_BAR = 60, 3  # a bin with one example among thousands still shows
+
+
+def _histogram(report: FileReport, span: int) -> str:
+    """Tokens per example in power-of-two bins on the run's shared x-axis, the model's training
+    context as a red line, and bins above it in red."""
     histogram = report.totals.tokens_histogram
     if not histogram:
         return ""
     limit = report.model.training_context
     bins = log2_bins(histogram)
-    width = max(len(bins), limit.bit_length())
+    width = max(span, _span(report))
     peak = max(bins) or 1
-    bar, height = 300 / width, 60
-    rects = "".join(
-        f'<rect x="{i * bar:.1f}" y="{height - count / peak * height:.1f}" width="{bar - 1:.1f}" '
-        f'height="{count / peak * height:.1f}" fill="#4a78c2"><title>{2 ** i:,}-{2 ** (i + 1) - 1:,} tokens: '
-        f"{count:,} examples</title></rect>"
-        for i, count in enumerate(bins) if count)
+    bar = 300 / width
+
+    def rect(i: int, count: int) -> str:
+        height = max(count / peak * _HEIGHT, _MIN_BAR)
+        over = 2 ** i > limit
+        return (f'<rect x="{i * bar:.1f}" y="{_HEIGHT - height:.1f}" width="{max(bar - 1, 0.5):.1f}" '
+                f'height="{height:.1f}" fill="{"#c62828" if over else "#4a78c2"}"><title>{2 ** i:,}-'
+                f"{2 ** (i + 1) - 1:,} tokens: {count:,} examples{' (over the limit)' if over else ''}</title></rect>")
+
+    rects = "".join(rect(i, count) for i, count in enumerate(bins) if count)
     x = limit.bit_length() - 1 + (limit / 2 ** (limit.bit_length() - 1) - 1)
-    line = (f'<line x1="{x * bar:.1f}" x2="{x * bar:.1f}" y1="0" y2="{height}" stroke="#c62828" '
+    line = (f'<line x1="{x * bar:.1f}" x2="{x * bar:.1f}" y1="0" y2="{_HEIGHT}" stroke="#c62828" '
             f'stroke-width="2"><title>training context: {limit:,} tokens</title></line>')
     stats = describe(histogram) or {}
+    over = f"; {report.totals.over_limit:,} over the limit (red)" if report.totals.over_limit else ""
     caption = (f"tokens per example (log2 bins): p50 {stats.get('p50', 0):,.0f}, p95 {stats.get('p95', 0):,.0f}, "
-               f"max {stats.get('max', 0):,.0f}; red line: {limit:,}-token limit")
+               f"max {stats.get('max', 0):,.0f}; red line: {limit:,}-token limit{over}")
     return (f'<svg role="img" aria-label="{_E(caption)}" viewBox="0 0 300 78" width="100%" height="78">'
             f'{rects}{line}<text x="0" y="76">1</text><text x="300" y="76" text-anchor="end">'
             f"{2 ** width:,}</text></svg><div class=\"muted\">{_E(caption)}</div>")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ftlint.report import Reporter, Summary
+from ftlint.sanitize import display_width, pad, visible
 from ftlint.stats import describe, log2_bins
 from ftlint.violation import Severity, Violation
 
@@ -32,14 +33,19 @@ class _Human(Reporter):
         return click.style(text, **options) if self.color else text
 
     def code(self, violation: Violation) -> str:
-        return self.style(f"{violation.code} [{violation.severity.value}]",
+        return self.style(f"{visible(violation.code)} [{violation.severity.value}]",
                           fg=_COLORS[violation.severity], bold=True)
+
+    @staticmethod
+    def said(violation: Violation) -> str:
+        """The message and the rule's name, as one line whatever the data put in them."""
+        return f"{visible(violation.message)} ({visible(violation.name)})"
 
     def finish(self, summary: Summary) -> None:
         write = self.out.write
         if self.statistics:
             for count, code, name in summary.statistics():
-                write(f"{count:>6}\t{code}\t{name}\n")
+                write(f"{count:>6}\t{visible(code)}\t{visible(name)}\n")
         if self._reports:
             write("\n")
             for line in totals_table(self._reports, summary):
@@ -51,13 +57,13 @@ class _Human(Reporter):
                              for r in self._reports})
             for model_id, encoding, context, price in models:
                 priced = f"${price:,.2f} per 1M training tokens" if price is not None else "not priced per token"
-                write(f"model {model_id}: {encoding}, {context:,}-token training context, {priced}\n")
+                write(visible(f"model {model_id}: {encoding}, {context:,}-token training context, {priced}") + "\n")
         for notice in summary.notices:
-            write(self.style(f"note: {notice}", fg="cyan") + "\n")
+            write(self.style(f"note: {visible(notice)}", fg="cyan") + "\n")
         if summary.suppressed:
             write(f"{summary.suppressed} violation(s) accepted by the baseline were not shown.\n")
         for error in summary.internal_errors:
-            write(self.style(f"internal error: {error}", fg="red") + "\n")
+            write(self.style(f"internal error: {visible(error)}", fg="red") + "\n")
         write(verdict(summary, self.style) + "\n")
 
 
@@ -67,8 +73,8 @@ class ConciseReporter(_Human):
     def violation(self, violation: Violation) -> None:
         if self.statistics:
             return
-        where = self.style(f"{violation.path}:{violation.line}:{violation.column}:", bold=True)
-        self.out.write(f"{where} {self.code(violation)} {violation.message} ({violation.name})\n")
+        where = self.style(f"{visible(violation.path)}:{violation.line}:{violation.column}:", bold=True)
+        self.out.write(f"{where} {self.code(violation)} {self.said(violation)}\n")
 
 
 class GroupedReporter(_Human):
@@ -81,10 +87,10 @@ class GroupedReporter(_Human):
         if self.statistics:
             return
         if not self._shown:
-            self.out.write(self.style(self._path, bold=True, underline=True) + "\n")
+            self.out.write(self.style(visible(self._path), bold=True, underline=True) + "\n")
             self._shown = True
         where = f"{violation.line}:{violation.column}"
-        self.out.write(f"  {where:<9} {self.code(violation)} {violation.message} ({violation.name})\n")
+        self.out.write(f"  {where:<9} {self.code(violation)} {self.said(violation)}\n")
 
     def file_finished(self, report: FileReport) -> None:
         if self._shown:
@@ -99,15 +105,19 @@ class FullReporter(GroupedReporter):
         if self.statistics:
             return
         write = self.out.write
-        write(f"{self.code(violation)} {self.style(violation.message, bold=True)} ({violation.name})\n")
-        write(f"  --> {violation.path}:{violation.line}:{violation.column}\n")
+        message = self.style(visible(violation.message), bold=True)
+        write(f"{self.code(violation)} {message} ({visible(violation.name)})\n")
+        write(f"  --> {visible(violation.path)}:{violation.line}:{violation.column}\n")
         if violation.snippet:
             number = str(violation.line)
-            pad = " " * len(number)
-            caret = " " * max(violation.snippet_column - 1, 0) + "^"
-            write(f"  {pad} |\n  {number} | {violation.snippet}\n  {pad} | {self.style(caret, fg='red')}\n")
+            margin = " " * len(number)
+            # The caret goes under the column as the terminal shows the escaped line.
+            before = visible(violation.snippet[: max(violation.snippet_column - 1, 0)])
+            caret = " " * display_width(before) + "^"
+            write(f"  {margin} |\n  {number} | {visible(violation.snippet)}\n"
+                  f"  {margin} | {self.style(caret, fg='red')}\n")
         if violation.fix:
-            write(f"  = fix: {violation.fix}\n")
+            write(f"  = fix: {visible(violation.fix)}\n")
         write("\n")
 
     def file_finished(self, report: FileReport) -> None:
@@ -133,7 +143,7 @@ def distribution_lines(report: FileReport) -> list[str]:
     totals = report.totals
     if not totals.counted:
         return []
-    lines = [f"{report.path}:"]
+    lines = [f"{visible(report.path)}:"]
     tokens = describe(totals.tokens_histogram)
     if tokens is not None:
         limit = report.model.training_context
@@ -176,10 +186,11 @@ def totals_table(reports: list[FileReport], summary: Summary) -> list[str]:
         rows = [(*row[:3], model, *row[3:]) for row, model in
                 zip(rows, ["model", *(r.model.id for r in reports), ""][: len(rows)], strict=True)]
         left = 4
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    rows = [tuple(visible(cell) for cell in row) for row in rows]  # file names and model ids are data
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell.ljust(widths[i]) if i < left else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        cells = [pad(cell, widths[i], right=i >= left) for i, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     return lines
 

@@ -7,11 +7,11 @@ bumps ``version``.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from ftlint import __version__
 from ftlint.report import OtherSource, Reporter, Summary
+from ftlint.sanitize import dumps
 from ftlint.stats import FileTotals, stats_json
 from ftlint.violation import Severity, Violation
 
@@ -22,39 +22,43 @@ CONTRACT_VERSION = 1
 
 
 class JsonReporter(Reporter):
+    statistics_note = "the counts per rule are always in summary.statistics, next to the list"
+
     def start(self) -> None:
-        self.out.write(f'{{"version": {CONTRACT_VERSION}, "ftlint": {json.dumps(__version__)}, "files": [')
+        self.out.write(f'{{"version": {CONTRACT_VERSION}, "ftlint": {dumps(__version__)}, "files": [')
         self._files = 0
 
     def file_started(self, path: str) -> None:
         separator = ", " if self._files else ""
-        self.out.write(f'{separator}{{"path": {json.dumps(path)}, "violations": [')
+        self.out.write(f'{separator}{{"path": {dumps(path)}, "violations": [')
         self._files += 1
         self._violations = 0
 
     def violation(self, violation: Violation) -> None:
         separator = ", " if self._violations else ""
         self._violations += 1
-        self.out.write(separator + json.dumps(violation_json(violation), ensure_ascii=False))
+        self.out.write(separator + dumps(violation_json(violation)))
 
     def file_finished(self, report: FileReport) -> None:
-        self.out.write("], " + json.dumps(file_json(report))[1:])
+        self.out.write("], " + dumps(file_json(report))[1:])
 
     def source_finished(self, source: OtherSource) -> None:
-        self.out.write("], " + json.dumps(source_json(source))[1:])
+        self.out.write("], " + dumps(source_json(source))[1:])
 
     def finish(self, summary: Summary) -> None:
-        self.out.write(f'], "summary": {json.dumps(summary_json(summary))}}}\n')
+        self.out.write(f'], "summary": {dumps(summary_json(summary))}}}\n')
 
 
 class JsonLinesReporter(Reporter):
     """One violation object per line (with its path), then one ``{"summary": ...}`` line."""
 
+    statistics_note = "the counts per rule are always in the last line's summary.statistics"
+
     def violation(self, violation: Violation) -> None:
-        self.out.write(json.dumps({"path": violation.path, **violation_json(violation)}, ensure_ascii=False) + "\n")
+        self.out.write(dumps({"path": violation.path, **violation_json(violation)}) + "\n")
 
     def finish(self, summary: Summary) -> None:
-        self.out.write(json.dumps({"summary": summary_json(summary)}) + "\n")
+        self.out.write(dumps({"summary": summary_json(summary)}) + "\n")
 
 
 def file_json(report: FileReport) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """JUnit XML (GitLab, Jenkins, Azure DevOps): a testsuite per file, a failing testcase per violation.
 
 Testcase names are unique (``FT123 line 12``), because GitLab drops repeated
-name/classname pairs; a clean file gets one passing testcase.
+name/classname pairs; a clean file gets one passing testcase. Every string from the data goes
+through ``sanitize.visible``: XML 1.0 has no way to write ESC, BEL or a lone surrogate, not even
+as a character reference, and GitLab rejects a report that contains one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from ftlint.report import OtherSource, Reporter, Summary, relative_path
+from ftlint.sanitize import visible
 from ftlint.violation import Violation
 
 if TYPE_CHECKING:
@@ -35,21 +38,22 @@ class JunitReporter(Reporter):
         self._suite(source.path)
 
     def _suite(self, display: str) -> None:
-        path = relative_path(display)
+        path = visible(relative_path(display))
         suite = ElementTree.SubElement(self._root, "testsuite", name=path,
                                        tests=str(max(len(self._violations), 1)),
                                        failures=str(len(self._violations)), errors="0", skipped="0", time="0")
         seen: Counter[str] = Counter()
         for violation in self._violations:
-            name = f"{violation.code} line {violation.line}"
+            name = visible(f"{violation.code} line {violation.line}")
             seen[name] += 1
             if seen[name] > 1:
                 name += f" ({seen[name]})"
             case = ElementTree.SubElement(suite, "testcase", name=name, classname=path, time="0")
-            failure = ElementTree.SubElement(case, "failure", type=violation.code,
-                                             message=f"{violation.message} ({violation.name})")
-            failure.text = (f"{path}:{violation.line}:{violation.column}: {violation.code} "
-                            f"[{violation.severity.value}] {violation.message}")
+            message = visible(violation.message)
+            failure = ElementTree.SubElement(case, "failure", type=visible(violation.code),
+                                             message=f"{message} ({visible(violation.name)})")
+            failure.text = (f"{path}:{violation.line}:{violation.column}: {visible(violation.code)} "
+                            f"[{violation.severity.value}] {message}")
         if not self._violations:
             ElementTree.SubElement(suite, "testcase", name="no violations", classname=path, time="0")
 

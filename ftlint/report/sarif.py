@@ -6,11 +6,11 @@ rule, not the line number, so alerts survive lines inserted above them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ftlint import __version__
-from ftlint.report import Reporter, Summary, relative_path
+from ftlint.report import SRCROOT, Reporter, Summary, artifact_location, base_uri
+from ftlint.sanitize import dumps
 from ftlint.violation import Severity, Violation
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -38,11 +38,13 @@ class SarifReporter(Reporter):
                     "informationUri": "https://github.com/ftlint/ftlint",
                     "rules": [self._rule(code) for code in codes],
                 }},
+                "originalUriBaseIds": {SRCROOT: {"uri": base_uri()}},
                 "results": [_result(v, index[v.code]) for v in self._violations],
+                # The engine counts columns in characters of the decoded line (Python str indices).
                 "columnKind": "unicodeCodePoints",
             }],
         }
-        self.out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self.out.write(dumps(document, indent=2) + "\n")
 
     def _rule(self, code: str) -> dict[str, Any]:
         rule = self.rules.get(code)
@@ -68,7 +70,7 @@ def _result(violation: Violation, rule_index: int) -> dict[str, Any]:
         "message": {"text": violation.message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": relative_path(violation.path)},
+                "artifactLocation": artifact_location(violation.path),
                 "region": {"startLine": violation.line, "startColumn": violation.column},
             },
         }],
