@@ -180,7 +180,9 @@ def _unknown_key(loc: list[Any], record: dict[str, Any], model: type[BaseModel])
         return f"the example has unknown key `{key}`; allowed: {', '.join(model.model_fields)}"
     target = _resolve(record, parent)
     role = target.get("role") if isinstance(target, dict) else None
-    if _is_message(parent) and role in _ROLE_MODELS:
+    # OpenAI's message shapes explain the keys a role takes; other layouts' messages (Nova's) have their own.
+    openai = model.__module__ == models.__name__
+    if openai and _is_message(parent) and isinstance(role, str) and role in _ROLE_MODELS:
         allowed = ", ".join(_ROLE_MODELS[role].model_fields)
         if key == "weight":
             return f"{where} has `weight`; only assistant messages take a weight"

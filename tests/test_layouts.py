@@ -217,3 +217,31 @@ def _config(tmp_path: Path) -> Path:
     config = tmp_path / "ftlint.toml"
     config.write_text('[models."gemini-3.5-flash"]\nencoding = "o200k_base"\ntraining_context = 131072\n')
     return config
+
+
+def test_hostile_layout_records_are_findings_not_internal_errors(tmp_path: Path) -> None:
+    records = [
+        # A history pair of three strings is a harmless problem (too many items): the record is still counted,
+        # and its tokens must be counted without the mapping's unpacking failing.
+        {"instruction": "Continue.", "output": "Done.", "history": [["a", "b", "c"]]},
+        # A function name that is not a string (a list cannot be looked up in a set).
+        gemini(("user", "hi"), ("model", "ok"), tools=[{"functionDeclarations": [{"name": ["x"]}]}]),
+    ]
+    for record in records:
+        path = tmp_path / "data.jsonl"
+        path.write_text(json.dumps(record) + "\n")
+        result = run_cli("check", str(path), "--provider", "generic", "-f", "concise")
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.output
+
+
+def test_an_unknown_key_beside_a_role_that_is_not_a_string_is_a_finding() -> None:
+    record = {"schemaVersion": "bedrock-conversation-2024",
+              "messages": [{"role": {"name": "user"}, "content": [{"text": "hi"}], "cachePoint": {}},
+                           {"role": "assistant", "content": [{"text": "ok"}], "cachePoint": {}}]}
+    result = lint_records([record], provider="nova", select=["FT1"])
+    assert sorted((v.code, v.pointer) for v in result.violations) == [
+        ("FT102", "/messages/0/cachePoint"), ("FT102", "/messages/1/cachePoint"), ("FT105", "/messages/0/role")]
+    # Nova's messages are not OpenAI's: the message does not list OpenAI's keys.
+    (second,) = [v for v in result.violations if v.pointer == "/messages/1/cachePoint"]
+    assert second.message == "message 2 (assistant) has unknown key `cachePoint`"

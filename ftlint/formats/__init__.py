@@ -263,17 +263,16 @@ def _messages(value: Any, pointer: str) -> list[Message]:
 
 
 def openai_equivalent(value: dict[str, Any], format_name: str) -> tuple[str, dict[str, Any]]:
-    """A schema-valid record of any layout as an OpenAI record of the same content, for counting its
+    """A readable record of any layout as an OpenAI record of the same content, for counting its
     tokens: (OpenAI format, record). A record the layout cannot convert exactly (a gs:// image, a
-    tool result with no call) is counted from its texts, turn by turn."""
-    from ftlint.formats.common import Unconvertible
-
+    tool result with no call, or one counted despite harmless schema problems such as an extra key)
+    is counted from its texts, turn by turn."""
     convert = FORMATS[format_name].as_openai
     if convert is None:
         return format_name, value
     try:
         converted = convert(value)
-    except Unconvertible:
+    except Exception:  # Unconvertible, or a record whose extra keys the mapping does not expect
         example = view(value, format_name)
         messages = [{"role": m.role or "user", "content": "".join(text for _, text in m.texts())}
                     for m in example.all_messages]

@@ -482,9 +482,9 @@ class GeminiUndeclaredFunction(Rule[NoOptions]):
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         tools = context.example.raw.get("tools")
-        declared = {d.get("name") for t in tools if isinstance(t, dict)
-                    for d in t.get("functionDeclarations") or () if isinstance(d, dict)} if isinstance(tools, list) \
-            else set()
+        declared = {d["name"] for t in tools if isinstance(t, dict) and isinstance(t.get("functionDeclarations"), list)
+                    for d in t["functionDeclarations"] if isinstance(d, dict) and isinstance(d.get("name"), str)} \
+            if isinstance(tools, list) else set()
         if not declared:
             return
         for pointer, kind, item in _function_parts(context.example):
