@@ -13,6 +13,13 @@ Rows (each in a fresh process, wall time and peak RSS of that process):
   tokenize x1     encode_ordinary over the strings ftlint counts, one process (the single-core limit)
   tokenize xN     the same split across all cores (the machine's limit)
   bpe-openai xN   the same with bpe-openai, the exact counter ftlint uses when installed (ftlint's own floor)
+With --hf (open models; needs `transformers`, a test dependency):
+  ftlint hf       `ftlint check FILE --tokenizer FOLDER`: every example rendered through Qwen3's chat template
+                  and encoded with a real-size byte-level BPE tokenizer.json (100k tokens, trained here on
+                  the first 20 MB of the file: no model files are downloaded), exact counts, all default rules
+  trainer         the trainer's own path: a datasets-style loop of json.loads and
+                  tokenizer.apply_chat_template(messages, tools=tools, tokenize=True) with transformers
+  ftlint hf 10    start-up: the same ftlint run on the file's first 10 lines (tokenizer loaded)
 The data file is generated with ../shared/bench/gen_chat_jsonl.py when missing.
 """
 
@@ -40,6 +47,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="benchmark this file instead of a generated one")
     parser.add_argument("--model", default="gpt-4o-mini-2024-07-18")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="cores for the parallel rows")
+    parser.add_argument("--hf", action="store_true", help="add the open-model rows (see above)")
+    parser.add_argument("--hf-only", action="store_true", help="only the open-model rows")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each row N times, rows interleaved; report the median time and the largest memory")
     args = parser.parse_args()
@@ -61,7 +70,9 @@ def main() -> None:
     if bpe_openai_available():  # ftlint's own counter: the floor for ftlint itself
         rows.append((f"bpe-openai x{args.jobs}", [sys.executable, __file__, "--stage", "tokenize", str(path),
                                                   args.model, str(args.jobs), "bpe-openai"]))
-    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _ in rows}
+    if args.hf or args.hf_only:
+        rows = (rows if args.hf else []) + _hf_rows(path, args.jobs)
+    runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name, _ in rows}
     for _ in range(args.repeat):  # interleaved, so that a slow spell of the machine hits every row alike
         for name, command in rows:
             runs[name].append(_measure(command))
@@ -69,6 +80,11 @@ def main() -> None:
                       max(r[2] for r in measured)) for name, measured in runs.items()}
     if args.repeat > 1:
         print(f"median of {args.repeat} runs per row")
+    if args.hf or args.hf_only:
+        _print_hf(results, {name: statistics.median(r[3] for r in measured) for name, measured in runs.items()},
+                  args.jobs)
+    if args.hf_only:
+        return
     limit = results[f"tokenize x{args.jobs}"][0]
     print(f"{'run':<17}{'wall s':>9}{'MB/s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}{'vs limit':>10}")
     for name, (wall, rss, pss) in results.items():
@@ -79,6 +95,72 @@ def main() -> None:
               f"{wall / limit:.2f}x the time of the {args.jobs}-core tokenization limit")
     print("max RSS: the largest single process; tree PSS: peak of the summed proportional set size of the "
           "process and its children (shared pages counted once)")
+
+
+HF_MODEL = "bench/qwen3-like"
+
+
+def _hf_rows(path: Path, jobs: int) -> list[tuple[str, list[str]]]:
+    """The open-model rows: a model folder (built once), a config naming the model, a 10-line file."""
+    folder = HERE / "data" / "hf-model"
+    if not (folder / "tokenizer.json").exists():
+        _build_hf_model(path, folder)
+    config = HERE / "data" / "hf-ftlint.toml"
+    config.write_text(f'provider = "generic"\nmodel = "{HF_MODEL}"\n[models."{HF_MODEL}"]\n'
+                      'encoding = "o200k_base"\ntraining_context = 32768\n', encoding="utf-8")
+    small = HERE / "data" / f"{path.stem}-10-lines.jsonl"
+    with path.open("rb") as source:
+        small.write_bytes(b"".join(source.readline() for _ in range(10)))
+    ftlint = [sys.executable, "-m", "ftlint", "check", "--config", str(config), "--tokenizer", str(folder),
+              "--max-seq-length", "32768", "--no-color"]
+    return [(f"ftlint hf -j{jobs}", [*ftlint, str(path), "--jobs", str(jobs)]),
+            ("trainer", [sys.executable, __file__, "--stage", "trainer", str(path), str(folder)]),
+            ("ftlint hf 10", [*ftlint, str(small)])]
+
+
+def _build_hf_model(path: Path, folder: Path, vocab_size: int = 100_000, sample_mb: int = 20) -> None:
+    """A real-size byte-level BPE tokenizer.json trained on the data, with Qwen3's chat template and tokens."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    from ftlint.hf import shipped_template
+
+    qwen3 = shipped_template("Qwen/Qwen3-8B")
+    assert qwen3 is not None
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(qwen3.control_tokens),
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    with path.open(encoding="utf-8", errors="replace") as source:
+        sample = source.read(sample_mb * 1_000_000).splitlines()
+    tokenizer.train_from_iterator(sample, trainer)
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(folder / "tokenizer.json"))
+    config = {"tokenizer_class": "PreTrainedTokenizerFast", "chat_template": qwen3.text, **qwen3.special_tokens}
+    (folder / "tokenizer_config.json").write_text(json.dumps(config), encoding="utf-8")
+
+
+def _trainer(path: str, folder: str) -> None:
+    """What a TRL-style trainer does before training: render and tokenize every example, in one process."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokens = failed = 0
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            example = json.loads(line)
+            try:
+                ids = tokenizer.apply_chat_template(example["messages"], tools=example.get("tools"), tokenize=True,
+                                                    return_dict=False)
+            except Exception:
+                failed += 1
+                continue
+            tokens += len(ids)
+    print(tokens, failed)
 
 
 def _generated(mb: int, seed: int, shared_system: int) -> Path:
@@ -96,8 +178,19 @@ def _generated(mb: int, seed: int, shared_system: int) -> Path:
     return path
 
 
-def _measure(command: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, max RSS of the largest process (MB), and peak summed PSS of the tree (MB)."""
+def _print_hf(results: dict[str, tuple[float, float, float]], cpu: dict[str, float], jobs: int) -> None:
+    """The open-model rows, with CPU seconds too: on a busy machine wall time says little."""
+    ftlint, trainer = results[f"ftlint hf -j{jobs}"][0], results["trainer"][0]
+    print(f"ftlint hf -j{jobs}: {trainer / ftlint:.2f}x faster than the trainer's own rendering and tokenization "
+          f"(wall); CPU {cpu[f'ftlint hf -j{jobs}']:.1f} s vs {cpu['trainer']:.1f} s")
+    for name in (f"ftlint hf -j{jobs}", "trainer", "ftlint hf 10"):
+        wall, rss, pss = results[name]
+        print(f"{name:<17}{wall:>9.2f} s wall{cpu[name]:>9.2f} s CPU{rss:>8.0f} MB max RSS{pss:>8.0f} MB tree PSS")
+
+
+def _measure(command: list[str]) -> tuple[float, float, float, float]:
+    """Wall seconds, max RSS of the largest process (MB), peak summed PSS of the tree (MB), and CPU seconds
+    (user + system, the process and the children it waited for)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak_pss = 0.0
@@ -111,7 +204,7 @@ def _measure(command: list[str]) -> tuple[float, float, float]:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_maxrss / 1024, peak_pss / 1024
+    return wall, usage.ru_maxrss / 1024, peak_pss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _tree_pss(pid: int) -> float:
@@ -257,6 +350,8 @@ if __name__ == "__main__":
         stage, *rest = sys.argv[2:]
         if stage == "cookbook":
             _cookbook(rest[0], rest[1])
+        elif stage == "trainer":
+            _trainer(rest[0], rest[1])
         else:
             _tokenize(rest[0], rest[1], int(rest[2]), *rest[3:])
     else:

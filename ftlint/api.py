@@ -105,22 +105,23 @@ def lint_records(records: Iterable[dict[str, Any] | str | bytes], *, name: str =
 
 def lint_partition(records: Iterable[dict[str, Any] | str | bytes], *, first_line: int = 1,
                    file_format: str | None = None, name: str = "<records>", validation: bool = False,
-                   **settings: Any) -> PassResult:
+                   config: str | Path | None = None, **settings: Any) -> PassResult:
     """Map step for a distributed run: lint one partition of a file's lines.
 
     ``first_line`` is the partition's first line number in the whole file.
     Pass ``file_format`` for partitions after the first when the format is
     known (else each detects it from its own first record). The result is
     picklable; combine the partitions of one file with :func:`merge_partitions`.
+    ``config`` is read as a config file, as by :func:`lint_file`.
     """
-    job = _engine(settings, None).job(name, None, validation=validation)
+    job = _engine(settings, Path(config) if config else None).job(name, None, validation=validation)
     return job.lint_range(cast(IO[bytes], _LineStream(records)), 0, first_line, file_format)
 
 
 def merge_partitions(parts: Iterable[PassResult], *, name: str = "<records>", validation: bool = False,
-                     **settings: Any) -> LintResult:
+                     config: str | Path | None = None, **settings: Any) -> LintResult:
     """Reduce step: merge a file's partitions (in line order) and run the file-level rules."""
-    job = _engine(settings, None).job(name, None, validation=validation)
+    job = _engine(settings, Path(config) if config else None).job(name, None, validation=validation)
     partitions = list(parts)
     merged = functools.reduce(job.merge, partitions) if partitions else PassResult()
     sink = _Collect()

@@ -17,13 +17,12 @@ The file is JSON with one entry per line (so each stale entry has a line)::
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ftlint.atomic import AtomicFile
 from ftlint.violation import Violation
 
 VERSION = 1
@@ -95,7 +94,7 @@ class Baseline:
 
 
 def write_baseline(path: Path, violations: Iterable[Violation]) -> int:
-    """Write a baseline accepting ``violations``; return the number of entries. Atomic."""
+    """Write a baseline accepting ``violations``; return the number of entries. Atomic (`AtomicFile`)."""
     counts: Counter[tuple[str, str]] = Counter()
     first: dict[tuple[str, str], Violation] = {}
     for violation in violations:
@@ -112,10 +111,6 @@ def write_baseline(path: Path, violations: Iterable[Violation]) -> int:
     body = ",\n".join(json.dumps(item, sort_keys=True) for item in items)
     entries = f"[\n{body}\n]" if items else "[]"
     text = f'{{"version": {VERSION}, "entries": {entries}}}\n'
-    folder = path.resolve().parent
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    with AtomicFile(path) as handle:
+        handle.write(text.encode("utf-8"))
     return len(items)

@@ -85,6 +85,10 @@ class ModelInfo(BaseModel):
     methods: tuple[str, ...] = ("supervised",)
     vision: bool = False
     jobs_end: dt.date | None = None
+    # An open-weight model's own files (ftlint.hf): a tokenizer.json / model folder, and a .jinja template;
+    # paths relative to the config file. The run's `tokenizer` / `chat-template` settings win.
+    tokenizer: str | None = None
+    chat_template: str | None = None
 
     @field_validator("encoding")
     @classmethod

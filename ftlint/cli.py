@@ -29,6 +29,11 @@ def _split_commas(ctx: click.Context, param: click.Parameter, values: tuple[str,
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _local_path(value: str | None) -> str | None:
+    """A path given on the command line is relative to the working directory, not to the config file."""
+    return value if value is None or value in TOKENIZERS else str(Path(value).resolve())
+
+
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -119,8 +124,13 @@ def main() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes. Default: one per core; "
               "runs under 8 MB (files, or standard input read 8 MB ahead) stay in one process. Output is "
               "identical for any value.")
-@click.option("--tokenizer", type=click.Choice(TOKENIZERS),
-              help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken.")
+@click.option("--tokenizer", metavar="auto|tiktoken|bpe-openai|PATH",
+              help="Exact token counter. auto: bpe-openai when installed (ftlint[fast]), else tiktoken. "
+              "PATH: an open model's tokenizer.json, model folder or Hugging Face cache folder (never downloads).")
+@click.option("--chat-template", type=click.Path(dir_okay=False), help="A .jinja chat template to render "
+              "examples with, instead of the open model's own.")
+@click.option("--max-seq-length", type=click.IntRange(1), help="The trainer's max_seq_length (open models); "
+              "longer examples are truncated. Default: config, else TRL's 1024.")
 @click.option("--no-tokens", is_flag=True,
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -133,7 +143,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
           validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
           statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
-          strict: bool | None, jobs: int | None, tokenizer: str | None, no_tokens: bool,
+          strict: bool | None, jobs: int | None, tokenizer: str | None, chat_template: str | None,
+          max_seq_length: int | None, no_tokens: bool,
           config_path: Path | None, show_settings: bool, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
     *.jsonl) or - for standard input; none means the current directory.
@@ -150,7 +161,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint.selection import Layer
 
     overrides: dict[str, Any] = {"model": model, "method": method, "provider": provider, "epochs": epochs,
-                                 "tokenizer": tokenizer,
+                                 "tokenizer": _local_path(tokenizer), "chat_template": _local_path(chat_template),
+                                 "max_seq_length": max_seq_length,
                                  "tokens": False if no_tokens else None}
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:
@@ -206,39 +218,59 @@ def _fail(message: str) -> NoReturn:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the cleaned file (never the input, unless --in-place).")
-@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the lines that could not be kept (JSONL: line, code, original, reason). "
-              "Default: OUTPUT.rejects.jsonl when any line is rejected.")
-@click.option("--in-place", is_flag=True, help="Replace SOURCE itself (a SOURCE.bak backup is kept).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, allow_dash=True),
+              help="Where to write the cleaned file (- for standard output; never the input: see --in-place).")
+@click.option("--rejects", type=click.Path(path_type=Path, allow_dash=True),
+              help="Where to write the lines that could not be kept (JSONL: line, code, reason, the original "
+              "exactly). Default: OUTPUT.rejects.jsonl (SOURCE.rejects.jsonl when OUTPUT is not a file), "
+              "written only when a line is rejected.")
+@click.option("--in-place", is_flag=True, help="Replace SOURCE itself, keeping its permissions "
+              "(a SOURCE.bak backup is kept).")
 @click.option("--no-backup", is_flag=True, help="With --in-place: keep no backup.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also trim whitespace around content, lower-case roles, "
-              "convert functions/function_call to tools/tool_calls, drop duplicate examples and examples "
-              "that train nothing (dropped ones go to rejects).")
+              "convert functions/function_call to tools/tool_calls, drop unknown keys, and drop duplicate "
+              "examples and examples with no assistant message or none that trains (to the rejects file).")
+@click.option("--drop-invalid", is_flag=True, help="Move every example that still has an error after the "
+              "fixes to the rejects file, with its findings: the output has no record-level errors left.")
+@click.option("-m", "--model", help="Model to check the records against, as for `check` (limits, tokens).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Use this ftlint.toml or pyproject.toml instead of the one found for SOURCE.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
 def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
-        unsafe_fixes: bool, show_diff: bool) -> None:
+        unsafe_fixes: bool, drop_invalid: bool, model: str | None, config_path: Path | None,
+        show_diff: bool) -> None:
     """Write a cleaned copy of SOURCE, losing nothing.
 
     \b
     Safe fixes (always): drop a BOM, CRLF to LF, drop blank lines, end with a
     newline, rewrite pretty-printed JSON as one object per line. Lines that cannot
-    be kept (invalid JSON, invalid UTF-8, not an object...) go to the rejects file
-    with their line number, the original line exactly, and why. Every input line
-    ends up in exactly one of the two outputs (or is a dropped blank line).
-    Writes are atomic; the input is only changed with --in-place.
+    be kept (invalid JSON, invalid UTF-8, not an object, a broken part of a
+    pretty-printed file...) go to the rejects file with their line number, the
+    original exactly, and why. Every input line ends up in exactly one of the two
+    outputs (or is a dropped blank line). The fixed records are then linted as
+    `check` would (same config): what still fails is listed, or moved to the
+    rejects file with --drop-invalid.
 
     \b
-    Exit status: 0 when every line was kept, 1 when some went to the rejects
-    file (they need a hand fix), 2 on a usage error.
+    Writes are atomic and never go through a symbolic link; the input is only
+    changed with --in-place. Exit status: 0 when every line was kept and nothing
+    left fails `check`, 1 when lines went to the rejects file or errors remain,
+    2 on a usage or I/O error, 130/143 when interrupted (no partial file is left).
     """
+    from ftlint.atomic import Terminated
     from ftlint.fix import FixError, FixOptions, run_fix
 
     try:
-        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff))
+        code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff,
+                                  drop_invalid=drop_invalid, model=model, config=config_path))
     except FixError as exc:
         _fail(str(exc))
+    except BrokenPipeError:  # `ftlint fix ... -o - | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except (KeyboardInterrupt, Terminated) as exc:
+        click.echo("\nftlint: fix interrupted; no partial file was left", err=True)
+        sys.exit(exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     sys.exit(code)
 
 

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ftlint.fix import AtomicFile, FixReport, Output, fix_file, reject_json
+from ftlint.atomic import Writer, describe, open_output, signals_abort
+from ftlint.fix import FixReport, Output, Source, reject_json, write_long_reject
+from ftlint.fix import _fix_source as fix_source  # the input as `fix` reads it (a pretty-printed file whole)
 from ftlint.formats import FORMATS, guess_format
 from ftlint.formats import gemini as gemini_layout
 from ftlint.formats import nova as nova_layout
@@ -31,12 +33,15 @@ from ftlint.formats import trl as trl_layout
 from ftlint.formats.common import Converted, Loss, Unconvertible
 from ftlint.inputs import is_compressed
 from ftlint.parquet import ParquetReader, is_parquet
+from ftlint.paths import UnsafePath, check_output, refuse_overwriting_inputs
+from ftlint.records import DEFAULT_MAX_LINE_BYTES
+from ftlint.sanitize import visible
 from ftlint.schema import validate
 
-Writer = Callable[[dict[str, Any]], Converted]
+LayoutWriter = Callable[[dict[str, Any]], Converted]  # an OpenAI record in a target's layout
 
 
-def _same(format_name: str) -> Writer:
+def _same(format_name: str) -> LayoutWriter:
     return lambda record: Converted(format_name, record)
 
 
@@ -56,7 +61,7 @@ class Target:
 
     name: str
     keeps: frozenset[str]
-    writers: dict[str, Writer]
+    writers: dict[str, LayoutWriter]
     lints_as: str  # the provider whose check the output passes (`ftlint check --provider ...`)
 
 
@@ -165,10 +170,12 @@ class Line:
     losses: tuple[Loss, ...] = ()
 
 
-def convert_file(path: Path, to: str, report: ConvertReport | None = None) -> Iterator[Line]:
-    """Every line of ``path``, converted for ``to`` or rejected, in input order."""
+def convert_file(path: Path, to: str, report: ConvertReport | None = None,
+                 source: Source | None = None) -> Iterator[Line]:
+    """Every line of ``path``, converted for ``to`` or rejected, in input order (``source``: the input,
+    when the caller holds it open to copy long rejected lines from)."""
     report = report if report is not None else ConvertReport()
-    for item in _lines(path, report.fix):
+    for item in _lines(path, report.fix, source):
         if item.rejected:
             yield Line(item)
             continue
@@ -188,10 +195,15 @@ def convert_file(path: Path, to: str, report: ConvertReport | None = None) -> It
         yield Line(Output(item.line, data, False, original=item.original), tuple(converted.losses))
 
 
-def _lines(path: Path, report: FixReport) -> Iterator[Output]:
+def _lines(path: Path, report: FixReport, source: Source | None) -> Iterator[Output]:
     """The input's records as `fix` keeps or rejects them; a Parquet file's rows, one line each."""
     if not is_parquet(path):
-        yield from fix_file(path, report=report)
+        held = source or Source(path)
+        try:
+            yield from fix_source(held, False, report, DEFAULT_MAX_LINE_BYTES)
+        finally:
+            if source is None:
+                held.close()
         return
     reader = ParquetReader(path)
     for record in reader:
@@ -226,29 +238,49 @@ LOSSES_SHOWN = 50  # lines of losses printed; the summary counts them all
 
 
 def run_convert(options: ConvertOptions, err: Any = None) -> int:
-    """Convert, write (unless previewing), report; the exit code: 0 all converted, 1 some rejected."""
+    """Convert, write (unless previewing), report; the exit code: 0 all converted, 1 some rejected.
+    Refusals and I/O errors raise ConvertError (exit 2)."""
     err = err or sys.stderr
-    output, rejects_path = _paths(options)
     report = ConvertReport()
-    writer = AtomicFile(output) if output is not None and not options.check else None
-    rejects_writer: AtomicFile | None = None
+    try:
+        output, rejects_path = _paths(options)
+        with signals_abort():  # SIGTERM unwinds like Ctrl-C: every pending output is aborted
+            source = Source(options.source)
+            try:
+                _write(options, output, rejects_path, source, report, err)
+            finally:
+                source.close()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise ConvertError(describe(exc)) from None
+    except UnsafePath as exc:
+        raise ConvertError(str(exc)) from None
+    _summary(options, output, rejects_path, report, err)
+    return 1 if report.fix.rejected else 0
+
+
+def _write(options: ConvertOptions, output: Path | None, rejects_path: Path, source: Source,
+           report: ConvertReport, err: Any) -> None:
+    writer = open_output(output) if output is not None and not options.check else None
+    rejects_writer: Writer | None = None  # opened at the first rejected line: no empty rejects files
     shown = 0
     try:
-        for line in convert_file(options.source, options.to, report):
+        for line in convert_file(options.source, options.to, report, source):
             item = line.output
-            for loss in line.losses:
+            notes = [f"lossy ({loss.kind}) {loss.pointer}: {loss.message}" for loss in line.losses]
+            notes += [f"rejected: {item.reason}"] if item.rejected else []
+            for note in notes:
                 if shown < LOSSES_SHOWN:
-                    print(f"{options.source}:{item.line}: lossy ({loss.kind}) {loss.pointer}: {loss.message}",
-                          file=err)
+                    print(visible(f"{options.source}:{item.line}: {note}"), file=err)
                 shown += 1
-            if item.rejected:
-                if shown < LOSSES_SHOWN:
-                    print(f"{options.source}:{item.line}: rejected: {item.reason}", file=err)
-                shown += 1
-                if not options.check:
-                    rejects_writer = rejects_writer or AtomicFile(rejects_path)
+            if item.rejected and not options.check:
+                rejects_writer = rejects_writer or open_output(rejects_path)
+                if item.long_line_at >= 0:
+                    write_long_reject(rejects_writer, item, source)
+                else:
                     rejects_writer.write(reject_json(item) + b"\n")
-            elif writer is not None:
+            elif not item.rejected and writer is not None:
                 writer.write(item.data + b"\n")
         for done in (writer, rejects_writer):
             if done is not None:
@@ -260,8 +292,6 @@ def run_convert(options: ConvertOptions, err: Any = None) -> int:
         raise
     if shown > LOSSES_SHOWN:
         print(f"... and {shown - LOSSES_SHOWN:,} more (the summary counts them all)", file=err)
-    _summary(options, output, rejects_path, report, err)
-    return 1 if report.fix.rejected else 0
 
 
 def _summary(options: ConvertOptions, output: Path | None, rejects: Path, report: ConvertReport, err: Any) -> None:
@@ -285,20 +315,22 @@ def _provider(target: Target) -> str:
 
 
 def _paths(options: ConvertOptions) -> tuple[Path | None, Path]:
+    """The output and rejects paths, vetted as `fix` vets them (never the input, no links, no folders)."""
     source, output = options.source, options.output
     if options.to not in TARGETS:
         raise ConvertError(f"unknown target {options.to!r}; choose one of {', '.join(TARGETS)}")
     if output is None and not options.check:
         raise ConvertError("give -o OUTPUT (or --check to preview)")
-    if output is not None:
-        if is_compressed(output):
-            raise ConvertError(f"{output}: ftlint convert writes plain JSONL; name the output .jsonl and compress "
-                               "it afterwards")
-        if output.exists() and output.resolve() == source.resolve():
-            raise ConvertError(f"{output} is the input file; write the converted file elsewhere")
+    if output is not None and is_compressed(output):
+        raise ConvertError(f"{output}: ftlint convert writes plain JSONL; name the output .jsonl and compress it "
+                           "afterwards")
     rejects = options.rejects or (output or source).with_name((output or source).name + ".rejects.jsonl")
-    if rejects.exists() and rejects.resolve() == source.resolve():
-        raise ConvertError(f"--rejects {rejects} is the input file; choose another path")
-    if output is not None and rejects.resolve() == output.resolve():
-        raise ConvertError("--rejects and -o are the same file; choose another path")
+    if not options.check:
+        try:
+            refuse_overwriting_inputs([("-o", output), ("--rejects", rejects)], [source])
+            for label, path in (("-o", output), ("--rejects", rejects)):
+                if path is not None:
+                    check_output(path, label)
+        except UnsafePath as exc:
+            raise ConvertError(str(exc)) from None
     return output, rejects

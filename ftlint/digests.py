@@ -22,3 +22,20 @@ def digest(value: Any) -> bytes:
 
 def combine(digests: list[bytes]) -> bytes:
     return hashlib.blake2b(b"".join(digests), digest_size=16).digest()
+
+
+def canonical_digest(value: Any) -> bytes:
+    """Like :func:`digest`, but objects compare as JSON defines them: the order of their keys does not
+    count (``{"role": "user", "content": "hi"}`` and ``{"content": "hi", "role": "user"}`` are one
+    message). What `check` (FT505-FT507, FT511) and `fix` call the same example rests on this."""
+    return hashlib.blake2b(marshal.dumps(_key_ordered(value), 0), digest_size=16).digest()
+
+
+def _key_ordered(value: Any) -> Any:
+    # An object becomes a tuple of (key, value) pairs: marshal keeps tuples apart from lists, so no JSON
+    # array can take the form of an object.
+    if type(value) is dict:
+        return tuple(sorted((key, _key_ordered(item)) for key, item in value.items()))
+    if type(value) is list:
+        return [_key_ordered(item) for item in value]
+    return value

@@ -25,6 +25,7 @@ from ftlint.catalog import Catalog, ModelInfo, Target
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
+from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
@@ -126,6 +127,7 @@ class Plan:
     enabled: frozenset[str]
     rules: dict[str, Rule[Any]]
     severities: dict[str, Severity]
+    chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf)
 
     @property
     def target(self) -> Target:
@@ -194,9 +196,10 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     try:
         catalog = catalog_module.load_catalog(settings.models, settings.provider, settings.providers)
         model = catalog.resolve(settings.model or catalog.target.default_model)
-        if settings.tokens:
+        chat = setup_for_settings(settings, model, config.root)
+        if settings.tokens and chat is None:
             resolve_tokenizer(settings.tokenizer)
-    except (catalog_module.CatalogError, VocabularyError) as exc:
+    except (catalog_module.CatalogError, VocabularyError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
     registry = _with_configured_rules(registry, config)
     selector = Selector({code: rule.name for code, rule in registry.rules.items()})
@@ -218,7 +221,7 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
         # The user's config first, then the target's own verdict, then the rule's default.
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
-    return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities)
+    return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat)
 
 
 def _with_configured_rules(registry: Registry, config: Config) -> Registry:
@@ -272,9 +275,10 @@ class FileJob:
         self.regular_file = regular_file
         settings = plan.config.settings
         self.count_tokens = settings.tokens
-        self.tokenizer = resolve_tokenizer(settings.tokenizer) if self.count_tokens else ""
+        self.tokenizer = "" if not self.count_tokens else (
+            plan.chat.label if plan.chat is not None else resolve_tokenizer(settings.tokenizer))
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
-                           has_validation_file=engine.has_validation_file, today=engine.today)
+                           has_validation_file=engine.has_validation_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ftlint.digests import digest
 from ftlint.formats import FORMATS, family_of, guess_format, view
+from ftlint.hf.setup import analyse_example
 from ftlint.records import Reader, Record
 from ftlint.rule import ExampleContext, LineContext, Rule
 from ftlint.schema import validate
@@ -64,7 +65,7 @@ class RecordPass:
         if context.usable:
             totals.counted += 1
             _shape(context, totals)
-            if self.job.count_tokens:
+            if not self._through_template(context, record, totals) and self.job.count_tokens:
                 self._count(context, record, totals)
         images = context.example.image_count
         if images:
@@ -75,6 +76,18 @@ class RecordPass:
         for rule in dataset_rules:
             if rule.formats is None or context.example.format in rule.formats:
                 self.health.run(rule, record.line, failures, rule.collect, states[rule.code], context)
+
+    def _through_template(self, context: ExampleContext, record: Record, totals: FileTotals) -> bool:
+        """An open model's template renders and counts the example (ftlint.hf); False when there is none."""
+        chat = self.job.run.chat
+        if chat is None:
+            return False
+        try:
+            return analyse_example(chat, context, totals, self.job.count_tokens, self.billable)
+        except Exception as exc:  # as in _count: a bug is an internal error, not the end of the run
+            self.result.failures.append(_counting_failure(record, exc))
+            totals.uncounted += 1
+            return True
 
     def _count(self, context: ExampleContext, record: Record, totals: FileTotals) -> None:
         """Count the example's tokens; a tokenizer that fails is a finding (FT304), anything else that

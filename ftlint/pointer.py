@@ -28,7 +28,7 @@ class _Frame:
 
 def locate(text: str, pointer: str) -> int | None:
     """1-based column of the value at ``pointer`` (or its deepest existing parent)."""
-    target = tuple(_unescape(part) for part in pointer.split("/")[1:]) if pointer else ()
+    target = split(pointer)
     best: int | None = None
     best_depth = -1
     for path, start, _, _ in _values(text):
@@ -96,6 +96,11 @@ def _values(text: str) -> Iterator[tuple[tuple[str, ...], int, int, bool]]:
             stack.append(_Frame(is_object=False, path=path))
         elif top is None:
             return
+
+
+def split(pointer: str) -> tuple[str, ...]:
+    """The reference tokens of a JSON pointer (RFC 6901), unescaped: ``/a~1b/0`` is ``("a/b", "0")``."""
+    return tuple(_unescape(part) for part in pointer.split("/")[1:]) if pointer else ()
 
 
 def _unescape(part: str) -> str:

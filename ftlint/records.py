@@ -6,6 +6,7 @@ endings, a missing final newline) and rules turn those facts into violations.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import collections
 import enum
@@ -16,7 +17,7 @@ import lzma
 import math
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -110,8 +111,9 @@ class DocumentInfo:
     is_array: bool
     first_line: int
     last_line: int
-    complete: bool  # False when the document was too big to inspect or did not parse to the end
-    error: str = ""
+    complete: bool  # False when the document was too big to inspect or part of it does not parse
+    error: str = ""  # where parsing stopped and why (the first broken part), and whether reading stopped
+    broken: int = 0  # stretches of lines that do not parse (parsing resumes at the next object after each)
     bytes_after_first_line: int = 0
     final_newline: bool = True
     crlf_lines: int = 0
@@ -402,40 +404,18 @@ class Reader:
             if size > self._max:
                 truncated = True
                 break
-        try:
-            text = b"\n".join([first, b"".join(lookahead)]).decode("utf-8")
-        except UnicodeDecodeError:
-            return lookahead, None
-        decoder = json.JSONDecoder()
-        values = objects = position = 0
-        is_array = False
-        error = ""
-        while True:
-            while position < len(text) and text[position] in " \t\r\n":
-                position += 1
-            if position >= len(text):
-                break
-            try:
-                value, end = decoder.raw_decode(text, position)
-            except json.JSONDecodeError as exc:
-                error = f"{exc.msg} at line {line_no + exc.lineno - 1}"
-                break
-            except RecursionError:
-                error = f"nested too deeply at line {line_no + text.count(chr(10), 0, position)}"
-                break
-            if values == 0 and "\n" not in text[position:end]:
+        # Bytes that are not UTF-8 make their part broken (document_parts), not the whole document.
+        text = b"\n".join([first, b"".join(lookahead)]).decode("utf-8", "surrogateescape")
+        tally = _DocumentTally()
+        for part in _complete_parts(document_parts(text, line_no), truncated):
+            if not tally.add(part):
                 return lookahead, None  # a one-line value after all: ordinary per-line checks apply
-            values += 1
-            if isinstance(value, list):
-                is_array = True
-                objects += sum(isinstance(item, dict) for item in value)
-            elif isinstance(value, dict):
-                objects += 1
-            position = end
-        if values == 0:
+        if tally.values == 0:
             return lookahead, None
+        error = tally.error
         if truncated:
-            error = error or f"stopped reading after {self._max:,} bytes"
+            error = f"{error}; " if error else ""
+            error += f"stopped reading after {self._max:,} bytes"
         # The rest of the file is covered by the one document finding; count it, skip it.
         rest_lines = rest_bytes = rest_crlf = 0
         ended = lookahead[-1].endswith(b"\n") if lookahead else False
@@ -445,17 +425,165 @@ class Reader:
             rest_crlf += isinstance(raw, bytes) and raw.endswith(b"\r\n")
             ended = raw.ended if isinstance(raw, _Oversized) else raw.endswith(b"\n")
         return lookahead, DocumentInfo(
-            values=values,
-            objects=objects,
-            is_array=is_array,
+            values=tally.values,
+            objects=tally.objects,
+            is_array=tally.arrays > 0,
             first_line=line_no,
             last_line=line_no + len(lookahead) + rest_lines,
             complete=not error,
             error=error,
+            broken=tally.broken,
             bytes_after_first_line=sum(len(raw) for raw in lookahead) + rest_bytes,
             final_newline=ended,
             crlf_lines=sum(raw.endswith(b"\r\n") for raw in lookahead) + rest_crlf,
         )
+
+
+@dataclass(frozen=True)
+class DocumentPart:
+    """A piece of a multi-line JSON document: one top-level value (a top-level array's items one by
+    one), or a stretch of lines that does not parse (``error`` says why and where)."""
+
+    first_line: int
+    last_line: int
+    value: Any = None
+    error: str = ""
+    array: int = 0  # for an array's item: which top-level array (1-based); 0 for a top-level value
+
+
+_LINE_STARTING_A_VALUE = re.compile(r"^([ \t]*)[{\[]", re.M)
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by the surrogateescape decoding
+
+
+def document_parts(text: str, first_line: int = 1) -> Iterator[DocumentPart]:
+    """The parts of a multi-line JSON document, in order: what `check` counts (FT003) and `fix` keeps.
+
+    Objects may be separated by commas (``{...},\n{...}``). When a value does not parse, parsing
+    resumes at the next line that starts an object (or array) no deeper than the broken one and
+    parses from there, so one broken object costs only its own lines. NaN, Infinity, numbers that
+    overflow and text that was not UTF-8 make a part broken too: nothing unwritable is kept.
+    """
+    return _DocumentScanner(text, first_line).parts()
+
+
+class _DocumentScanner:
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.first_line = first_line
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+        self.decoder = json.JSONDecoder(parse_constant=reject_constant, parse_float=parse_finite_float)
+        self.arrays = 0
+
+    def line(self, position: int) -> int:
+        return self.first_line + bisect.bisect_left(self.newlines, position)
+
+    def skip(self, position: int) -> int:
+        while position < len(self.text) and self.text[position] in " \t\r\n":
+            position += 1
+        return position
+
+    def parts(self) -> Iterator[DocumentPart]:
+        text, position = self.text, self.skip(0)
+        while position < len(text):
+            if text[position] == "[":
+                position = yield from self.array(position)
+            else:
+                position = yield from self.value(position, 0)
+            position = self.skip(position)
+            if text.startswith(",", position):  # objects separated by commas, as if in an array
+                position = self.skip(position + 1)
+
+    def array(self, start: int) -> Generator[DocumentPart, None, int]:
+        """The items of the array at ``start``; returns where parsing goes on after it."""
+        self.arrays += 1
+        text, number, position = self.text, self.arrays, self.skip(start + 1)
+        while position < len(text) and text[position] != "]":
+            position = self.skip((yield from self.value(position, number)))
+            if text.startswith(",", position):  # a missing comma is forgiven: the next item is read
+                position = self.skip(position + 1)
+        return position + 1
+
+    def value(self, start: int, array: int) -> Generator[DocumentPart, None, int]:
+        """One value at ``start`` (or the broken stretch from there); returns where it ends."""
+        try:
+            value, end = self.decoder.raw_decode(self.text, start)
+        except (ValueError, RecursionError) as exc:
+            end = self.resume(start)
+            yield self.broken(start, end, _decode_error(exc, self), array)
+            return end
+        if _NOT_UTF8.search(self.text, start, end):
+            yield self.broken(start, end, "bytes that are not UTF-8", array)
+        else:
+            yield DocumentPart(self.line(start), self.line(end - 1), value, array=array)
+        return end
+
+    def resume(self, start: int) -> int:
+        """Where parsing goes on after a value at ``start`` that does not parse: the start of the first
+        later line that opens an object or array, indented no deeper than it, and parses."""
+        text = self.text
+        line_start = text.rfind("\n", 0, start) + 1
+        depth = len(text[line_start:start]) - len(text[line_start:start].lstrip(" \t"))
+        following = text.find("\n", start)
+        for match in _LINE_STARTING_A_VALUE.finditer(text, len(text) if following < 0 else following + 1):
+            if len(match.group(1)) > depth:
+                continue
+            try:
+                self.decoder.raw_decode(text, match.end(1))
+            except (ValueError, RecursionError):
+                continue
+            return match.end(1)
+        return len(text)
+
+    def broken(self, start: int, end: int, reason: str, array: int) -> DocumentPart:
+        last = start + len(self.text[start:end].rstrip(" \t\r\n,")) - 1
+        return DocumentPart(self.line(start), self.line(max(start, last)), error=reason, array=array)
+
+
+def _decode_error(exc: BaseException, scanner: _DocumentScanner) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {scanner.line(exc.pos)}"
+    if isinstance(exc, NonFinite):
+        return f"`{str(exc)[:40]}` is not a finite JSON number"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0]  # e.g. an integer over Python's digit limit
+
+
+def _complete_parts(parts: Iterator[DocumentPart], truncated: bool) -> Iterator[DocumentPart]:
+    """``parts`` without a broken last one when the text was cut short: that break is only the cut."""
+    previous: DocumentPart | None = None
+    for part in parts:
+        if previous is not None:
+            yield previous
+        previous = part
+    if previous is not None and not (truncated and previous.error):
+        yield previous
+
+
+@dataclass
+class _DocumentTally:
+    """What FT003 says about a document: its values, objects, arrays and broken parts."""
+
+    values: int = 0
+    objects: int = 0
+    arrays: int = 0
+    broken: int = 0
+    error: str = ""
+
+    def add(self, part: DocumentPart) -> bool:
+        """Count ``part``; False when the first value is on one line (the file is JSON Lines)."""
+        if part.error:
+            self.broken += 1
+            self.error = self.error or f"parsing stopped at line {part.first_line}: {part.error}"
+            return True
+        if self.values == 0 and not part.array and part.first_line == part.last_line:
+            return False
+        if part.array > self.arrays:
+            self.arrays, self.values = part.array, self.values + 1
+        elif not part.array:
+            self.values += 1
+        self.objects += isinstance(part.value, dict)
+        return True
 
 
 class _Pushback(Iterator[Any]):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ftlint.digests import combine, digest
+from ftlint.digests import canonical_digest, combine
 from ftlint.records import FileFacts, Record
 from ftlint.schema import HARMLESS_ISSUES
 from ftlint.violation import Finding, Severity
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ftlint.baseline import Baseline
     from ftlint.catalog import ModelInfo, Target
     from ftlint.formats import Example
+    from ftlint.hf import ChatAnalysis, ChatSetup
     from ftlint.schema import SchemaProblem
     from ftlint.stats import FileTotals
     from ftlint.tokens import ExampleTokens
@@ -66,6 +67,7 @@ class RunInfo:
     target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
     today: dt.date = field(default_factory=dt.date.today)  # the run's clock (FTLINT_TODAY pins it)
+    chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf), if any
 
 
 @dataclass
@@ -90,6 +92,7 @@ class ExampleContext:
     schema_problems: list[SchemaProblem] = field(default_factory=list)
     tokens: ExampleTokens | None = None
     tokenizer_error: str = ""
+    chat: ChatAnalysis | None = None  # the example through the open model's chat template (run.chat)
 
     @property
     def valid(self) -> bool:
@@ -105,17 +108,23 @@ class ExampleContext:
 
     @functools.cached_property
     def _digests(self) -> tuple[list[bytes], bytes]:
-        """Each message's digest, and one of everything else (each message is serialized once)."""
+        """Each message's digest, and one of everything else (each message is serialized once).
+
+        Key order counts nowhere (`canonical_digest`): JSON objects are unordered, and a provider sees
+        the same example whatever order an exporter wrote its keys in.
+        """
         example = self.example
-        messages = [digest(message.raw) for message in example.all_messages]
+        messages = [canonical_digest(message.raw) for message in example.all_messages]
         rest = {key: value for key, value in example.raw.items() if key not in example.turn_keys}
         if isinstance(rest.get("input"), dict):
             rest["input"] = {k: v for k, v in rest["input"].items() if k != "messages"}
-        return messages, digest(rest)
+        return messages, canonical_digest(rest)
 
     @functools.cached_property
     def fingerprint(self) -> bytes:
-        """A 128-bit digest of the record's normalized JSON (whitespace and escapes; key order kept)."""
+        """A 128-bit digest of the record's normalized JSON: whitespace, escapes and key order do not
+        count. Two examples are duplicates (FT505, and what `ftlint fix --unsafe-fixes` drops) exactly
+        when their fingerprints are equal."""
         messages, rest = self._digests
         return combine([*messages, rest])
 
@@ -133,7 +142,8 @@ class ExampleContext:
             return None
         answer = conversation[last].data
         # The answer is what the assistant says, whatever its weight (which says whether it is trained on).
-        said = digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer else messages[last]
+        said = canonical_digest({k: v for k, v in answer.items() if k != "weight"}) if "weight" in answer \
+            else messages[last]
         return combine([*messages[:last], rest]), said
 
 

@@ -76,6 +76,7 @@ class Run:
         from ftlint.parquet import ParquetUnavailable
         from ftlint.registry import RegistryError
 
+        self._refuse_overwriting_inputs()
         try:
             # What a plugin prints while rules run goes to stderr: it must not corrupt the report.
             with self._output() as out, redirect_stdout(sys.stderr):
@@ -87,6 +88,18 @@ class Run:
         except OSError as exc:
             raise RunError(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}") from None
         return self._exit_code(summary, failed_plugin)
+
+    def _refuse_overwriting_inputs(self) -> None:
+        """Before -o is opened (which truncates it): never write over a file about to be read."""
+        from ftlint.paths import UnsafePath, refuse_overwriting_inputs
+
+        options = self.options
+        read = [path for path, _ in options.files] + ([options.baseline] if options.write_baseline is None else [])
+        try:
+            refuse_overwriting_inputs([("-o", options.output_file), ("--write-baseline", options.write_baseline)],
+                                      read)
+        except UnsafePath as exc:
+            raise RunError(str(exc)) from None
 
     @contextmanager
     def _output(self) -> Iterator[IO[str]]:

@@ -52,3 +52,19 @@ def test_the_table_has_every_row(tmp_path: Path) -> None:
     for name in ("ftlint -j2", "ftlint -j1", "cookbook", "tokenize x1", "tokenize x2", "bpe-openai x2"):
         assert any(n.startswith(name) for n in names), name
     assert "faster than the cookbook" in done.stdout
+
+
+def test_trainer_row_counts_what_ftlint_counts(tmp_path: Path) -> None:
+    """The open-model rows compare like with like: the trainer's loop and ftlint agree on the token total."""
+    import pytest
+
+    pytest.importorskip("transformers")
+    from ftlint import lint_file
+    from hf_models import model_folder, template_text, train_tokenizer
+
+    folder = model_folder(tmp_path / "model", train_tokenizer(tmp_path / "tok.json"), template_text("qwen3"), "chatml")
+    tokens, failed = stage("trainer", str(SAMPLE), str(folder)).split()
+    model = "bench/qwen3-like"
+    result = lint_file(SAMPLE, model=model, provider="generic", tokenizer=str(folder),
+                       models={model: {"encoding": "o200k_base", "training_context": 32768}})
+    assert (int(tokens), int(failed)) == (result.report.totals.tokens, 0)

@@ -70,9 +70,15 @@ def test_lossy_steps_are_listed_with_line_and_pointer(tmp_path: Path) -> None:
 def test_refuses_to_overwrite_the_input(tmp_path: Path) -> None:
     copy = tmp_path / "data.jsonl"
     copy.write_bytes(SUPPORT.read_bytes())
-    result = run_cli("convert", str(copy), "--to", "gemini", "-o", str(copy))
-    assert result.exit_code == 2 and "is the input file" in result.stderr
-    assert copy.read_bytes() == SUPPORT.read_bytes()
+    link = tmp_path / "link.jsonl"
+    link.hardlink_to(copy)  # another name of the same file: refused too (the guard compares inodes)
+    for output in (copy, link):
+        result = run_cli("convert", str(copy), "--to", "gemini", "-o", str(output))
+        assert result.exit_code == 2 and "is the input" in result.stderr, result.stderr
+    (tmp_path / "alias.jsonl").symlink_to(tmp_path / "elsewhere.jsonl")
+    result = run_cli("convert", str(copy), "--to", "gemini", "-o", str(tmp_path / "alias.jsonl"))
+    assert result.exit_code == 2 and "symbolic link" in result.stderr
+    assert copy.read_bytes() == SUPPORT.read_bytes() and not (tmp_path / "elsewhere.jsonl").exists()
 
 
 @pytest.mark.parametrize(("source", "to", "check"), [

@@ -51,10 +51,13 @@ class MultiLineJson(Rule[NoOptions]):
 
     Why: JSON Lines needs one object per line; an editor's "format document"
     turns a valid file into one the provider rejects on every line. ftlint
-    reports it once instead of once per physical line.
+    reports it once instead of once per physical line, with the objects it holds
+    and, when some part does not parse, where parsing stopped and why.
 
     Example: a file starting with `{` alone on line 1.
-    Use instead: `jq -c '.' in.json > out.jsonl` (or `jq -c '.[]'` for an array).
+    Use instead: `ftlint fix FILE -o FILE.jsonl`: every object that parses is
+    written on one line, and a broken part goes to a rejects file with its lines
+    (`jq -c .` stops at the first broken object and leaves a truncated file).
     """
 
     code = "FT003"
@@ -62,26 +65,32 @@ class MultiLineJson(Rule[NoOptions]):
     severity = Severity.ERROR
     scope = Scope.FILE
     summary = "File is multi-line JSON, not JSON Lines"
-    fix = "Write one compact JSON object per line, e.g. `jq -c . in.json > out.jsonl`"
+    fix = "Run `ftlint fix FILE -o FILE.jsonl`: one object per line, any broken part to a rejects file"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         document = context.facts.document
         if document is None:
             return
         if document.is_array and document.values == 1:
-            shape = f"one JSON array of {document.objects} objects"
-            command = "jq -c '.[]'"
+            shape = f"one JSON array of {_count(document.objects, 'object')}"
+        elif document.objects == document.values:
+            shape = f"{_count(document.objects, 'pretty-printed JSON object')}"
         else:
-            shape = (f"{document.values} pretty-printed JSON objects" if document.objects == document.values
-                     else f"{document.values} pretty-printed JSON values ({document.objects} objects)")
-            command = "jq -c ."
-        span = f"lines {document.first_line}-{document.last_line}"
-        tail = "" if document.complete else f"; parsing stopped: {document.error}"
+            shape = f"{_count(document.values, 'pretty-printed JSON value')} ({document.objects} objects)"
+        if document.broken:
+            verb = "does" if document.broken == 1 else "do"
+            shape += f" and {_count(document.broken, 'part')} that {verb} not parse"
+        tail = "" if document.complete else f" ({document.error})"
         yield Finding(
-            f"file holds {shape} over {span}, not one object per line{tail}; "
-            f"convert it with `{command} FILE > FILE.jsonl`",
+            f"lines {document.first_line}-{document.last_line} are multi-line JSON, not one object per line: "
+            f"{shape}{tail}; convert it with `ftlint fix FILE -o FILE.jsonl` (objects that parse are kept, one "
+            "per line; the rest goes to a rejects file)",
             line=document.first_line,
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 class InvalidUtf8(ParseProblemRule):

@@ -1,0 +1,157 @@
+"""The oracle: ftlint's open-model counts equal transformers' `apply_chat_template(..., tokenize=True)`.
+
+For every real chat template under tests/data/templates and a BPE tokenizer trained here,
+each fixture example, a sample of every corpus file, and hand-made cases (tools with object
+arguments, multi-turn, weights, reasoning, image parts) are rendered by both. They must
+agree on everything: the same failure (both raise), or the same text, the same token
+count, and for templates with `{% generation %}` markers the same assistant-mask count.
+transformers is a test-only dependency; the product never imports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CORPUS, FIXTURES
+from ftlint.hf import ChatModel, find_model_files
+from hf_models import TEMPLATE_FAMILY, model_folder, template_text, train_tokenizer
+
+transformers = pytest.importorskip("transformers")
+
+PINNED = dt.datetime(2026, 11, 24)
+# Examples per corpus file: the whole corpus through every template takes many minutes on this machine.
+# FTLINT_ORACLE_FULL=1 takes every chat example of every corpus file.
+CORPUS_SAMPLE = None if os.environ.get("FTLINT_ORACLE_FULL") else 12
+
+WEATHER = {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city.",
+           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+HANDMADE: list[dict[str, Any]] = [
+    {"messages": [{"role": "user", "content": "Weather in Paris?"},
+                  {"role": "assistant", "tool_calls": [{"id": "abcdefghi", "type": "function", "function": {
+                      "name": "get_weather", "arguments": {"city": "Paris"}}}]},
+                  {"role": "tool", "tool_call_id": "abcdefghi", "name": "get_weather", "content": "sunny, 21 C"},
+                  {"role": "assistant", "content": "It is sunny in Paris."}], "tools": [WEATHER]},
+    {"messages": [{"role": "system", "content": "Answer in French."}, {"role": "user", "content": "Hi"},
+                  {"role": "assistant", "content": "Bonjour !", "weight": 0}, {"role": "user", "content": "Bye"},
+                  {"role": "assistant", "content": "Au revoir."}]},
+    {"messages": [{"role": "user", "content": "2+2?"},
+                  {"role": "assistant", "content": "4", "reasoning_content": "Two and two make four."}]},
+    {"messages": [{"role": "user", "content": "<think>x</think>"},
+                  {"role": "assistant", "content": "<think>\nadd\n</think>\n\n4"},
+                  {"role": "user", "content": "and 3+3?"}, {"role": "assistant", "content": "6"}]},
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is shown?"}, {"type": "image"}]},
+                  {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]}]},
+    {"messages": [{"role": "user", "content": "héllo wörld 日本語 🙂 " * 20},
+                  {"role": "assistant", "content": "  spaced  \n\n answer \t"}]},
+    {"messages": [{"role": "user", "content": "first"}, {"role": "user", "content": "second"},
+                  {"role": "assistant", "content": "both"}]},
+    {"messages": [{"role": "assistant", "content": "I start."}, {"role": "user", "content": "ok"}]},
+]
+
+
+def _examples() -> list[dict[str, Any]]:
+    found = list(HANDMADE)
+    files = sorted(FIXTURES.rglob("*.jsonl"))
+    sampled = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    for file in files + sampled:
+        taken = 0
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict) and isinstance(value.get("messages"), list) and value["messages"] \
+                    and all(isinstance(m, dict) for m in value["messages"]):
+                found.append(value)
+                taken += 1
+            if file in sampled and CORPUS_SAMPLE is not None and taken >= CORPUS_SAMPLE:
+                break
+    return found
+
+
+EXAMPLES = _examples()
+
+
+@pytest.fixture(scope="module")
+def tokenizer_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return train_tokenizer(tmp_path_factory.mktemp("tok") / "tokenizer.json")
+
+
+def _reference(tokenizer: Any, example: dict[str, Any], generation: bool) -> tuple[str, int, int] | str:
+    """What transformers renders and counts, or its exception's class name."""
+    kwargs = {"tools": example.get("tools"), "return_dict": True, "return_assistant_tokens_mask": generation}
+    try:
+        text = tokenizer.apply_chat_template(example["messages"], tools=example.get("tools"), tokenize=False)
+        out = tokenizer.apply_chat_template(example["messages"], tokenize=True, **kwargs)
+    except Exception as exc:
+        return type(exc).__name__
+    masked = sum(out["assistant_masks"]) if generation else 0
+    return text, len(out["input_ids"]), masked
+
+
+def _pin_clock(template: str) -> None:
+    """transformers' strftime_now reads the wall clock; ftlint's reads FTLINT_TODAY. Give both the same day."""
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+
+    _compile_jinja_template(template).environment.globals["strftime_now"] = PINNED.strftime
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_FAMILY))
+def test_counts_equal_transformers(name: str, tokenizer_json: Path, tmp_path: Path) -> None:
+    template = template_text(name)
+    folder = model_folder(tmp_path / name, tokenizer_json, template, TEMPLATE_FAMILY[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference_tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+    _pin_clock(template)
+    files = find_model_files(None, folder)
+    assert files is not None
+    model = ChatModel.from_files(files)
+    generation = model.template() is not None and model.template().has_generation  # type: ignore[union-attr]
+    mismatches, rendered = [], 0
+    for index, example in enumerate(EXAMPLES):
+        reference = _reference(reference_tokenizer, example, generation)
+        analysis = model.analyse(example, "chat")
+        assert analysis is not None
+        if isinstance(reference, str):
+            if analysis.counted is not None:
+                mismatches.append((index, f"transformers raised {reference}, ftlint rendered"))
+            continue
+        counted = analysis.counted
+        if counted is None:
+            mismatches.append((index, f"ftlint failed: {analysis.rendering.error}"))
+            continue
+        rendered += 1
+        mine = (analysis.rendering.text, counted.total, counted.trainable if generation else 0)
+        if mine != reference:
+            mismatches.append((index, f"{mine[1:]} != {reference[1:]}, text equal: {mine[0] == reference[0]}"))
+    assert mismatches == []
+    assert rendered >= 20, f"only {rendered} examples rendered: the comparison proves too little"
+
+
+def test_generation_spans_are_what_transformers_masks(tokenizer_json: Path, tmp_path: Path) -> None:
+    """A training template marks assistant turns: ftlint counts them as trainable, and only them."""
+    folder = model_folder(tmp_path / "m", tokenizer_json, template_text("qwen3_training"), "chatml")
+    files = find_model_files(None, folder)
+    assert files is not None
+    analysis = ChatModel.from_files(files).analyse(HANDMADE[1], "chat")
+    assert analysis is not None and analysis.counted is not None
+    assert analysis.counted.source == "generation"
+    assert 0 < analysis.counted.trainable < analysis.counted.total
+
+
+def test_the_product_never_imports_transformers() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, ftlint.hf, ftlint.hf.counter, ftlint.hf.template, ftlint.rules.templates, ftlint.cli;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('transformers', 'torch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
