@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlint import tomlload
+from ftlint.choices import TRAINING_METHODS
 from ftlint.formats import FORMAT_BY_METHOD
 from ftlint.tokens import ENCODINGS
 from ftlint.violation import Severity
@@ -24,7 +25,8 @@ class CatalogError(ValueError):
 
 
 # A target's fields that a target built on it (``base``) does not inherit: its identity and dates.
-NOT_INHERITED = frozenset({"id", "name", "base", "status", "jobs_end", "jobs_end_note", "models"})
+NOT_INHERITED = frozenset({"id", "name", "base", "status", "jobs_end", "jobs_end_note", "models", "aliases",
+                           "successors", "source", "as_of"})
 PRICE_FIELDS = ("training_price", "hourly_price", "input_price", "output_price")
 
 
@@ -64,6 +66,15 @@ class Target(BaseModel):
     ignore: tuple[str, ...] = ()
     severity: dict[str, Severity] = Field(default_factory=dict)
     successors: tuple[str, ...] = ()  # where the same data still trains once this target stops taking jobs
+    # A model id missing from the table: an error with suggestions (OpenAI, Azure), or accepted with
+    # unknown limits (Together, Fireworks, Hugging Face trainers: their lists change every month).
+    unknown_models: Literal["error", "allow"] = "error"
+    aliases: tuple[str, ...] = ()  # other names for --provider (hf: trl)
+    # Keys a record may carry beyond its format's schema on this target (Fireworks: a float `weight`).
+    record_keys: tuple[str, ...] = ()
+    image_urls: Literal["https-or-data", "data-only"] = "https-or-data"  # Together: base64 data URLs only
+    tool_arguments: Literal["string", "object", "either"] = "string"  # what a call's `arguments` must be
+    bills_validation: bool = False  # Together bills validation tokens too (epochs x train + evals x validation)
     source: str = ""  # where these facts come from (docs pages, spec sections)
     as_of: dt.date | None = None
 
@@ -76,8 +87,13 @@ class ModelInfo(BaseModel):
     id: str
     provider: str
     aliases: tuple[str, ...] = ()
-    encoding: str
-    training_context: int = Field(gt=0)
+    # An OpenAI encoding ftlint ships; None: the model's own tokenizer (local files, ftlint.hf), else an
+    # estimate, labelled so.
+    encoding: str | None = None
+    training_context: int | None = Field(default=None, gt=0)  # None: not published; no length check
+    # False for a model id the target's table does not hold, on targets whose model lists change every
+    # month (``unknown_models = "allow"``): its limits are unknown.
+    known: bool = True
     training_price: float | None = Field(default=None, ge=0)
     hourly_price: float | None = Field(default=None, ge=0)
     input_price: float | None = Field(default=None, ge=0)
@@ -92,8 +108,8 @@ class ModelInfo(BaseModel):
 
     @field_validator("encoding")
     @classmethod
-    def _known_encoding(cls, value: str) -> str:
-        if value not in ENCODINGS:
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None and value not in ENCODINGS:
             raise ValueError(f"unknown encoding {value!r}; ftlint ships {', '.join(sorted(ENCODINGS))}")
         return value
 
@@ -122,6 +138,8 @@ class Catalog:
         """Find a model by id, alias or fine-tuned name (``ft:BASE:org::id``)."""
         base = name.split(":")[1] if name.startswith("ft:") and name.count(":") >= 1 else name
         found = self._names.get(base)
+        if found is None and self.target.unknown_models == "allow":
+            return ModelInfo(id=name, provider=self.target.id, known=False, methods=TRAINING_METHODS, vision=True)
         if found is None:
             close = difflib.get_close_matches(base, list(self._names), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -158,6 +176,9 @@ def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: s
     raw_targets = {key: dict(fields) for key, fields in data.get("providers", {}).items()}
     for key, fields in (provider_overrides or {}).items():
         raw_targets[key] = {**raw_targets.get(key, {}), **_snake(fields)}
+    if provider not in raw_targets:  # an alias (trl for hf)?
+        provider = next((key for key, fields in raw_targets.items() if provider in fields.get("aliases", ())),
+                        provider)
     if provider not in raw_targets:
         close = difflib.get_close_matches(provider, list(raw_targets), n=1)
         hint = f"did you mean {close[0]}? " if close else ""

@@ -10,3 +10,14 @@ TRAINING_METHODS = ("supervised", "dpo", "reinforcement", "completion")
 METHODS = ("auto", *TRAINING_METHODS)  # auto: detected from the data and the model
 # Exact counters for the OpenAI encodings; auto: bpe-openai when installed, else tiktoken.
 TOKENIZERS = ("auto", "tiktoken", "bpe-openai")
+DEFAULT_TARGET = "generic"  # what a run checks for when no --provider or config names one
+
+
+def targets() -> list[str]:
+    """The built-in targets (``--provider``), read from models.toml (no pydantic: `--help` is fast)."""
+    from importlib import resources
+
+    from ftlint import tomlload
+
+    data = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
+    return list(data.get("providers", {}))

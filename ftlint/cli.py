@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from ftlint import __version__
-from ftlint.choices import METHODS, TOKENIZERS
+from ftlint.choices import DEFAULT_TARGET, METHODS, TOKENIZERS, targets
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -46,20 +47,30 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
 
 
 class _Main(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    program = False  # run as the ftlint program, not called in process (tests, scripts)
+
+    def main(self, args: Sequence[str] | None = None, *more: Any, **extra: Any) -> Any:
+        # The program reads its arguments from the command line; a caller in process passes them.
+        self.program = args is None
         # Inside GitHub Actions every line ftlint writes (click's usage errors too) is kept from
         # reading as a workflow command; the github format's own annotations pass (sanitize.py).
         from ftlint.sanitize import guarded_streams
 
         with guarded_streams(os.environ.get("GITHUB_ACTIONS") == "true"):
-            return super().main(*args, **kwargs)
+            return super().main(args, *more, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from ftlint import interrupts
+
         try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("\nftlint: interrupted; nothing was checked to the end", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            with interrupts.handled(program=self.program):
+                return super().invoke(ctx)
+        except interrupts.Interruption as interruption:  # Ctrl-C, SIGTERM or SIGHUP
+            parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
+            if parallel is not None:
+                parallel.stop_workers()
+            click.echo(f"\nftlint: {interrupts.describe(interruption)}; nothing was checked to the end", err=True)
+            sys.exit(interrupts.exit_code(interruption))
 
 
 @click.group(cls=_Main, context_settings=CONTEXT)
@@ -83,18 +94,22 @@ def main() -> None:
       ftlint rule FT301          explain a rule
       ftlint models              fine-tunable models, limits and prices
 
-    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted.
+    Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted
+    (Ctrl-C), 143 terminated (SIGTERM).
     """
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
-@click.option("-m", "--model", help="Model to check against (limits, tokenizer, price). "
-              "Default: config, else gpt-4o-mini-2024-07-18. See `ftlint models`.")
+@click.option("-m", "--model", help="Model to check against (limits, tokenizer, price), as the target names it "
+              "(gpt-4.1-2025-04-14, Qwen/Qwen3-8B, accounts/fireworks/models/...). Default: config, else the "
+              "target's default model. See `ftlint models --provider NAME`.")
 @click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
-@click.option("--provider", help="Provider profile (limits, policies, model table): openai (default), azure, "
-              "generic. See `ftlint models --provider NAME`.")
+@click.option("--provider", "--target", "provider", help="Where the data is going: its limits, policies, "
+              f"models and verdict. One of {', '.join(targets())}, or one defined in config. Default: config, "
+              f"else {DEFAULT_TARGET} (what every trainer of the chat format accepts). `ftlint targets FILE` "
+              "shows every target's verdict.")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
               "Default: OpenAI's automatic choice for the example count.")
 @click.option("--select", multiple=True, callback=_split_commas,
@@ -344,7 +359,7 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--provider", help="Provider profile: openai (default), azure, generic.")
+@click.option("--provider", "--target", "provider", help=f"Target: {', '.join(targets())}, or one from config.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Include the models this config adds or overrides.")
 def models(output_format: str, provider: str | None, config_path: Path | None) -> None:
@@ -374,7 +389,7 @@ def models(output_format: str, provider: str | None, config_path: Path | None) -
         return
     header = ("model", "encoding", "context", "train $/1M", "methods", "vision", "jobs until")
     table = [header] + [
-        (m.id, m.encoding, f"{m.training_context:,}",
+        (m.id, m.encoding or "own tokenizer", f"{m.training_context:,}" if m.training_context else "unknown",
          f"{m.training_price:.2f}" if m.training_price is not None
          else (f"{m.hourly_price:.0f}/hour" if m.hourly_price is not None else "-"),
          ",".join(m.methods), "yes" if m.vision else "no",

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ftlint import tomlload
-from ftlint.choices import METHODS, TOKENIZERS
+from ftlint.choices import DEFAULT_TARGET, METHODS, TOKENIZERS
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
 from ftlint.repeats import DEFAULT_MAX_REPEATS
 from ftlint.rules.custom import SchemaEntry
@@ -42,7 +42,7 @@ class Settings(BaseModel):
     )
 
     model: str | None = None  # None: the target's default model
-    provider: str = "openai"
+    provider: str = DEFAULT_TARGET  # what every trainer accepts; see the README on choosing a target
     method: str = "auto"
     epochs: int | None = Field(default=None, ge=1, le=50)
     select: list[str] | None = None

@@ -33,7 +33,7 @@ from ftlint.rules.custom import schema_rules
 from ftlint.selection import Layer, Selector
 from ftlint.stamp import Stamper, validated
 from ftlint.stats import FileTotals
-from ftlint.tokens import TokenCounter, VocabularyError, resolve_tokenizer
+from ftlint.tokens import ESTIMATE, EstimateCounter, TokenCounter, VocabularyError, resolve_tokenizer
 from ftlint.violation import Finding, Severity, Violation
 
 Emit = Callable[[Violation], None]
@@ -159,10 +159,11 @@ class Engine:
         """Every plan built so far, in the order they were first needed."""
         return list(self._plans.values())
 
-    def counter(self, encoding: str, tokenizer: str = "tiktoken") -> TokenCounter:
+    def counter(self, encoding: str | None, tokenizer: str = "tiktoken") -> TokenCounter:
+        """The exact counter of an OpenAI encoding; for a model without one (None), the labelled estimate."""
         key = f"{encoding}/{tokenizer}"
         if key not in self._counters:
-            self._counters[key] = TokenCounter(encoding, tokenizer)
+            self._counters[key] = TokenCounter(encoding, tokenizer) if encoding else EstimateCounter()
         return self._counters[key]
 
     def job(self, display: str, path: Path | None, *, validation: bool = False) -> FileJob:
@@ -276,7 +277,8 @@ class FileJob:
         settings = plan.config.settings
         self.count_tokens = settings.tokens
         self.tokenizer = "" if not self.count_tokens else (
-            plan.chat.label if plan.chat is not None else resolve_tokenizer(settings.tokenizer))
+            plan.chat.label if plan.chat is not None else
+            resolve_tokenizer(settings.tokenizer) if plan.model.encoding else ESTIMATE)
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
                            has_validation_file=engine.has_validation_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
@@ -301,9 +303,9 @@ class FileJob:
             # When the data disagrees with --method, trust the data; FT113 reports the clash once.
             return wanted if FORMATS[wanted].family == FORMATS[guessed].family else guessed
         if not certain and FORMATS[guessed].family == "messages":
-            for name in (guessed, "chat", "reinforcement"):
+            for name in ("chat", guessed, "reinforcement"):
                 if FORMATS[name].method in self.plan.model.methods:
-                    return name  # an ambiguous shape: the model decides
+                    return name  # an ambiguous shape: the model decides (chat, when it trains chat)
         return guessed
 
     def lint(self, stream: IO[bytes], sink: Sink) -> FileReport:

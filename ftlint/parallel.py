@@ -4,14 +4,23 @@ The output is byte-identical to a single-process run. Totals and file facts
 merge associatively, and file rules run in the parent, on the merged result.
 
 Workers are forked after the rules, plans and vocabularies are ready, so they
-share the tokenizer's memory with the parent instead of loading their own. A
-worker that dies makes the run fail (WorkerDied, exit 2) rather than wait.
-Workers add the bytes they finish to a shared counter, which the parent shows
-on the progress line while it waits for the next range in order.
+share the tokenizer's memory with the parent instead of loading their own.
+Each worker has two pipes of its own: tasks come in on one, and its findings go
+back on the other in batches, as they are found, followed by the range's
+totals. The parent reads the workers' pipes in task order, so memory stays flat
+whatever the input: a worker that is ahead of the parent blocks on its full
+pipe, holding one batch; at most ``TASKS_AHEAD`` tasks per worker are handed
+out (the chunks of lines the parent read from a compressed file or standard
+input); a tail that the parent lints itself is streamed like a single pass.
+A file of ten million blank lines makes ten million findings, and none of
+them waits in memory for the others.
 
-At most two tasks per worker are in flight, so the chunks of lines the parent
-read (compressed files, standard input) held in memory stay bounded; a tail
-that the parent lints itself is linted when its turn comes.
+Stopping: a worker that dies makes the run fail (WorkerDied, exit 2) rather
+than wait. Workers ignore Ctrl-C (the terminal sends it to the whole process
+group: the parent decides) and die with the parent, however it ends: the
+parent kills them at once when it is interrupted (``stop_workers``), and the
+kernel kills them if the parent itself is killed. Workers add the bytes they
+finish to a shared counter, which the parent shows on the progress line.
 """
 
 from __future__ import annotations
@@ -20,20 +29,38 @@ import functools
 import gc
 import multiprocessing
 import os
+import pickle
+import queue
+import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ftlint.engine import Engine, FileJob, PassResult, Sink
-from ftlint.ranges import Tail, Target, Task, open_task, plan, tasks
+from ftlint.atomic import signals_held
+from ftlint.engine import Emit, Engine, FileJob, PassResult, Sink
+from ftlint.ranges import Tail, Target, Task, open_task, tasks
+from ftlint.violation import Violation
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext, ForkProcess
 
     from ftlint.filereport import FileReport
 
 # Below this many bytes in a run, starting workers costs more than it saves.
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024
+# A worker sends its findings in batches of at most this many, or of about BATCH_CHARS characters of
+# text (messages quote data): enough to make the pipe cheap, few enough to be small.
+BATCH_VIOLATIONS = 1000
+BATCH_CHARS = 1024 * 1024
+# Tasks handed to each worker, the one it works on included: with two, a worker that finishes a task
+# starts the next at once, while the parent is still reading the previous one.
+TASKS_AHEAD = 2
+
+_RangePass = Callable[[Emit], PassResult]  # lints a range, handing its findings to ``emit`` in order
 
 
 def default_jobs() -> int:
@@ -50,83 +77,37 @@ def can_fork() -> bool:
 def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sink) -> None:
     """Lint every target in worker processes; each file's findings reach ``sink`` in file order."""
     global _TARGETS, _DONE
-    from concurrent.futures import ProcessPoolExecutor  # deferred: small runs never start workers
 
-    plans = [(target, plan(target, jobs)) for target in targets]
     for target in targets:  # loaded before forking, so workers share them
         if target.job.count_tokens:
             target.job.counter()
     context = multiprocessing.get_context("fork")
     _TARGETS, _DONE = targets, context.Value("q", 0)
-    progress = _Progress(_DONE)
     # Objects that exist now are never collected in the workers: without this, their collections write
     # to every object's header and copy the parent's pages into each worker.
     gc.freeze()
+    pool: _Pool | None = None
+    runner: _Runner | None = None
     try:
-        # Not multiprocessing.Pool: when a worker dies (the OOM killer, a signal), a Pool waits forever
-        # for its task; this executor fails every pending task with BrokenProcessPool instead.
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            futures = _Peekable(_in_flight(pool, tasks(plans), window=2 * jobs))
-            for index, (target, _) in enumerate(plans):
-                sink.file_started(target.job)
-                report = _in_order(target.job, progress.results(futures, index, target.job), sink)
-                sink.file_finished(report)
+        pool = _Pool(context, jobs)
+        runner = _Runner(pool.workers, tasks(targets, jobs), _Progress(_DONE))
+        for index, target in enumerate(targets):
+            sink.file_started(target.job)
+            sink.file_finished(_in_order(target.job, runner.ranges(index, target.job), sink))
+        pool.stop(kill=False)
     finally:
+        # Also when the run was interrupted or abandoned half way: no worker outlives it.
+        if runner is not None:
+            runner.close()
+        if pool is not None:
+            pool.stop(kill=True)
         gc.unfreeze()
 
 
-class _InParent:
-    """A task done by the parent itself, when its turn comes; looks like a finished future."""
-
-    def __init__(self, compute: Callable[[], PassResult]) -> None:
-        self._compute = compute
-
-    def result(self, timeout: float | None = None) -> PassResult:
-        return self._compute()
-
-
-_Pending = tuple[int, "Future[PassResult] | _InParent"]  # (target index, its result to come)
-
-
-def _in_flight(pool: Any, tasks: Iterator[Task | Tail], window: int) -> Iterator[_Pending]:
-    """Each task's result to come, in order, with at most ``window`` submitted ahead of the reader."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    pending: deque[_Pending] = deque()
-    for task in tasks:
-        if isinstance(task, Tail):
-            pending.append((task.index, _InParent(functools.partial(_lint_tail, task))))
-            continue
-        try:
-            pending.append((task.index, pool.submit(_work, task)))
-        except BrokenProcessPool:
-            raise WorkerDied(WORKER_DIED) from None
-        while len(pending) >= window:
-            yield pending.popleft()
-    yield from pending
-
-
-class _Peekable:
-    """An iterator whose next item can be looked at first (to see where a file's tasks end)."""
-
-    def __init__(self, items: Iterator[_Pending]) -> None:
-        self._items = items
-        self._next: _Pending | None = next(items, None)
-
-    def peek(self) -> _Pending | None:
-        return self._next
-
-    def pop(self) -> _Pending:
-        assert self._next is not None
-        item, self._next = self._next, next(self._items, None)
-        return item
-
-
-def _lint_tail(tail: Tail) -> PassResult:
-    try:
-        return _TARGETS[tail.index].job.lint_range(tail.stream, tail.start, tail.first_line, tail.file_format)
-    finally:
-        tail.source.close()
+def stop_workers() -> None:
+    """Kill every worker this process started, at once (for an interrupted run)."""
+    for pool in list(_POOLS):
+        pool.stop(kill=True)
 
 
 class WorkerDied(RuntimeError):
@@ -137,6 +118,155 @@ WORKER_DIED = ("a worker process died before finishing its part of the run (kill
                "for lack of memory); try fewer --jobs")
 
 
+# --- in the parent --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: ForkProcess
+    tasks: Connection  # the parent's end: tasks go out
+    results: Connection  # the parent's end: batches of findings and results come in
+    pending: int = 0  # tasks handed out and not yet read back
+
+
+_POOLS: set[_Pool] = set()  # live pools, for stop_workers
+
+
+class _Pool:
+    """The worker processes of one parallel run, each with its pair of pipes."""
+
+    def __init__(self, context: ForkContext, jobs: int) -> None:
+        self.workers: list[_Worker] = []
+        _POOLS.add(self)
+        for stream in (sys.stdout, sys.stderr):  # what is buffered now would be written again by each worker
+            stream.flush()
+        try:
+            for _ in range(jobs):
+                self.workers.append(self._start(context))
+        except BaseException:
+            self.stop(kill=True)
+            raise
+
+    def _start(self, context: ForkContext) -> _Worker:
+        tasks_in, tasks_out = context.Pipe(duplex=False)
+        results_in, results_out = context.Pipe(duplex=False)
+        # The worker closes the parent's ends of every pipe, so that each pipe has one reader and one
+        # writer: when either side dies, the other sees the end of the pipe instead of waiting forever.
+        others = [end for worker in self.workers for end in (worker.tasks, worker.results)]
+        process = context.Process(target=_serve, args=(tasks_in, results_out, [*others, tasks_out, results_in],
+                                                       os.getpid()), daemon=True)
+        process.start()
+        tasks_in.close()
+        results_out.close()
+        return _Worker(process, tasks_out, results_in)
+
+    def stop(self, kill: bool) -> None:
+        """End the workers: when ``kill``, at once; else let them see their task pipe close (they are idle).
+        Idempotent, and a second Ctrl-C cannot interrupt it half way."""
+        with signals_held():
+            workers, self.workers = self.workers, []
+            _POOLS.discard(self)
+            for worker in workers:
+                worker.tasks.close()
+                if kill and worker.process.exitcode is None:
+                    worker.process.kill()
+            for worker in workers:
+                worker.process.join(timeout=None if kill else 5)
+                if worker.process.exitcode is None:  # did not end when its pipe closed
+                    worker.process.kill()
+                    worker.process.join()
+                worker.results.close()
+
+
+class _Runner:
+    """Hands the tasks out to the workers as they finish, and reads the results back in task order."""
+
+    def __init__(self, workers: list[_Worker], tasks: Iterator[Task | Tail], progress: _Progress) -> None:
+        self._workers = workers
+        self._tasks = tasks
+        self._next: Task | Tail | None = next(tasks, None)
+        self._order: deque[tuple[int, _Worker | Tail]] = deque()  # handed out, to be read in this order
+        self._progress = progress
+        self._fill()
+
+    def _fill(self) -> None:
+        """Hand out tasks until every worker has TASKS_AHEAD. A Tail is the parent's; at most one waits
+        its turn at a time (it holds what the parent read ahead of it)."""
+        while self._next is not None:
+            task = self._next
+            if isinstance(task, Tail):
+                if any(isinstance(doer, Tail) for _, doer in self._order):
+                    return
+                self._order.append((task.index, task))
+            else:
+                worker = min(self._workers, key=lambda worker: worker.pending)
+                if worker.pending >= TASKS_AHEAD:
+                    return
+                try:
+                    worker.tasks.send(task)
+                except OSError:  # the pipe is closed: the worker is gone
+                    raise WorkerDied(WORKER_DIED) from None
+                worker.pending += 1
+                self._order.append((task.index, worker))
+            self._next = next(self._tasks, None)
+
+    def ranges(self, index: int, job: FileJob) -> Iterator[_RangePass]:
+        """Target ``index``'s ranges in order."""
+        while self._order and self._order[0][0] == index:
+            _, doer = self._order.popleft()
+            if isinstance(doer, Tail):
+                yield functools.partial(self._in_parent, doer)
+            else:
+                yield functools.partial(self._from_worker, doer, job)
+
+    def _from_worker(self, worker: _Worker, job: FileJob, emit: Emit) -> PassResult:
+        """The worker's findings for its range, in batches as they come, then the range's result."""
+        while True:
+            kind, payload = self._receive(worker, job)
+            if kind == "batch":
+                for violation in payload:
+                    emit(violation)
+                continue
+            worker.pending -= 1
+            if kind == "error":
+                raise payload
+            self._fill()
+            result: PassResult = payload
+            return result
+
+    def _receive(self, worker: _Worker, job: FileJob) -> tuple[str, Any]:
+        """The worker's next message; until it comes, the progress line moves as the workers advance."""
+        try:
+            while not worker.results.poll(0.25):
+                self._progress.report(job)
+            message: tuple[str, Any] = worker.results.recv()
+        except (EOFError, OSError):  # the worker's end of the pipe closed: it died
+            raise WorkerDied(WORKER_DIED) from None
+        self._progress.report(job)
+        return message
+
+    def _in_parent(self, tail: Tail, emit: Emit) -> PassResult:
+        """A tail, linted here as a single pass would go on: read on from the open stream."""
+        try:
+            result = _TARGETS[tail.index].job.lint_range(tail.stream, tail.start, tail.first_line,
+                                                         tail.file_format, emit)
+        finally:
+            tail.source.close()
+        self._fill()
+        return result
+
+    def close(self) -> None:
+        """Close what the tasks still hold open (a run that stopped half way)."""
+        for _, doer in self._order:
+            if isinstance(doer, Tail):
+                doer.source.close()
+        if isinstance(self._next, Tail):
+            self._next.source.close()
+        close = getattr(self._tasks, "close", None)
+        if close is not None:
+            close()
+
+
 class _Progress:
     """Follows the workers' shared byte counter while the parent waits, for the progress line."""
 
@@ -144,61 +274,125 @@ class _Progress:
         self._done = done
         self._shown = 0
 
-    def results(self, futures: _Peekable, index: int, job: FileJob) -> Iterator[PassResult]:
-        """The results of target ``index``'s tasks, in order."""
-        while (item := futures.peek()) is not None and item[0] == index:
-            futures.pop()
-            yield self.wait(item[1], job)
-
-    def wait(self, future: Future[PassResult] | _InParent, job: FileJob) -> PassResult:
-        """The range's result; until it comes, the progress line moves as the workers advance."""
-        from concurrent.futures import TimeoutError as Pending
-        from concurrent.futures.process import BrokenProcessPool
-
-        while True:
-            try:
-                result = future.result(timeout=0.25)
-            except Pending:
-                self._report(job)
-                continue
-            except BrokenProcessPool:
-                raise WorkerDied(WORKER_DIED) from None
-            self._report(job)
-            return result
-
-    def _report(self, job: FileJob) -> None:
+    def report(self, job: FileJob) -> None:
         done = self._done.value
         if job.on_progress is not None and done > self._shown:
             job.on_progress(done - self._shown)
         self._shown = done
 
 
-def _in_order(job: FileJob, results: Iterator[PassResult], sink: Sink) -> FileReport:
-    """A file's violations, each range's as soon as it is done, then the file and dataset rules' on the
-    merged result. The parent holds one running state, not one per range."""
+def _in_order(job: FileJob, ranges: Iterator[_RangePass], sink: Sink) -> FileReport:
+    """A file's violations, each range's as they come, then the file and dataset rules' on the merged
+    result. The parent holds one running state, not one per range."""
     merged: PassResult | None = None
-    for result in results:
-        violations, result.violations = result.violations, []
+    for lint_range in ranges:
         # A rule that failed in an earlier range is off from then on, as in a single pass.
         failed = {failure.code for failure in merged.failures} if merged is not None else set()
-        for violation in violations:
-            if violation.code not in failed:
-                sink.violation(violation)
+        result = lint_range(_without(failed, sink.violation))
         merged = result if merged is None else job.merge(merged, result)
     assert merged is not None
     return job.finish(merged, sink.violation)
 
 
-# --- in the parent: where to cut --------------------------------------------------------------
+def _without(failed: set[str], emit: Emit) -> Emit:
+    """``emit``, but for the findings of the ``failed`` rules."""
+    if not failed:
+        return emit
+
+    def kept(violation: Violation) -> None:
+        if violation.code not in failed:
+            emit(violation)
+
+    return kept
 
 
-# --- in the workers ---------------------------------------------------------------------------
+# --- in the workers -------------------------------------------------------------------------------
 
 _TARGETS: list[Target] = []
 _DONE: Any = None  # bytes done by all workers: a counter in shared memory, created before they fork
 
 
-def _work(task: Task) -> PassResult:
+def _serve(tasks: Connection, results: Connection, inherited: list[Connection], parent: int) -> None:
+    """A worker's life: lint the tasks that come in, in order, until the parent closes the pipe or dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler raises, to clean up: not here
+    code = 1
+    try:
+        _die_with(parent)
+        for connection in inherited:
+            connection.close()
+        inbox: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+        # Tasks are read as they come, even while this worker is busy: the parent never blocks sending one.
+        threading.Thread(target=_receive_tasks, args=(tasks, inbox), daemon=True).start()
+        while (task := inbox.get()) is not None:
+            results.send(_outcome(task, results))
+        code = 0
+    finally:
+        # No cleanup of the parent's state (atexit handlers, buffered output, which would be written twice)
+        # and no traceback: a broken pipe only means that the parent is gone.
+        os._exit(code)
+
+
+def _receive_tasks(tasks: Connection, inbox: queue.SimpleQueue[Task | None]) -> None:
+    try:
+        while True:
+            inbox.put(tasks.recv())
+    except (EOFError, OSError):  # the parent closed the pipe, or died
+        inbox.put(None)
+
+
+def _die_with(parent: int) -> None:
+    """Ask the kernel (Linux) to kill this worker when the parent dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the closed pipes end the worker
+        pass
+    if os.getppid() != parent:  # it died before the request was made
+        os._exit(1)
+
+
+def _outcome(task: Task, results: Connection) -> tuple[str, Any]:
+    batches = _Batches(results)
+    try:
+        result = _work(task, batches.add)
+        batches.flush()
+    except Exception as exc:  # a bug, not data: the parent raises it
+        return "error", _portable(exc)
+    return "done", result
+
+
+def _portable(exc: Exception) -> Exception:
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+class _Batches:
+    """A range's findings, sent to the parent in batches; sending blocks while the pipe is full."""
+
+    def __init__(self, results: Connection) -> None:
+        self._results = results
+        self._batch: list[Violation] = []
+        self._chars = 0
+
+    def add(self, violation: Violation) -> None:
+        self._batch.append(violation)
+        self._chars += len(violation.message) + len(violation.snippet) + len(violation.pointer)
+        if len(self._batch) >= BATCH_VIOLATIONS or self._chars >= BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._batch:
+            self._results.send(("batch", self._batch))
+            self._batch, self._chars = [], 0
+
+
+def _work(task: Task, emit: Callable[[Violation], None]) -> PassResult:
+    """Lint one task, handing each violation to ``emit`` as it is found."""
     target = _TARGETS[task.index]
     reported = 0
 
@@ -210,7 +404,7 @@ def _work(task: Task) -> PassResult:
 
     target.job.on_progress = advance
     with open_task(task, target.path) as stream:
-        result = target.job.lint_range(stream, task.start, task.first_line, task.file_format)
+        result = target.job.lint_range(stream, task.start, task.first_line, task.file_format, emit)
     if task.end - task.start > reported:
         advance(task.end - task.start - reported)  # the lines after the last report
     return result

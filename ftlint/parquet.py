@@ -20,9 +20,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import functools
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
     from ftlint.engine import FileJob, PassResult, Sink
     from ftlint.filereport import FileReport
+    from ftlint.violation import Violation
 
 SUFFIX = ".parquet"
 BATCH_ROWS = 1024  # rows converted to Python objects at a time
@@ -176,7 +178,9 @@ def lint(job: FileJob, path: Path, sink: Sink, jobs: int) -> FileReport:
     if file_format is None:
         report = job.finish(job.lint_source(ParquetReader(path), None, sink.violation), sink.violation)
     else:
-        report = parallel._in_order(job, _in_workers(job, path, parts, total, file_format, jobs), sink)
+        ranges = (functools.partial(_replay, result) for result in _in_workers(job, path, parts, total, file_format,
+                                                                                 jobs))
+        report = parallel._in_order(job, ranges, sink)
     sink.file_finished(report)
     return report
 
@@ -214,6 +218,15 @@ def _in_workers(job: FileJob, path: Path, parts: list[Span], total: int, file_fo
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _replay(result: PassResult, emit: Callable[[Violation], None]) -> PassResult:
+    """A span's result as the parallel merge takes it: its violations handed to ``emit`` in order.
+    (A span's violations travel back from its worker in its result, so they are bounded by the span.)"""
+    violations, result.violations = result.violations, []
+    for violation in violations:
+        emit(violation)
+    return result
 
 
 def _work(span: Span, file_format: str | None) -> PassResult:

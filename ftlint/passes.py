@@ -34,7 +34,7 @@ class RecordPass:
         self.health = job.engine.health
         self.stamper = job.stamper
         self.limit = job.plan.model.training_context
-        self.billable = job.kind == "training"
+        self.billable = job.kind == "training" or job.plan.target.bills_validation
         self._counter: TokenCounter | None = None
         # The example rules that apply to a (format, features) pair: most files have a handful of pairs.
         self._chosen: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
@@ -140,8 +140,10 @@ class RecordPass:
         if family is not None and family != FORMATS[file_format].family:
             found = guess_format(value) or file_format
             return ExampleContext(record, run, view(value, found), file_format)
+        extra = run.target.record_keys  # keys this target reads beyond the format's schema
+        checked = {k: v for k, v in value.items() if k not in extra} if any(k in value for k in extra) else value
         return ExampleContext(record, run, view(value, file_format), file_format,
-                              schema_problems=validate(value, file_format))
+                              schema_problems=validate(checked, file_format))
 
 
 def _shape(context: ExampleContext, totals: FileTotals) -> None:

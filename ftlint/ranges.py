@@ -41,11 +41,12 @@ FORMAT_SCAN_BYTES = 1024 * 1024
 @dataclass(frozen=True)
 class Target:
     """A file of a parallel run, with its FileJob ready. Standard input (no path) and pipes are read by
-    the parent from ``stream``, opened once and read ahead."""
+    the parent from ``stream``, opened once, and read ahead (``read_ahead``) when planned, if that was
+    not done already to decide whether the run goes parallel."""
 
     job: FileJob
     path: Path | None
-    stream: Joined | None = None
+    stream: Joined | IO[bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,15 @@ class Streamed:
     """
 
     file_format: str | None
+    stream: Joined | None = None  # standard input or a pipe, read ahead; None: a compressed file, opened
 
 
 def plan(target: Target, jobs: int) -> list[Range] | Streamed:
+    """How to cut one file. Called for each file when the run reaches it, so that at most one stream is
+    read ahead at a time (beyond those read to decide whether the run goes parallel)."""
     if target.stream is not None:
-        return Streamed(_scan_start(target.job, io.BytesIO(target.stream.head))[0])
+        joined = target.stream if isinstance(target.stream, Joined) else read_ahead(target.stream, 0)
+        return Streamed(_scan_start(target.job, io.BytesIO(joined.head))[0], joined)
     assert target.path is not None
     if not is_compressed(target.path):
         return byte_ranges(target, jobs)
@@ -170,11 +175,13 @@ def _skip_line(stream: IO[bytes]) -> None:
             return
 
 
-def tasks(plans: list[tuple[Target, list[Range] | Streamed]]) -> Iterator[Task | Tail]:
-    """Tasks in order, each with its first line number (the parent counts the lines before it)."""
-    for index, (target, ranges) in enumerate(plans):
+def tasks(targets: list[Target], jobs: int) -> Iterator[Task | Tail]:
+    """Tasks in order, each with its first line number (the parent counts the lines before it). Each
+    file is planned when its first task is asked for."""
+    for index, target in enumerate(targets):
+        ranges = plan(target, jobs)
         if isinstance(ranges, Streamed):
-            yield from _chunks(index, target, ranges.file_format)
+            yield from _chunks(index, target, ranges)
             continue
         line = 1
         if len(ranges) == 1:
@@ -187,11 +194,13 @@ def tasks(plans: list[tuple[Target, list[Range] | Streamed]]) -> Iterator[Task |
                 line += _count_lines(stream, part.start, part.end)
 
 
-def _chunks(index: int, target: Target, file_format: str | None) -> Iterator[Task | Tail]:
+def _chunks(index: int, target: Target, streamed: Streamed) -> Iterator[Task | Tail]:
     """A compressed file's (or standard input's) lines in chunks of ~CHUNK_BYTES, read with the single
     pass's calls."""
     limit = target.job.plan.config.settings.max_line_bytes + 1  # as the Reader reads
-    source = cast(IO[bytes], target.stream) if target.stream is not None else open_input(cast(Path, target.path))
+    file_format = streamed.file_format
+    source = (cast(IO[bytes], streamed.stream) if streamed.stream is not None
+              else open_input(cast(Path, target.path)))
     if file_format is None:  # a stream that must be read in one pass: the parent does it
         yield Tail(index, source, source, 0, 1, None)
         return
@@ -297,8 +306,11 @@ def open_task(task: Task, path: Path | None) -> Iterator[IO[bytes]]:
         with open_input(path) as compressed:  # a small compressed file: one task, the whole stream
             yield compressed
     else:
-        with path.open("rb") as stream:
-            stream.seek(task.start)
+        # Opened as a single pass opens it: compressed data that its name does not announce is refused
+        # (such a file is never cut: no format is found at its start).
+        with open_input(path) as stream:
+            if task.start:
+                stream.seek(task.start)
             yield io.BufferedReader(_Slice(stream, task.end - task.start), buffer_size=1 << 20)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from ftlint.choices import targets
 from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
@@ -159,6 +160,11 @@ class Run:
         from ftlint.rule import RunContext
 
         summary, options = sink.summary, self.options
+        defaulted = [plan for plan in engine.plans() if "provider" not in plan.config.settings.model_fields_set]
+        if defaulted:
+            summary.notices.append(
+                f"checked for the {defaulted[0].target.name} target, the default; --provider NAME gives a "
+                f"platform's own verdict ({', '.join(targets())}), and `ftlint targets FILE` shows them all")
         if sink.baseline is not None:
             sink.run_findings(engine, RunContext(baseline=sink.baseline), str(sink.baseline.path))
         if not summary.tokens_counted:
@@ -261,7 +267,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
     their size counts in the decision and the parent can hand them out in chunks.
     """
     from ftlint import parallel, parquet
-    from ftlint.inputs import open_input
+    from ftlint.inputs import open_input, open_stream
     from ftlint.ranges import Target, is_stream, read_ahead
 
     jobs = jobs or parallel.default_jobs()
@@ -272,7 +278,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
         if jobs > 1 and parallel.can_fork() and not any(parquet.is_parquet(path) for path, _ in files):
             for index, (path, _) in enumerate(files):
                 if is_stream(path):
-                    source = sys.stdin.buffer if path is None else open_input(path)
+                    source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
                     if path is not None:
                         opened.append(source)
                     streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
@@ -288,7 +294,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
             if index in streams:  # the Reader only calls readline
                 job.lint(cast(IO[bytes], streams[index]), sink)
             elif path is None:
-                job.lint(sys.stdin.buffer, sink)
+                job.lint(open_stream(sys.stdin.buffer), sink)
             elif parquet.is_parquet(path):
                 parquet.lint(job, path, sink, jobs)
             else:
@@ -355,7 +361,8 @@ def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> Non
     print(f"config file: {config.path or '(none: defaults)'}")
     print("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
     print(f"provider: {plan.target.id} ({plan.target.name})")
-    print(f"model: {plan.model.id} ({plan.model.encoding}, {plan.model.training_context:,}-token context)")
+    context = f"{plan.model.training_context:,}-token context" if plan.model.training_context else "context unknown"
+    print(f"model: {plan.model.id} ({plan.model.encoding or 'its own tokenizer, or an estimate'}, {context})")
     print("rules enabled:")
     for code in sorted(plan.rules):
         print(f"  {code} {plan.rules[code].name} [{plan.severities[code].value}]")

@@ -31,7 +31,9 @@ class FileTotals:
     tokens_histogram: dict[int, int] = field(default_factory=dict)  # tokens per example -> examples
     messages_histogram: dict[int, int] = field(default_factory=dict)  # messages per example -> examples
 
-    def add_example(self, tokens: int, trainable: int, limit: int, billable: bool = True) -> None:
+    def add_example(self, tokens: int, trainable: int, limit: int | None, billable: bool = True) -> None:
+        """``limit`` is the training context (None: unknown, nothing is cut)."""
+        limit = tokens if limit is None else limit
         self.tokens += tokens
         self.trainable += trainable
         if billable:  # validation files are not billed

@@ -35,7 +35,7 @@ def test_the_cli_offers_every_target_and_only_those() -> None:
 
 
 def test_every_line_ends_up_converted_or_rejected_with_its_reason(tmp_path: Path) -> None:
-    source = LAYOUTS / "trainers" / "sharegpt-errors.jsonl"
+    source = LAYOUTS / "llamafactory" / "sharegpt-errors.jsonl"
     before = hashlib.sha256(source.read_bytes()).hexdigest()
     out = tmp_path / "out.jsonl"
     result = run_cli("convert", str(source), "--to", "openai", "-o", str(out))
@@ -89,9 +89,9 @@ def test_refuses_to_overwrite_the_input(tmp_path: Path) -> None:
      {"provider": "vertex", "model": "gemini-2.5-flash"}),
     # `generic` still gates methods by an OpenAI model (issue 17 makes it generic): one that trains DPO.
     (FIXTURES / "clean" / "dpo" / "support-preference.jsonl", "hf", {"provider": "generic", "model": "gpt-4o"}),
-    (LAYOUTS / "trainers" / "sharegpt.jsonl", "openai", {}),
-    (LAYOUTS / "trainers" / "alpaca.jsonl", "openai", {}),
-    (LAYOUTS / "trainers" / "trl-preference.jsonl", "openai", {"model": "gpt-4o-2024-08-06"}),
+    (LAYOUTS / "llamafactory" / "sharegpt.jsonl", "openai", {}),
+    (LAYOUTS / "llamafactory" / "alpaca.jsonl", "openai", {}),
+    (LAYOUTS / "trl" / "trl-preference.jsonl", "openai", {"model": "gpt-4o-2024-08-06"}),
     (LAYOUTS / "vertex" / "gemini-clean.jsonl", "openai", {"model": "gpt-4o-2024-08-06"}),
     (LAYOUTS / "nova" / "nova-clean.jsonl", "sharegpt", {"provider": "generic"}),
     (LAYOUTS / "vertex" / "gemini-preference-clean.jsonl", "hf", {"provider": "generic", "model": "gpt-4o"}),
@@ -234,7 +234,7 @@ def test_dpo_to_trl_and_gemini_and_back_is_the_identity(chat: dict[str, Any], go
 def test_a_parquet_file_converts_row_by_row(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    rows = [json.loads(line) for line in lines(LAYOUTS / "trainers" / "sharegpt.jsonl")]
+    rows = [json.loads(line) for line in lines(LAYOUTS / "llamafactory" / "sharegpt.jsonl")]
     source = tmp_path / "sharegpt.parquet"
     pq.write_table(pa.Table.from_pylist(rows), source, row_group_size=4)
     out = tmp_path / "out.jsonl"

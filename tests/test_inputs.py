@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, chat, fed_fifo, run_cli
 from ftlint import parallel, ranges
-from ftlint.inputs import Joined
+from ftlint.inputs import SNIFF_BYTES, Joined, open_stream, sniff
 
 PLAIN = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
 OPENERS = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
@@ -146,3 +146,121 @@ def test_a_pipe_has_no_upload_name_to_judge(tmp_path: Path) -> None:
     regular = tmp_path / "regular.txt"
     regular.write_bytes(PLAIN)
     assert "FT017" in [v["code"] for v in report(regular)[1]["files"][0]["violations"]]
+
+
+# --- compressed data that its name does not announce (magic bytes) ---------------------------------
+
+def _without_paths(report: dict) -> list[dict]:
+    return [{k: v for k, v in f.items() if k != "path"} for f in report["files"]]
+
+
+@pytest.mark.parametrize("suffix", sorted(OPENERS))
+def test_compressed_standard_input_is_decompressed(tmp_path: Path, suffix: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ftlint check - < train.jsonl.gz` (or `curl ... | ftlint check -`): standard input has no name to
+    say it is compressed; its first bytes do. It used to be linted as binary text (20,000 findings)."""
+    plain = tmp_path / "data.jsonl"
+    plain.write_bytes(PLAIN)
+    _, expected = report(plain)
+    packed = OPENERS[suffix](PLAIN)
+    results = []
+    for jobs in ("1", "3"):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0 if jobs == "3" else parallel.MIN_PARALLEL_BYTES)
+        monkeypatch.setattr(ranges, "CHUNK_BYTES", 300)
+        result = run_cli("check", "-", "--format", "json", "--jobs", jobs, input=packed)
+        results.append((result.exit_code, result.stdout))
+    assert results[0] == results[1]
+    assert _without_paths(json.loads(results[0][1])) == _without_paths(expected)
+
+
+@pytest.mark.parametrize("suffix", sorted(OPENERS))
+def test_a_compressed_pipe_is_decompressed(tmp_path: Path, suffix: str) -> None:
+    """`ftlint check <(cat train.jsonl.gz)`: a pipe has no name to say it is compressed either."""
+    plain = tmp_path / "data.jsonl"
+    plain.write_bytes(PLAIN)
+    _, expected = report(plain)
+    with fed_fifo(tmp_path / "piped", OPENERS[suffix](PLAIN)) as fifo:
+        code, got = report(fifo)
+    assert code == 1 and _without_paths(got) == _without_paths(expected)
+
+
+@pytest.mark.parametrize("suffix", sorted(OPENERS))
+def test_compressed_data_under_a_plain_name_is_one_finding(tmp_path: Path, suffix: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`train.jsonl` holding gzip data would be rejected as it is: one clear finding that says how to have
+    it checked (name it train.jsonl.gz), not one per binary line, at any --jobs."""
+    lines = "".join(json.dumps(chat(f"question {i}")) + "\n" for i in range(3000)).encode()
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(OPENERS[suffix](lines))
+    monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
+    outputs = set()
+    for jobs in ("1", "3"):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0 if jobs == "3" else parallel.MIN_PARALLEL_BYTES)
+        outputs.add(run_cli("check", str(path), "--format", "json", "--jobs", jobs).stdout)
+    assert len(outputs) == 1
+    violations = json.loads(outputs.pop())["files"][0]["violations"]
+    assert [v["code"] for v in violations] == ["FT016"]
+    assert f"name does not end in {suffix}" in violations[0]["message"]
+    assert f"train.jsonl{suffix}" in violations[0]["message"]
+    renamed = path.rename(tmp_path / f"train.jsonl{suffix}")
+    code, got = report(renamed)
+    assert code == 0 and got["files"][0]["examples"] == 3000
+
+
+@pytest.mark.parametrize(("data", "name", "advice"), [
+    (b"\x28\xb5\x2f\xfd" + b"\x00" * 40, "data.jsonl", "zstd -d"),
+    (b"\x28\xb5\x2f\xfd" + b"\x00" * 40, "data.jsonl.zst", "zstd -d"),
+    (b"PK\x03\x04" + b"\x00" * 40, "data.jsonl", "unzip"),
+    (b"PK\x03\x04" + b"\x00" * 40, "-", "unzip"),
+])
+def test_compression_that_ftlint_cannot_read_is_one_finding(tmp_path: Path, data: bytes, name: str,
+                                                            advice: str) -> None:
+    if name == "-":
+        result = run_cli("check", "-", "--format", "json", input=data)
+    else:
+        (tmp_path / name).write_bytes(data)
+        result = run_cli("check", str(tmp_path / name), "--format", "json")
+    violations = json.loads(result.stdout)["files"][0]["violations"]
+    assert result.exit_code == 1 and [v["code"] for v in violations if v["code"] != "FT017"] == ["FT016"]
+    assert advice in violations[0]["message"] and "cannot read" in violations[0]["message"]
+
+
+def test_text_that_starts_like_a_signature_is_text(tmp_path: Path) -> None:
+    """Only a whole signature counts: "BZh9..." of plain text is not bzip2, a lone 0x1f is not gzip."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(b"BZh9 not an archive\n\x1f\n" + PLAIN)
+    code, got = report(path)
+    codes = [v["code"] for v in got["files"][0]["violations"]]
+    assert code == 1 and codes.count("FT001") == 2 and "FT016" not in codes
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe that delivers one byte per read, as a slow writer may."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._data.read(1)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+@pytest.mark.parametrize("suffix", sorted(OPENERS))
+def test_a_signature_that_arrives_byte_by_byte_is_recognised(suffix: str) -> None:
+    stream = open_stream(cast(IO[bytes], io.BufferedReader(_Trickle(OPENERS[suffix](PLAIN)))))
+    assert stream.read() == PLAIN
+    plain = open_stream(cast(IO[bytes], io.BufferedReader(_Trickle(PLAIN))))
+    assert plain.read() == PLAIN
+
+
+@given(st.binary(max_size=64))
+def test_sniffing_gives_back_every_byte(data: bytes) -> None:
+    """Whatever the first bytes, the stream read after sniffing is the stream (or its decompression)."""
+    for wrap in (io.BytesIO, lambda d: io.BufferedReader(_Trickle(d))):
+        stream = open_stream(cast(IO[bytes], wrap(data)))
+        if sniff(data[:SNIFF_BYTES]) is None:
+            assert stream.read() == data

@@ -71,7 +71,7 @@ def test_an_alpaca_record_with_input_is_not_a_preference_pair() -> None:
 
 def test_a_hundred_trl_pairs_for_openai_get_one_diagnosis_not_a_wall_of_key_errors() -> None:
     pairs = [{"prompt": f"What is {n} + {n}?", "chosen": f"{2 * n}.", "rejected": "No idea."} for n in range(100)]
-    result = lint_records(pairs, model="gpt-4o-2024-08-06")
+    result = lint_records(pairs, provider="openai", model="gpt-4o-2024-08-06")
     assert [(v.code, v.line) for v in result.violations] == [("FT114", 1)]
     message = result.violations[0].message
     assert "TRL preference layout" in message and "OpenAI wants the OpenAI layout (`messages`)" in message
@@ -87,7 +87,7 @@ def test_the_diagnosis_names_the_target_and_its_converter() -> None:
 
 def test_a_layout_ftlint_cannot_convert_says_so() -> None:
     records = [{"prompt": f"q{n}", "completion": f"a{n}", "label": n % 2 == 0} for n in range(10)]
-    result = lint_records(records, model="gpt-4o-2024-08-06")
+    result = lint_records(records, provider="openai", model="gpt-4o-2024-08-06")
     # FT113 ("cannot be trained on ...; choose another model") would be a dead end: FT114 speaks instead.
     assert [v.code for v in result.violations] == ["FT114"]
     assert "ftlint cannot convert it" in result.violations[0].message
@@ -179,7 +179,7 @@ def test_layout_rules_are_documented(tmp_path: Path) -> None:
 def test_check_on_a_layout_file_from_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "data.jsonl"
     path.write_text("".join(json.dumps(sharegpt(("human", f"q{n}"), ("gpt", f"a{n}"))) + "\n" for n in range(10)))
-    result = run_cli("check", str(path), "-f", "concise", "--no-tokens")
+    result = run_cli("check", str(path), "--provider", "openai", "-f", "concise", "--no-tokens")
     assert result.exit_code == 1
     assert result.output.count("FT114") == 1
     assert f"{path}:1:1: FT114 [error] this is the ShareGPT layout" in result.output

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import lzma
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, chat, conversation, fed_fifo, run_cli, user
 from ftlint import parallel, ranges
+from ftlint.violation import Violation
 
 
 @pytest.fixture
@@ -81,11 +84,11 @@ def test_small_runs_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None
 _ORIGINAL_WORK = parallel._work
 
 
-def _dies_after_the_first_range(task: ranges.Task) -> parallel.PassResult:
+def _dies_after_the_first_range(task: ranges.Task, emit: Callable[[Violation], None]) -> parallel.PassResult:
     """A worker that ends abruptly, as under the OOM killer: no exception, no cleanup."""
     if task.first_line > 1:
         os._exit(9)
-    return _ORIGINAL_WORK(task)
+    return _ORIGINAL_WORK(task, emit)
 
 
 @pytest.mark.usefixtures("tiny_ranges")
@@ -119,9 +122,9 @@ def test_workers_report_progress_exactly_once_per_byte(tmp_path: Path, monkeypat
     assert len(parts) == 4  # ranges of ~1,250 lines: the engine reports every 1,000 lines inside them
     monkeypatch.setattr(parallel, "_TARGETS", [target])
     monkeypatch.setattr(parallel, "_DONE", multiprocessing.Value("q", 0))
-    for task in ranges.tasks([(target, parts)]):  # run in this process, one range after the other
+    for task in ranges.tasks([target], jobs=1):  # run in this process, one range after the other
         before = parallel._DONE.value
-        parallel._work(task)
+        parallel._work(task, lambda violation: None)
         assert parallel._DONE.value - before == task.end - task.start
     assert parallel._DONE.value == path.stat().st_size
 
@@ -214,7 +217,6 @@ def test_standard_input_same_result_for_any_jobs(monkeypatch: pytest.MonkeyPatch
         return found
 
     monkeypatch.setattr(ranges, "plan", spy)
-    monkeypatch.setattr(parallel, "plan", spy)
     # The parent reads 2 x 500 bytes ahead: most fixtures have lines that straddle the end of that head.
     monkeypatch.setattr(ranges, "FORMAT_SCAN_BYTES", 500)
     sources = sorted(FIXTURES.rglob("*.jsonl"))
@@ -258,3 +260,39 @@ def test_pipes_and_standard_input_among_files_same_result_for_any_jobs(tmp_path:
     assert len(json.loads(one[1])["files"][1]["violations"]) > 5
     mixed = [run_cli("check", other, "-", "--format", "json", "--jobs", jobs, input=data) for jobs in ("1", "3")]
     assert mixed[0].exit_code == mixed[1].exit_code == 1 and mixed[0].stdout == mixed[1].stdout
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_streams_not_read_ahead_yet_are_read_ahead_when_their_turn_comes() -> None:
+    """A parallel run may be handed standard input or pipes that were not read ahead (it only takes as
+    many as it needs to decide that a run goes parallel): each is read ahead when the run reaches it, so
+    that one head at a time is held. The result is the same."""
+    from ftlint.config import ConfigResolver
+    from ftlint.engine import Engine
+    from ftlint.registry import discover
+
+    class Files:  # a sink: each file's findings, in order
+        def __init__(self) -> None:
+            self.found: list[list[tuple[str, int, int]]] = []
+
+        def file_started(self, job: object) -> None:
+            self.found.append([])
+
+        def violation(self, violation: Violation) -> None:
+            self.found[-1].append((violation.code, violation.line, violation.column))
+
+        def file_finished(self, report: object) -> None:
+            pass
+
+    sources = [FIXTURES / "bad" / "role-order.jsonl", FIXTURES / "clean" / "support-chat.jsonl"]
+    outcomes = []
+    for read_ahead in (True, False):
+        engine = Engine(discover(), ConfigResolver(None, {}))
+        streams = [io.BytesIO(source.read_bytes()) for source in sources]
+        targets = [ranges.Target(engine.job(source.name, None), None,
+                                 ranges.read_ahead(stream, 0) if read_ahead else stream)
+                   for source, stream in zip(sources, streams, strict=True)]
+        files = Files()
+        parallel.lint_in_parallel(engine, targets, 2, files)  # type: ignore[arg-type]
+        outcomes.append(files.found)
+    assert outcomes[0] == outcomes[1] and len(outcomes[0][0]) > 5

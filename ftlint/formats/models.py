@@ -112,7 +112,9 @@ Weight = Annotated[int, Strict(), Field(ge=0, le=1)]
 
 class FunctionCall(_Strict):
     name: str
-    arguments: str
+    # A JSON string for OpenAI and the platforms that copy it; an object for Hugging Face chat templates.
+    # Both are read; FT620 judges the type against the target (and FT611/FT612 against the template).
+    arguments: str | dict[str, Any]
 
 
 class ToolCall(_Strict):
@@ -125,18 +127,21 @@ class SystemMessage(_Strict):
     role: Literal["system"]
     content: Content
     name: str | None = None
+    weight: Weight | None = None  # read structurally; FT130 judges a weight outside assistant messages
 
 
 class DeveloperMessage(_Strict):
     role: Literal["developer"]
     content: Content
     name: str | None = None
+    weight: Weight | None = None  # read structurally; FT130 judges a weight outside assistant messages
 
 
 class UserMessage(_Strict):
     role: Literal["user"]
     content: Content
     name: str | None = None
+    weight: Weight | None = None  # read structurally; FT130 judges a weight outside assistant messages
 
 
 class AssistantMessage(_Strict):
@@ -162,6 +167,7 @@ class ToolMessage(_Strict):
     role: Literal["tool"]
     content: Content
     tool_call_id: str
+    weight: Weight | None = None
 
 
 class FunctionMessage(_Strict):

@@ -14,23 +14,18 @@ labelled so everywhere.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ftlint.hf.template import Rendering
+from ftlint.tokens import bytes_estimate
 
 if TYPE_CHECKING:
     import tokenizers
 
 Spans = tuple[tuple[int, int], ...]
-
-
-def bytes_estimate(text: str) -> int:
-    """A tokenizer-free estimate: ~4 bytes of UTF-8 per token, the usual rule of thumb for BPE on English."""
-    return math.ceil(len(text.encode("utf-8", "surrogatepass")) / 4)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ftlint.hf.counter import Counted, HfTokenizer, TokenizerError, bytes_estimate, count_rendering, prefix_spans
+from ftlint.hf.counter import Counted, HfTokenizer, TokenizerError, count_rendering, prefix_spans
 from ftlint.hf.files import ModelFiles
 from ftlint.hf.template import ChatTemplate, Rendering
+from ftlint.tokens import bytes_estimate
 
 # Tool-call ids of nine letters and digits: Mistral's templates refuse any other shape.
 _PROBE_ID = "probeid01"

@@ -199,7 +199,8 @@ def _card(report: FileReport, span: int) -> str:
 def _span(report: FileReport) -> int:
     """How many power-of-two bins a file's histogram needs: its examples and its model's limit."""
     histogram = report.totals.tokens_histogram
-    return max(len(log2_bins(histogram)), report.model.training_context.bit_length()) if histogram else 0
+    limit = report.model.training_context or 1
+    return max(len(log2_bins(histogram)), limit.bit_length()) if histogram else 0
 
 
 _HEIGHT, _MIN_BAR = 60, 3  # a bin with one example among thousands still shows
@@ -213,6 +214,8 @@ def _histogram(report: FileReport, span: int) -> str:
         return ""
     limit = report.model.training_context
     bins = log2_bins(histogram)
+    unknown = limit is None
+    limit = limit or 2 ** len(bins)  # no known context: nothing is drawn as over it
     width = max(span, _span(report))
     peak = max(bins) or 1
     bar = 300 / width
@@ -226,8 +229,9 @@ def _histogram(report: FileReport, span: int) -> str:
 
     rects = "".join(rect(i, count) for i, count in enumerate(bins) if count)
     x = limit.bit_length() - 1 + (limit / 2 ** (limit.bit_length() - 1) - 1)
-    line = (f'<line x1="{x * bar:.1f}" x2="{x * bar:.1f}" y1="0" y2="{_HEIGHT}" stroke="#c62828" '
-            f'stroke-width="2"><title>training context: {limit:,} tokens</title></line>')
+    line = "" if unknown else (f'<line x1="{x * bar:.1f}" x2="{x * bar:.1f}" y1="0" y2="{_HEIGHT}" '
+                               f'stroke="#c62828" stroke-width="2"><title>training context: {limit:,} tokens'
+                               "</title></line>")
     stats = describe(histogram) or {}
     over = f"; {report.totals.over_limit:,} over the limit (red)" if report.totals.over_limit else ""
     caption = (f"tokens per example (log2 bins): p50 {stats.get('p50', 0):,.0f}, p95 {stats.get('p95', 0):,.0f}, "

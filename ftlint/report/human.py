@@ -53,11 +53,8 @@ class _Human(Reporter):
             shapes = [line for report in self._reports for line in distribution_lines(report)]
             if shapes:
                 write("\n" + "\n".join(shapes) + "\n")
-            models = sorted({(r.model.id, r.model.encoding, r.model.training_context, r.model.training_price)
-                             for r in self._reports})
-            for model_id, encoding, context, price in models:
-                priced = f"${price:,.2f} per 1M training tokens" if price is not None else "not priced per token"
-                write(visible(f"model {model_id}: {encoding}, {context:,}-token training context, {priced}") + "\n")
+            for line in dict.fromkeys(model_line(report) for report in self._reports):
+                write(visible(line) + "\n")
         for notice in summary.notices:
             write(self.style(f"note: {visible(notice)}", fg="cyan") + "\n")
         if summary.suppressed:
@@ -138,6 +135,19 @@ def verdict(summary: Summary, style: Any) -> str:
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
+def model_line(report: FileReport) -> str:
+    """What the file was checked against, and how exact its counts are."""
+    model = report.model
+    counts = {"": "tokens not counted", "estimate": "tokens estimated (no tokenizer for this model: UTF-8 "
+              "bytes / 4)", "tokenizer.json": "exact tokens (the model's tokenizer.json)"}.get(
+        report.tokenizer, f"exact tokens ({model.encoding}, {report.tokenizer})")
+    context = f"{model.training_context:,}-token training context" if model.training_context else \
+        "training context unknown"
+    price = model.training_price
+    priced = f"${price:,.2f} per 1M training tokens" if price is not None else "not priced per token"
+    return f"model {model.id} on {model.provider}: {counts}, {context}, {priced}"
+
+
 def distribution_lines(report: FileReport) -> list[str]:
     """Two lines per file: tokens per example (with a log2 histogram against the limit) and shape."""
     totals = report.totals
@@ -148,15 +158,17 @@ def distribution_lines(report: FileReport) -> list[str]:
     if tokens is not None:
         limit = report.model.training_context
         bins = log2_bins(totals.tokens_histogram)
-        limit_bin = limit.bit_length() - 1
+        limit_bin = limit.bit_length() - 1 if limit is not None else len(bins) - 1
         width = max(len(bins), limit_bin + 1)
         peak = max(bins) or 1
         bars = "".join(_BLOCKS[min(8, -(-8 * bins[k] // peak))] if k < len(bins) and bins[k] else "·"
                        for k in range(width))
-        bars = bars[: limit_bin + 1] + "┃" + bars[limit_bin + 1:]
+        if limit is not None:
+            bars = bars[: limit_bin + 1] + "┃" + bars[limit_bin + 1:]
+        shown = f"{limit:,} limit" if limit is not None else "limit unknown"
         lines.append(f"  tokens/example   min {tokens['min']:,.0f}  p50 {tokens['p50']:,.0f}  "
                      f"mean {tokens['mean']:,.0f}  p95 {tokens['p95']:,.0f}  max {tokens['max']:,.0f}   "
-                     f"1 {bars} {limit:,} limit (log2 bins)")
+                     f"1 {bars} {shown} (log2 bins)")
     messages = describe(totals.messages_histogram)
     if messages is not None:
         share = totals.with_system / totals.counted

@@ -151,7 +151,9 @@ class InvalidImageUrl(Rule[NoOptions]):
 
     Why: images must be https URLs or `data:image/jpeg|png|webp;base64,` URLs.
     ftlint decodes data URLs and checks that the bytes are the image type they
-    claim. Remote URLs are never fetched.
+    claim. Remote URLs are never fetched. Some targets take data URLs only
+    (Together: "images as base64 data URIs", docs.together.ai data-preparation;
+    the target's `image_urls = "data-only"`).
 
     Example: `{"type": "image_url", "image_url": {"url": "data:image/png;base64,/9j/4AAQ..."}}` (JPEG bytes)
     Use instead: `data:image/jpeg;base64,/9j/4AAQ...`
@@ -166,12 +168,16 @@ class InvalidImageUrl(Rule[NoOptions]):
     fix = "Use an https URL or a data:image/(jpeg|png|webp);base64 URL with matching bytes"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
+        data_only = context.run.target.image_urls == "data-only"
         for label, pointer, image in _images(context):
             url = image.get("url")
-            if isinstance(url, str):
-                problem = inspect_url(url).problem
-                if problem:
-                    yield Finding(f"{label}: {problem}", pointer=f"{pointer}/image_url/url")
+            if not isinstance(url, str):
+                continue
+            problem = inspect_url(url).problem
+            if not problem and data_only and not url.startswith("data:"):
+                problem = f"{context.run.target.name} takes images only as base64 data: URLs, not links"
+            if problem:
+                yield Finding(f"{label}: {problem}", pointer=f"{pointer}/image_url/url")
 
 
 class TooManyImages(Rule[NoOptions]):
@@ -224,5 +230,35 @@ class ImageTooLarge(Rule[NoOptions]):
                               "skipped", pointer=f"{pointer}/image_url/url")
 
 
+class WeightedImageMessage(Rule[NoOptions]):
+    """A message that holds images has a non-zero weight.
+
+    Why: Together rejects it: "Messages with images cannot have non-zero
+    weights" (together-py files.py checker; spec/providers.md section 3.3).
+    Images are inputs; only text answers are trained. Off by default; the
+    together target turns it on.
+
+    Example: `{"role": "user", "weight": 1, "content": [{"type": "image_url", ...}]}`
+    Use instead: drop the weight (or set it to 0).
+    """
+
+    code = "FT430"
+    requires = frozenset({"images"})
+    name = "weighted-image-message"
+    severity = Severity.ERROR
+    scope = Scope.EXAMPLE
+    enabled_by_default = False
+    summary = "A message with images has a non-zero weight"
+    fix = "Drop the weight of messages that hold images (or set it to 0)"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        for message in context.example.all_messages:
+            weight = message.data.get("weight")
+            if weight not in (None, 0) and any(part.get("type") == "image_url" for _, part in message.parts()):
+                yield Finding(f"{message.label} holds images and has `weight: {weight}`; "
+                              f"{context.run.target.name} trains no image messages",
+                              pointer=f"{message.pointer}/weight")
+
+
 RULES = [ImageContent, ImageOutsideUserMessage, AudioContent, FileContent, EmptyContent, InvalidImageUrl,
-         TooManyImages, ImageTooLarge]
+         WeightedImageMessage, TooManyImages, ImageTooLarge]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
+from ftlint.formats import Example, Message
 from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -247,6 +248,56 @@ class ConsecutiveAssistantMessages(Rule[NoOptions]):
                               "assistant messages: merge them", pointer=after.pointer)
 
 
+def turns(example: Example) -> list[tuple[str, Message]]:
+    """The conversation's turns after its leading system messages: consecutive assistant messages joined
+    only by tool results are one assistant turn (a call, its results, the answer)."""
+    found: list[tuple[str, Message]] = []
+    messages = example.messages
+    start = next((i for i, m in enumerate(messages) if m.role not in ("system", "developer")), len(messages))
+    for message in messages[start:]:
+        role = "assistant" if message.role in ("tool", "function") else message.role
+        if found and found[-1][0] == role == "assistant":
+            continue
+        found.append((role or "?", message))
+    return found
+
+
+class RolesNotAlternating(Rule[NoOptions]):
+    """After the system message, the conversation does not start with the user and alternate strictly.
+
+    Why: Together rejects it: "Invalid role turns on line N of the input file.
+    After the optional system message, conversation roles must alternate between
+    user/assistant/user/assistant." (together-py files.py checker; Together's
+    data-preparation docs: start with system or user, then alternate; Bedrock
+    Nova has the same rule). A tool call, its results and the answer that
+    follows count as one assistant turn. Off by default; targets that require it
+    turn it on.
+
+    Example: `user, user, assistant` or `system, assistant, user, assistant`.
+    Use instead: merge consecutive turns of one role; start with the user.
+    """
+
+    code = "FT220"
+    name = "roles-not-alternating"
+    severity = Severity.ERROR
+    scope = Scope.EXAMPLE
+    formats = CHAT
+    enabled_by_default = False
+    summary = "Roles do not alternate user/assistant after the system message"
+    fix = "Start with the user's turn and alternate user/assistant; merge consecutive turns of one role"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        if not context.example.roles_known:
+            return
+        expected = "user"
+        for role, message in turns(context.example):
+            if role in ("system", "developer") or role != expected:
+                yield Finding(f"{message.label} comes where the {expected} speaks: after the optional system "
+                              "message, roles must alternate user/assistant/user/assistant", pointer=message.pointer)
+                return
+            expected = "assistant" if role == "user" else "user"
+
+
 class NoUserMessage(Rule[NoOptions]):
     """The example has an assistant answer but no user message.
 
@@ -276,5 +327,5 @@ class NoUserMessage(Rule[NoOptions]):
 RULES = [
     NoAssistantMessage, LastMessageNotAssistant, SystemMessageNotFirst, MultipleSystemMessages,
     ToolMessageWithoutCall, UnansweredToolCall, ReinforcementNotEndingOnUser,
-    ConsecutiveAssistantMessages, NoUserMessage,
+    ConsecutiveAssistantMessages, NoUserMessage, RolesNotAlternating,
 ]

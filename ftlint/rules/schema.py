@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from ftlint.formats import FORMATS
 from ftlint.formats.targets import accepts
-from ftlint.rule import ExampleContext, FileContext, NoOptions, Rule, Scope
+from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.rules._base import SchemaIssueRule
 from ftlint.schema import Issue
 from ftlint.violation import Finding, Severity
@@ -283,8 +283,121 @@ class FormatNotForMethod(Rule[NoOptions]):
             )
 
 
+class WeightOutsideAssistant(Rule[NoOptions]):
+    """A `weight` on a message that is not the assistant's.
+
+    Why: OpenAI and Azure take `weight` (0 or 1) on assistant messages only; on
+    any other message it is an unknown key and the file is rejected
+    (openai-format.md: "weight ... assistant messages only"). Together allows
+    0/1 on any role (its data-preparation docs), so its target turns this off.
+
+    Example: `{"role": "user", "content": "hi", "weight": 0}`
+    Use instead: drop the weight (only answers are trained).
+    """
+
+    code = "FT130"
+    name = "weight-outside-assistant"
+    severity = Severity.ERROR
+    scope = Scope.EXAMPLE
+    summary = "A message other than the assistant's has a weight"
+    fix = "Drop the weight: only assistant messages are trained"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        for message in context.example.all_messages:
+            if "weight" in message.data and message.role not in ("assistant", None):
+                yield Finding(f"{message.label} has `weight`; {context.run.target.name} takes a weight on "
+                              "assistant messages only", pointer=f"{message.pointer}/weight")
+
+
+class WeightIgnored(Rule[NoOptions]):
+    """An assistant message has `weight: 0`, and the trainer ignores weights.
+
+    Why: TRL, Unsloth and axolotl's chat_template type have no `weight`: every
+    assistant turn is trained on, including the ones the data meant to skip
+    (axolotl reads a per-message `train` key instead; TRL masks only with
+    `assistant_only_loss`). Source: huggingface/trl docs/source/dataset_formats.md,
+    axolotl docs/dataset-formats/conversation.qmd (spec/providers.md 9.1).
+    Off by default; the hf target turns it on, as a warning.
+
+    Example: `{"role": "assistant", "content": "a draft", "weight": 0}`
+    Use instead: drop the turns you do not want trained, or map the weight to
+    your trainer's own field (axolotl `train: false`).
+    """
+
+    code = "FT131"
+    name = "weight-ignored"
+    severity = Severity.WARNING
+    scope = Scope.EXAMPLE
+    enabled_by_default = False
+    summary = "weight: 0 on an assistant message, which the trainer ignores"
+    fix = "Remove turns that should not be trained, or use the trainer's own field"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        for message in context.example.all_messages:
+            if message.role == "assistant" and message.data.get("weight") == 0:
+                yield Finding(f"{message.label} has `weight: 0`, which {context.run.target.name} ignores: "
+                              "it will be trained on", pointer=f"{message.pointer}/weight")
+                return
+
+
+class _Weights:
+    """Lines with and without a record-level weight (first of each), and the first non-number."""
+
+    def __init__(self) -> None:
+        self.with_weight: int = 0
+        self.without: int = 0
+        self.bad: int = 0
+
+
+class ExampleWeightNotOnEveryExample(DatasetRule[NoOptions, _Weights]):
+    """A record-level `weight` is on some examples and not on others, or is not a number.
+
+    Why: Fireworks reads a float `weight` at the top of each example (any number,
+    negatives included) to weigh whole samples, and requires it "on all samples
+    or none" (docs.fireworks.ai/fine-tuning/weighted-training). Elsewhere such a
+    key is unknown (FT102). Off by default; the fireworks target turns it on and
+    accepts the key (`record_keys`).
+
+    Example: line 1 `{"messages": [...], "weight": 2.0}`, line 2 `{"messages": [...]}`.
+    Use instead: give every example a weight (1.0 for the default), or none.
+    """
+
+    code = "FT132"
+    name = "example-weight-not-on-every-example"
+    severity = Severity.ERROR
+    enabled_by_default = False
+    summary = "A record-level weight is on some examples but not all, or is not a number"
+    fix = "Give every example a numeric weight, or none"
+
+    def start(self) -> _Weights:
+        return _Weights()
+
+    def collect(self, state: _Weights, context: ExampleContext) -> None:
+        line = context.record.line
+        if "weight" not in context.example.raw:
+            state.without = state.without or line
+            return
+        state.with_weight = state.with_weight or line
+        weight = context.example.raw["weight"]
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+            state.bad = state.bad or line
+
+    def merge(self, first: _Weights, later: _Weights) -> _Weights:
+        first.with_weight = first.with_weight or later.with_weight
+        first.without = first.without or later.without
+        first.bad = first.bad or later.bad
+        return first
+
+    def finish(self, state: _Weights, context: FileContext) -> Iterator[Finding]:
+        if state.bad:
+            yield Finding("the example's `weight` is not a number", pointer="/weight", line=state.bad)
+        if state.with_weight and state.without:
+            yield Finding(f"line {state.with_weight} has a record-level `weight` and this line has none; "
+                          f"{context.run.target.name} wants it on every example or on none", line=state.without)
+
+
 RULES = [
     MissingKey, UnknownKey, WrongType, EmptyList, InvalidRole, InvalidWeight, FractionalWeight,
     InvalidValue, AssistantWithoutContent, TooManyItems, UnexpectedFormat, RoleNotInSchema,
-    FormatNotForMethod,
+    FormatNotForMethod, WeightOutsideAssistant, WeightIgnored, ExampleWeightNotOnEveryExample,
 ]

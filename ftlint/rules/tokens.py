@@ -40,7 +40,7 @@ class ExampleOverContextLimit(Rule[NoOptions]):
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         tokens = context.tokens
         limit = context.run.model.training_context
-        if tokens is None or tokens.total <= limit:
+        if tokens is None or limit is None or tokens.total <= limit:
             return
         lost, trainable_lost = tokens.truncation(limit)
         yield Finding(
