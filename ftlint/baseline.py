@@ -53,22 +53,30 @@ class Baseline:
 
     @classmethod
     def load(cls, path: Path) -> Baseline:
+        """Read a baseline. Anything that is not one (bad JSON, a count of 1e999, a list nested 100,000
+        deep) is a BaselineError naming the file, the entry and the key: never a traceback."""
         try:
             text = path.read_text(encoding="utf-8")
-            data = json.loads(text)
-            if data.get("version") != VERSION:
-                raise ValueError(f"unsupported version {data.get('version')!r}")
-            lines = {item: number for number, item in enumerate(text.splitlines(), start=1)}
-            entries = []
-            for item in data["entries"]:
-                entry_line = lines.get(json.dumps(item, sort_keys=True) + ",") or lines.get(
-                    json.dumps(item, sort_keys=True), 0)
-                entries.append(Entry(str(item["code"]), str(item["fingerprint"]), int(item.get("count", 1)),
-                                     str(item.get("path", "")), int(item.get("line", 0)), entry_line))
         except OSError as exc:
             raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise BaselineError(f"{path} is not an ftlint baseline: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise BaselineError(f"{path} is not an ftlint baseline: not UTF-8 (byte {exc.start + 1})") from None
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise BaselineError(f"{path} is not an ftlint baseline: nested too deeply") from None
+        except ValueError as exc:  # bad JSON, or an integer past Python's 4,300-digit limit
+            raise BaselineError(f"{path} is not an ftlint baseline: {str(exc).split('; use sys.', 1)[0]}") from None
+        if not isinstance(data, dict):
+            raise BaselineError(f"{path} is not an ftlint baseline: a JSON {type(data).__name__}, not an object")
+        if data.get("version") != VERSION:
+            raise BaselineError(f"{path} is not an ftlint baseline: unsupported version "
+                                f"{_short(data.get('version'))} (this ftlint reads version {VERSION})")
+        items = data.get("entries")
+        if not isinstance(items, list):
+            raise BaselineError(f"{path} is not an ftlint baseline: `entries` must be a list")
+        lines = {item: number for number, item in enumerate(text.splitlines(), start=1)}
+        entries = [_entry(path, index, item, lines) for index, item in enumerate(items)]
         return cls(path, entries)
 
     def suppress(self, violation: Violation) -> bool:
@@ -91,6 +99,32 @@ class Baseline:
             left[key] -= unused
             found.append((index, entry, unused))
         return found
+
+
+def _entry(path: Path, index: int, item: object, lines: dict[str, int]) -> Entry:
+    """One entry, checked field by field (the file may have been edited by hand, or by anyone)."""
+    where = f"{path}: entry {index + 1}"
+    if not isinstance(item, dict):
+        raise BaselineError(f"{where}: must be an object, not {type(item).__name__}")
+    for key in ("code", "fingerprint"):
+        if not isinstance(item.get(key), str):
+            raise BaselineError(f"{where}: `{key}` must be a string")
+    numbers = {}
+    for key, default, least in (("count", 1, 1), ("line", 0, 0)):
+        value = item.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise BaselineError(f"{where}: `{key}` must be an integer of at least {least}, not {_short(value)}")
+        numbers[key] = value
+    if not isinstance(item.get("path", ""), str):
+        raise BaselineError(f"{where}: `path` must be a string")
+    entry_line = lines.get(json.dumps(item, sort_keys=True) + ",") or lines.get(json.dumps(item, sort_keys=True), 0)
+    return Entry(item["code"], item["fingerprint"], numbers["count"], item.get("path", ""), numbers["line"],
+                 entry_line)
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value) if isinstance(value, (int, float, str)) or value is None else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def write_baseline(path: Path, violations: Iterable[Violation]) -> int:

@@ -116,6 +116,9 @@ class ModelInfo(BaseModel):
     @field_validator("methods")
     @classmethod
     def _known_methods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("a model needs at least one training method; expected some of "
+                             + ", ".join(FORMAT_BY_METHOD))
         unknown = [m for m in value if m not in FORMAT_BY_METHOD]
         if unknown:
             raise ValueError(f"unknown methods {unknown}; expected {', '.join(FORMAT_BY_METHOD)}")

@@ -16,6 +16,7 @@ import click
 
 from ftlint import __version__
 from ftlint.choices import DEFAULT_TARGET, METHODS, TOKENIZERS, targets
+from ftlint.naming import rule_text as validation_name_rule
 from ftlint.report import CHOICES
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -117,8 +118,13 @@ def main() -> None:
 @click.option("--extend-select", multiple=True, callback=_split_commas, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, callback=_split_commas, help="Rules to turn off.")
 @click.option("--validation-file", "validation_files", type=click.Path(path_type=Path, exists=True),
-              multiple=True, help="A validation file: checked, tokens reported, not billed. "
-              "Files named *valid*, *val*, *test*, *eval* or *dev* are treated as validation files too.")
+              multiple=True, help="A validation file: checked, tokens reported, not billed. A file is one "
+              f"too when {validation_name_rule()} (or it matches `validation-files` in config).")
+@click.option("--training-file", "training_files", type=click.Path(path_type=Path, exists=True),
+              multiple=True, help="A training file, whatever its name says (also `training-files` in config).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path), metavar="NAME",
+              help="The name to report standard input (-) as; config, per-file-ignores and the "
+              "validation-name rule use it too.")
 @click.option("-f", "--format", "output_format", type=click.Choice(CHOICES),
               help="Report format. Default: full on a terminal, else auto (github annotations inside GitHub "
               "Actions, concise elsewhere); also FTLINT_FORMAT or `format` in config.")
@@ -150,17 +156,26 @@ def main() -> None:
               help="Skip token counting: no totals or costs, no token rules. For quick structural checks.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
-@click.option("--show-settings", is_flag=True, help="Print the resolved settings and selected rules, then exit.")
+@click.option("--isolated", is_flag=True, help="Read no config file at all (defaults and options only).")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply `exclude` and `extend-exclude` to paths named on the command line too (for pre-commit).")
+@click.option("--show-settings", is_flag=True, help="Print each path's config file, the resolved settings, the "
+              "plugins that would load (without loading them) and the selected rules, then exit.")
+@click.option("-q", "--quiet", is_flag=True, help="Print violations only: no totals, notes or verdict.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print which config and rules each file got, what was skipped, and the time (stderr).")
 @click.option("--color/--no-color", default=None, help="Color the text report. Default: only on a terminal.")
 def check(paths: tuple[Path, ...], model: str | None, method: str | None, provider: str | None,
           epochs: int | None,
           select: list[str] | None, extend_select: list[str] | None, ignore: list[str] | None,
-          validation_files: tuple[Path, ...], output_format: str | None, output_file: Path | None,
+          validation_files: tuple[Path, ...], training_files: tuple[Path, ...], stdin_filename: Path | None,
+          output_format: str | None, output_file: Path | None,
           statistics: bool, max_repeats: int | None, baseline_path: Path | None, write_baseline: Path | None,
           require_plugins: list[str] | None, exit_zero: bool,
           strict: bool | None, jobs: int | None, tokenizer: str | None, chat_template: str | None,
           max_seq_length: int | None, no_tokens: bool,
-          config_path: Path | None, show_settings: bool, color: bool | None) -> None:
+          config_path: Path | None, isolated: bool, force_exclude: bool | None, show_settings: bool,
+          quiet: bool, verbose: bool, color: bool | None) -> None:
     """Check fine-tuning files (JSONL). PATHS are files, directories (searched for
     *.jsonl) or - for standard input; none means the current directory.
 
@@ -170,8 +185,8 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     Configure defaults in pyproject.toml under [tool.ftlint] or in ftlint.toml.
     """
     from ftlint import run
-    from ftlint.config import ConfigError, ConfigResolver
-    from ftlint.discovery import expand
+    from ftlint.config import ConfigError
+    from ftlint.discovery import Selection, expand
     from ftlint.report import format_for_path, resolve_format
     from ftlint.selection import Layer
 
@@ -181,18 +196,20 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
                                  "tokens": False if no_tokens else None}
     layer = Layer(select=select, extend_select=extend_select or (), ignore=ignore or ())
     try:
-        resolver = ConfigResolver(config_path, overrides)
+        _exclusive(quiet=quiet, verbose=verbose)
+        resolver = _resolver(config_path, overrides, isolated, training_files, validation_files, stdin_filename)
         base = resolver.for_path(paths[0] if paths and str(paths[0]) != "-" else None)
         if show_settings:
-            run.show_settings(resolver, base, layer)
+            run.show_settings(resolver, [None if str(p) == "-" else p for p in paths] or [None], layer)
             return
         name = output_format or format_for_path(output_file) or os.environ.get("FTLINT_FORMAT") or \
             base.settings.format or ("full" if sys.stdout.isatty() else "auto")
         if name not in CHOICES:
             raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
+        selection = Selection(resolver, force_exclude)
         options = run.RunOptions(
-            files=list(expand(paths or (Path("."),), set(validation_files))),
+            files=list(expand(paths or (Path("."),), set(validation_files), selection, set(training_files))),
             output_format=resolve_format(name, stdout_is_tty=output_file is None and sys.stdout.isatty()),
             output_file=output_file,
             color=output_file is None and (color if color is not None else _terminal_wants_color()),
@@ -204,6 +221,9 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
             require_plugins=tuple(require_plugins or ()),
             exit_zero=exit_zero,
             max_repeats=base.settings.max_repeats if max_repeats is None else max_repeats,
+            quiet=quiet,
+            verbose=verbose,
+            skipped=tuple(selection.skipped),
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
@@ -215,6 +235,23 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_CLEAN)
     sys.exit(code)
+
+
+def _resolver(config_path: Path | None, overrides: dict[str, Any], isolated: bool, training: tuple[Path, ...],
+              validation: tuple[Path, ...], stdin_name: Path | None) -> Any:
+    """The ConfigResolver for `check`'s config options (ConfigError on contradictions)."""
+    from ftlint.config import ConfigError, ConfigResolver
+
+    both = {path.resolve() for path in training} & {path.resolve() for path in validation}
+    if both:
+        raise ConfigError(f"{sorted(both)[0]} is named with both --training-file and --validation-file")
+    return ConfigResolver(config_path, overrides, isolated=isolated, training=training, stdin_name=stdin_name)
+
+
+def _exclusive(**flags: bool) -> None:
+    given = [f"--{name}" for name, value in flags.items() if value]
+    if len(given) > 1:
+        raise click.UsageError(f"{' and '.join(given)} exclude each other")
 
 
 def _terminal_wants_color() -> bool:
@@ -331,14 +368,28 @@ def convert(source: Path, to: str, output: Path | None, rejects: Path | None, pr
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule, plugins included.")
 @click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-def rule(code: str | None, show_all: bool, output_format: str) -> None:
-    """Explain a rule (by code or name), or list them all with --all."""
+@click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Include the rules this config adds (local plugins, schemas) instead of the discovered one's.")
+@click.option("--isolated", is_flag=True, help="Read no config file: built-in and installed plugin rules only.")
+def rule(code: str | None, show_all: bool, output_format: str, config_path: Path | None, isolated: bool) -> None:
+    """Explain a rule (by code or name), or list them all with --all.
+
+    The rules of the config discovered from the current folder count too: its local plugin files
+    (`plugins = [...]`, which this loads, as `check` does) and its `[[schema]]` rules.
+    """
     import json
 
+    from ftlint.config import ConfigError, ConfigResolver
     from ftlint.registry import discover
     from ftlint.ruledoc import rule_json, rule_text
 
-    registry = discover()
+    try:
+        config = ConfigResolver(config_path, {}, isolated=isolated).for_path(None)
+        registry = config.rules_registry(discover())
+    except ConfigError as exc:
+        _fail(str(exc))
+    for error in registry.errors:
+        click.echo(f"ftlint: warning: {error}; its rules are not listed", err=True)
     rules = registry.sorted_rules()
     if show_all or code is None:
         if output_format == "json":

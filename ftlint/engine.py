@@ -17,8 +17,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, Protocol, TypeVar
 
-from pydantic import ValidationError
-
 from ftlint import catalog as catalog_module
 from ftlint import clock
 from ftlint.catalog import Catalog, ModelInfo, Target
@@ -29,7 +27,6 @@ from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
-from ftlint.rules.custom import schema_rules
 from ftlint.selection import Layer, Selector
 from ftlint.stamp import Stamper, validated
 from ftlint.stats import FileTotals
@@ -152,7 +149,10 @@ class Engine:
     def plan(self, config: Config) -> Plan:
         key = id(config.settings)
         if key not in self._plans:
-            self._plans[key] = _make_plan(self.registry, config, self.cli_layer)
+            try:
+                self._plans[key] = _make_plan(self.registry, config, self.cli_layer)
+            except ConfigError as exc:  # name the config file (and the key's line) in one line
+                raise config.error(exc) from None
         return self._plans[key]
 
     def plans(self) -> list[Plan]:
@@ -168,15 +168,18 @@ class Engine:
 
     def job(self, display: str, path: Path | None, *, validation: bool = False) -> FileJob:
         """The job of one file (``path`` None: standard input or records given in code)."""
-        config = self.resolver.for_path(path)
+        named = path if path is not None else self.resolver.stdin_name  # --stdin-filename
+        if path is None and named is not None:
+            display = str(named)
+        config = self.resolver.for_path(named)
         plan = self.plan(config)
-        ignored = config.ignored_for(path) if path is not None else []
+        ignored = config.ignored_for(named) if named is not None else []
         codes = plan.selector.resolve(set(plan.enabled), [Layer(ignore=ignored)]) if ignored else plan.enabled
-        if path is not None:
-            validation = config.is_validation_file(path, validation)
+        kind, reason = config.kind_of(named, validation)
         rules = RuleSet.of((plan.rules[c] for c in sorted(codes)), tokens=config.settings.tokens)
-        return FileJob(self, plan, rules, display, "validation" if validation else "training",
-                       regular_file=path is not None and path.is_file())
+        job = FileJob(self, plan, rules, display, kind, regular_file=path is not None and path.is_file())
+        job.validation_reason = reason if kind == "validation" else ""
+        return job
 
     def run_findings(self, context: RunContext, display: str, emit: Emit) -> list[RuleFailure]:
         """The run-stage rules (FT901) of the first plan, stamped against ``display``."""
@@ -202,53 +205,29 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
             resolve_tokenizer(settings.tokenizer)
     except (catalog_module.CatalogError, VocabularyError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
-    registry = _with_configured_rules(registry, config)
+    registry = config.rules_registry(registry)
     selector = Selector({code: rule.name for code, rule in registry.rules.items()})
     defaults = [code for code, rule in registry.rules.items() if rule.enabled_by_default]
     target = catalog.target
-    try:
-        enabled = selector.resolve(defaults, [
-            Layer(None, target.extend_select, target.ignore),
-            Layer(settings.select, settings.extend_select, settings.ignore), cli_layer])
-        for table in (settings.severity, settings.rules, target.severity):
-            selector.validate(table)
-        for selectors in settings.per_file_ignores.values():
-            selector.validate(selectors)
+    try:  # the target's own selection (models.toml, or [providers.NAME] in config)
+        selector.validate(target.extend_select)
+        selector.validate(target.ignore)
+        selector.validate(target.severity)
     except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    rules = {code: _instantiate(registry.rules[code], selector, settings.rules) for code in sorted(enabled)}
+        raise ConfigError(f"target {target.id}: {exc}") from None
+    config.check_selectors(selector)  # at the key that names an unknown rule, with a suggestion
+    try:
+        enabled = selector.resolve(defaults, [Layer(None, target.extend_select, target.ignore),
+                                              *config.selection_layers, cli_layer])
+    except ValueError as exc:  # the config's selectors are checked: this one is the command line's
+        raise ConfigError(str(exc), located=True) from None
+    rules = {code: config.build_rule(code, registry.rules[code]) for code in sorted(enabled)}
     severities = {}
     for code, rule in rules.items():
         # The user's config first, then the target's own verdict, then the rule's default.
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
     return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat)
-
-
-def _with_configured_rules(registry: Registry, config: Config) -> Registry:
-    """The registry plus the config's local rule files (``plugins``) and team schemas (``schema``)."""
-    settings = config.settings
-    if settings.plugins:
-        registry = registry.with_local([config.root / path for path in settings.plugins])
-    if settings.schemas:
-        try:
-            registry = registry.with_rules("config schema", schema_rules(settings.schemas, config.root))
-        except ValueError as exc:
-            raise ConfigError(f"{config.path}: {exc}") from None
-    return registry
-
-
-def _instantiate(rule_class: type[Rule[Any]], selector: Selector, tables: dict[str, dict[str, Any]]) -> Rule[Any]:
-    """The rule with its options from config (``[tool.ftlint.rules.CODE]`` or by name)."""
-    code = rule_class.code
-    options = selector.most_specific(code, {k: v for k, v in tables.items() if k in (code, rule_class.name)})
-    try:
-        parsed = rule_class.options_model.model_validate(options or {})
-    except ValidationError as exc:
-        detail = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in detail["loc"])
-        raise ConfigError(f"options of {code} ({rule_class.name}): `{where}`: {detail['msg']}") from None
-    return rule_class(parsed)
 
 
 @dataclass
@@ -284,6 +263,7 @@ class FileJob:
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
+        self.validation_reason = ""  # why a validation file is one (Engine.job sets it)
 
     @property
     def kind(self) -> str:

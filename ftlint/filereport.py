@@ -37,6 +37,7 @@ class FileReport:
     billed_per_hour: bool = False
     # Violations reported per severity: the run sets them (it alone knows what the baseline accepted).
     counts: Counter[Severity] = field(default_factory=Counter)
+    validation_reason: str = ""  # why a validation file is one ("" for training files)
 
 
 def build_report(job: FileJob, result: PassResult) -> FileReport:
@@ -59,4 +60,5 @@ def build_report(job: FileJob, result: PassResult) -> FileReport:
         internal_errors=[f.message for f in result.failures if registry.is_builtin(f.code)],
         plugin_errors=[(registry.origin[f.code].distribution, f.message) for f in result.failures
                        if not registry.is_builtin(f.code)],
+        validation_reason=job.validation_reason,
     )

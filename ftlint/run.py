@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ftlint.registry import Registry
     from ftlint.report import Reporter, Summary
     from ftlint.selection import Layer
+    from ftlint.verbose import Verbose
 
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
@@ -56,6 +57,9 @@ class RunOptions:
     require_plugins: tuple[str, ...] = ()
     exit_zero: bool = False
     max_repeats: int = DEFAULT_MAX_REPEATS
+    quiet: bool = False  # -q: violations only
+    verbose: bool = False  # -v: config, rules and timing on stderr
+    skipped: tuple[tuple[Path, str], ...] = ()  # paths the file search left out, and why (for -v)
 
 
 def check(resolver: ConfigResolver, layer: Layer, options: RunOptions) -> int:
@@ -113,27 +117,34 @@ class Run:
     def _report(self, out: IO[str]) -> tuple[Summary, bool]:
         from ftlint.engine import Engine
         from ftlint.report import Summary, make_reporter
+        from ftlint.verbose import Verbose
 
         options = self.options
+        verbose = Verbose(sys.stderr) if options.verbose else None
         registry = self._registry()
-        validation = [flag or (path is not None and self.resolver.for_path(path).is_validation_file(path))
-                      for path, flag in options.files]
+        validation = [_is_validation(self.resolver, path, flag) for path, flag in options.files]
         engine = Engine(registry, self.resolver, self.layer, has_validation_file=any(validation))
         # Training files first, so that validation files can be checked against them (FT507).
-        files = [(path, is_validation) for (path, _), is_validation
-                 in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
+        # Each keeps its own flag (named with --validation-file): the job says why a file is a validation file.
+        files = [file for file, _ in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
         reporter = make_reporter(options.output_format, out, color=options.color, rules=registry.rules,
-                                 statistics=options.statistics, err=sys.stderr)
+                                 statistics=options.statistics, err=None if options.quiet else sys.stderr,
+                                 quiet=options.quiet)
         summary = Summary()
         sink = ReportingSink(reporter, summary, self._baseline(), _progress(options),
                              keep=[] if options.write_baseline is not None else None,
-                             repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats))
+                             repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats),
+                             verbose=verbose)
         reporter.start()
+        if verbose is not None:
+            verbose.skipped(options.skipped)
         lint_files(engine, files, options.jobs, sink)
         sink.close()
         self._after_files(engine, sink)
         failed_plugin = _report_plugin_errors(engine, registry, summary.plugin_errors, options.require_plugins)
         reporter.finish(summary)
+        if verbose is not None:
+            verbose.finish(summary.files)
         return summary, failed_plugin
 
     def _registry(self) -> Registry:
@@ -195,11 +206,14 @@ class ReportingSink:
     progress: Progress | None = None
     keep: list[Violation] | None = None  # every reported violation, when a baseline is being written
     repeats: RepeatLimiter = field(default_factory=RepeatLimiter)
+    verbose: Verbose | None = None  # -v: each file's config, kind and rules on stderr
     _counts: Counter[Severity] = field(default_factory=Counter)
     _suppressed: int = 0
 
     def file_started(self, job: FileJob) -> None:
         job.on_progress = self.progress.advance if self.progress is not None else None
+        if self.verbose is not None:
+            self.verbose.file(job)
         self._counts, self._suppressed = Counter(), 0
         self.repeats.start_file()
         self.reporter.file_started(job.display)
@@ -305,6 +319,11 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
             source.close()
 
 
+def _is_validation(resolver: ConfigResolver, path: Path | None, flag: bool) -> bool:
+    named = path if path is not None else resolver.stdin_name  # --stdin-filename
+    return resolver.for_path(named).kind_of(named, flag)[0] == "validation"
+
+
 def _job(engine: Engine, path: Path | None, validation: bool) -> FileJob:
     return engine.job("-" if path is None else str(path), path, validation=validation)
 
@@ -334,7 +353,9 @@ def _progress(options: RunOptions) -> Progress | None:
     from ftlint.progress import Progress
     from ftlint.report import make_reporter
 
-    if not sys.stderr.isatty() or os.environ.get("CI") or not make_reporter(options.output_format, sys.stderr).human:
+    if options.quiet or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    if not make_reporter(options.output_format, sys.stderr).human:
         return None
     return Progress(progress_total([path for path, _ in options.files]), sys.stderr)
 
@@ -350,19 +371,50 @@ def progress_total(paths: list[Path | None]) -> int | None:
     return sum(path.stat().st_size for path in paths if path is not None)
 
 
-def show_settings(resolver: ConfigResolver, config: Config, layer: Layer) -> None:
-    """The resolved settings, the config file they came from, and the rules a run would use."""
-    import json
-
-    from ftlint.engine import Engine
+def show_settings(resolver: ConfigResolver, paths: list[Path | None], layer: Layer) -> None:
+    """Each path's config file (and the files it extends), then per config: the resolved settings,
+    the plugins it would load (without loading them), the model and the rules a run would use."""
     from ftlint.registry import discover
 
-    plan = Engine(discover(), resolver, layer).plan(config)
-    print(f"config file: {config.path or '(none: defaults)'}")
-    print("settings: " + json.dumps(config.settings.model_dump(mode="json", by_alias=True), indent=2))
+    configs: dict[int, Config] = {}
+    for path in paths:
+        config = resolver.for_path(path)
+        configs.setdefault(id(config), config)
+        if len(paths) > 1:
+            print(f"{'-' if path is None else path}: {config.describe()}")
+    registry = discover()
+    for config in configs.values():
+        if len(paths) > 1:
+            print()
+        _show_config(config, registry, resolver, layer)
+
+
+def _show_config(config: Config, registry: Registry, resolver: ConfigResolver, layer: Layer) -> None:
+    import json
+
+    from ftlint.config import Config, ConfigError
+    from ftlint.engine import Engine
+
+    settings = config.settings
+    print(f"config file: {config.describe()}")
+    print("settings: " + json.dumps(settings.model_dump(mode="json", by_alias=True), indent=2))
+    if settings.plugins:
+        print("plugins (local rule files: Python code that `check` runs; not loaded here):")
+        for plugin in settings.plugins:
+            print(f"  {config.root / plugin}{'' if (config.root / plugin).is_file() else ' (missing)'}")
+    # The plan without the local plugins: showing settings must not run a repository's code.
+    unloaded = Config(settings.model_copy(update={"plugins": []}), config.path, chain=config.chain,
+                      training=config.training)
+    try:
+        plan = Engine(registry, resolver, layer).plan(unloaded)
+    except ConfigError as exc:
+        if not settings.plugins:
+            raise
+        print(f"rules enabled: not known without loading the plugins ({exc})")
+        return
     print(f"provider: {plan.target.id} ({plan.target.name})")
     context = f"{plan.model.training_context:,}-token context" if plan.model.training_context else "context unknown"
     print(f"model: {plan.model.id} ({plan.model.encoding or 'its own tokenizer, or an estimate'}, {context})")
-    print("rules enabled:")
+    print("rules enabled" + (" (plugin rules not shown)" if settings.plugins else "") + ":")
     for code in sorted(plan.rules):
         print(f"  {code} {plan.rules[code].name} [{plan.severities[code].value}]")

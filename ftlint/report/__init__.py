@@ -73,8 +73,9 @@ class Reporter:
     statistics_note: str | None = "it lists every violation; for counts per rule use --format concise or json"
 
     def __init__(self, out: IO[str], *, color: bool = False, rules: dict[str, type[Rule[Any]]] | None = None,
-                 statistics: bool = False, err: IO[str] | None = None) -> None:
+                 statistics: bool = False, err: IO[str] | None = None, quiet: bool = False) -> None:
         self.out = out
+        self.quiet = quiet  # -q: violations (and --statistics) only; no totals, notes or verdict
         self.err = err
         self.color = color
         self.rules = rules or {}

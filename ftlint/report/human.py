@@ -46,6 +46,10 @@ class _Human(Reporter):
         if self.statistics:
             for count, code, name in summary.statistics():
                 write(f"{count:>6}\t{visible(code)}\t{visible(name)}\n")
+        if self.quiet:  # -q: nothing but violations, and the internal errors that make exit 2
+            for error in summary.internal_errors:
+                write(self.style(f"internal error: {visible(error)}", fg="red") + "\n")
+            return
         if self._reports:
             write("\n")
             for line in totals_table(self._reports, summary):

@@ -64,6 +64,7 @@ class JsonLinesReporter(Reporter):
 def file_json(report: FileReport) -> dict[str, Any]:
     return {
         "kind": report.kind,
+        **({"validation_reason": report.validation_reason} if report.validation_reason else {}),
         "format": report.format,
         "examples": report.totals.examples,
         "valid_examples": report.totals.valid,
