@@ -70,8 +70,13 @@ class Target(BaseModel):
     # unknown limits (Together, Fireworks, Hugging Face trainers: their lists change every month).
     unknown_models: Literal["error", "allow"] = "error"
     aliases: tuple[str, ...] = ()  # other names for --provider (hf: trl)
-    # Keys a record may carry beyond its format's schema on this target (Fireworks: a float `weight`).
+    # Take the models of every other target too (their limits and tokenizers, not their prices or dates):
+    # generic knows gpt-4o-mini's encoding and context when you name it, without OpenAI's verdicts.
+    borrow_models: bool = False
+    # Keys a record, or any of its messages, may carry beyond the format's schema on this target
+    # (Fireworks: a float `weight` per example; Together: `weight` 0/1 on any message).
     record_keys: tuple[str, ...] = ()
+    message_keys: tuple[str, ...] = ()
     image_urls: Literal["https-or-data", "data-only"] = "https-or-data"  # Together: base64 data URLs only
     tool_arguments: Literal["string", "object", "either"] = "string"  # what a call's `arguments` must be
     bills_validation: bool = False  # Together bills validation tokens too (epochs x train + evals x validation)
@@ -192,6 +197,12 @@ def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: s
     except ValidationError as exc:
         raise CatalogError(f"provider {provider}: {_describe(exc)}") from None
     raw_models = _models_along(chain, raw_targets, data.get("models", {}))
+    if target.borrow_models:
+        for other in raw_targets:
+            for name, fields in _models_along(_chain(other, raw_targets), raw_targets, data.get("models", {})).items():
+                if name not in raw_models:
+                    kept = {k: v for k, v in fields.items() if k not in (*PRICE_FIELDS, "jobs_end")}
+                    raw_models[name] = {**kept, "provider": provider}
     for name, fields in (overrides or {}).items():
         raw_models[name] = {"provider": provider, **raw_models.get(name, {}), **fields}
     try:

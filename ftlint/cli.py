@@ -285,12 +285,13 @@ def _fail(message: str) -> NoReturn:
 @click.option("--drop-invalid", is_flag=True, help="Move every example that still has an error after the "
               "fixes to the rejects file, with its findings: the output has no record-level errors left.")
 @click.option("-m", "--model", help="Model to check the records against, as for `check` (limits, tokens).")
+@click.option("--provider", "--target", "provider", help="Target to check the records for, as for `check`.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Use this ftlint.toml or pyproject.toml instead of the one found for SOURCE.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change; write nothing.")
 def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool, no_backup: bool,
-        unsafe_fixes: bool, drop_invalid: bool, model: str | None, config_path: Path | None,
-        show_diff: bool) -> None:
+        unsafe_fixes: bool, drop_invalid: bool, model: str | None, provider: str | None,
+        config_path: Path | None, show_diff: bool) -> None:
     """Write a cleaned copy of SOURCE, losing nothing.
 
     \b
@@ -314,7 +315,8 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
 
     try:
         code = run_fix(FixOptions(source, output, rejects, in_place, no_backup, unsafe_fixes, show_diff,
-                                  drop_invalid=drop_invalid, model=model, config=config_path))
+                                  drop_invalid=drop_invalid, model=model, config=config_path,
+                                  provider=provider))
     except FixError as exc:
         _fail(str(exc))
     except BrokenPipeError:  # `ftlint fix ... -o - | head`: the reader left; nothing more to say

@@ -395,11 +395,14 @@ class LintSettings:
     model: str | None = None
     validation: bool = False
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES  # the config's cap: fix reads lines as check does
+    provider: str | None = None
 
     def keywords(self, **extra: Any) -> dict[str, Any]:
         settings: dict[str, Any] = {"name": self.name, "config": self.config, "validation": self.validation}
         if self.model is not None:
             settings["model"] = self.model
+        if self.provider is not None:
+            settings["provider"] = self.provider
         return {**settings, **extra}
 
 
@@ -661,6 +664,7 @@ class FixOptions:
     drop_invalid: bool = False
     model: str | None = None
     config: Path | None = None
+    provider: str | None = None
 
 
 @dataclass(frozen=True)
@@ -803,7 +807,7 @@ def _lint_settings(options: FixOptions) -> LintSettings:
     except ConfigError as exc:
         raise FixError(str(exc)) from None
     return LintSettings(str(options.source), found, options.model, config.is_validation_file(options.source),
-                        config.settings.max_line_bytes)
+                        config.settings.max_line_bytes, options.provider)
 
 
 def _plan(source: Source, options: FixOptions, settings: LintSettings) -> tuple[Verdicts | None, Verdicts]:

@@ -19,6 +19,7 @@ from ftlint.stamp import validated
 from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
 
 if TYPE_CHECKING:
+    from ftlint.catalog import Target
     from ftlint.engine import Emit, FileJob, PassResult, RuleFailure
     from ftlint.stats import FileTotals
 
@@ -140,10 +141,22 @@ class RecordPass:
         if family is not None and family != FORMATS[file_format].family:
             found = guess_format(value) or file_format
             return ExampleContext(record, run, view(value, found), file_format)
-        extra = run.target.record_keys  # keys this target reads beyond the format's schema
-        checked = {k: v for k, v in value.items() if k not in extra} if any(k in value for k in extra) else value
         return ExampleContext(record, run, view(value, file_format), file_format,
-                              schema_problems=validate(checked, file_format))
+                              schema_problems=validate(_without_target_keys(value, run.target), file_format))
+
+
+def _without_target_keys(value: dict[str, Any], target: Target) -> dict[str, Any]:
+    """The record without the keys its target reads beyond the format's schema (a copy only when needed)."""
+    if any(key in value for key in target.record_keys):
+        value = {k: v for k, v in value.items() if k not in target.record_keys}
+    messages = value.get("messages")
+    if target.message_keys and isinstance(messages, list) and any(
+            isinstance(m, dict) and m.get("role") != "assistant" and any(k in m for k in target.message_keys)
+            for m in messages):
+        value = {**value, "messages": [
+            {k: v for k, v in m.items() if k not in target.message_keys}
+            if isinstance(m, dict) and m.get("role") != "assistant" else m for m in messages]}
+    return value
 
 
 def _shape(context: ExampleContext, totals: FileTotals) -> None:

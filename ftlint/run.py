@@ -268,6 +268,10 @@ def file_notes(report: FileReport) -> list[str]:
         notes.append(f"{report.path}: {totals.counted - totals.valid:,} example(s) whose only schema problems leave "
                      "them readable (an extra key, an odd weight) were counted in tokens, cost and the dataset "
                      "checks; their problems are listed above")
+    if not report.model.known:
+        notes.append(f"{report.path}: model {report.model.id} is not in ftlint's table for {report.model.provider}: "
+                     "its limits are unknown (no context check); its tokens are exact only from its own tokenizer "
+                     "files (--tokenizer, or the Hugging Face cache)")
     if report.billed_per_hour and report.kind == "training":
         notes.append(f"{report.path}: reinforcement fine-tuning is billed per training hour and trains on the "
                      "model's own sampled answers, so trainable and billed tokens do not apply (n/a)")

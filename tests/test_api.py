@@ -23,7 +23,8 @@ def test_lint_file_returns_violations_and_report() -> None:
 
 def test_lint_file_with_settings_and_config(tmp_path: Path) -> None:
     config = tmp_path / "ftlint.toml"
-    config.write_text('model = "gpt-4.1-mini-2025-04-14"\nignore = ["FT501"]\n', encoding="utf-8")
+    config.write_text('provider = "openai"\nmodel = "gpt-4.1-mini-2025-04-14"\nignore = ["FT501"]\n',
+                      encoding="utf-8")
     path = tmp_path / "train.jsonl"
     path.write_text('{"messages": [{"role": "user", "content": "hi"}]}\n', encoding="utf-8")
     result = ftlint.lint_file(path, config=config)

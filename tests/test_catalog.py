@@ -81,7 +81,10 @@ def test_azure_inherits_limits_not_prices_or_dates() -> None:
     azure = load_catalog(provider="azure")
     assert azure.resolve("gpt-4.1").vision is True
     assert azure.resolve("gpt-4o-mini").training_price is None
-    assert azure.jobs_end(azure.resolve("gpt-4.1-nano")) == (None, "")
+    # OpenAI's dates are not inherited; Azure has its own (training for existing customers until 2027-04).
+    assert azure.jobs_end(azure.resolve("gpt-4.1-nano")) == (dt.date(2027, 4, 14), "")
+    assert load_catalog(provider="openai").jobs_end(load_catalog(provider="openai").resolve("gpt-4.1-nano"))[0] \
+        == dt.date(2026, 10, 23)
     with pytest.raises(CatalogError, match="unknown provider 'azur'; did you mean azure"):
         load_catalog(provider="azur")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, chat, conversation, many, run_cli, user
+from conftest import FIXTURES, OPENAI, chat, conversation, many, run_cli, user
 
 CLEAN = str(FIXTURES / "clean" / "support-chat.jsonl")
 ROLES = str(FIXTURES / "bad" / "role-order.jsonl")  # errors and warnings
@@ -28,7 +28,7 @@ def write(path: Path, records: list[object]) -> Path:
 
 
 def test_clean_file_exits_0_and_reports_totals() -> None:
-    result = run_cli("check", CLEAN)
+    result = run_cli("check", CLEAN, *OPENAI)
     assert result.exit_code == 0
     assert "All checks passed (1 file)." in result.stdout
     header = next(line for line in result.stdout.splitlines() if line.startswith("file"))
@@ -67,7 +67,7 @@ def test_exit_zero() -> None:
     (("--epochs", "0"), "Invalid value for '--epochs'"),
 ])
 def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
-    result = run_cli("check", CLEAN, *args)
+    result = run_cli("check", CLEAN, *OPENAI, *args)
     assert result.exit_code == 2
     assert message in result.stderr
     assert result.stdout == ""
@@ -79,7 +79,7 @@ def test_missing_path_exits_2() -> None:
 
 
 def test_json_output_matches_the_contract_schema() -> None:
-    result = run_cli("check", str(FIXTURES), "--format", "json")
+    result = run_cli("check", str(FIXTURES), "--format", "json", *OPENAI)
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     jsonschema.validate(report, SCHEMA)
@@ -190,7 +190,7 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('[per-file-ignores]\n"small-*.jsonl" = ["FT501"]\n', encoding="utf-8")
     small = write(tmp_path / "small-set.jsonl", many(3))
     other = write(tmp_path / "other.jsonl", many(3))
-    report = json.loads(run_cli("check", str(small), str(other), "--format", "json").stdout)
+    report = json.loads(run_cli("check", str(small), str(other), "--format", "json", *OPENAI).stdout)
     assert [len(f["violations"]) for f in report["files"]] == [0, 1]
 
 
@@ -268,10 +268,10 @@ def test_rule_command() -> None:
 
 
 def test_models_command() -> None:
-    result = run_cli("models")
+    result = run_cli("models", *OPENAI)
     assert result.exit_code == 0
     assert re.search(r"gpt-4o-mini-2024-07-18\s+o200k_base\s+65,536\s+3\.00", result.stdout)
-    models = json.loads(run_cli("models", "--format", "json").stdout)
+    models = json.loads(run_cli("models", "--format", "json", *OPENAI).stdout)
     assert {"id", "encoding", "training_context", "training_price", "jobs_end"} <= set(models[0])
 
 

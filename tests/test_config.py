@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, many, run_cli
+from conftest import OPENAI, ROOT, many, run_cli
 
 
 def jsonl(path: Path, records: list[Any]) -> Path:
@@ -20,7 +20,7 @@ def jsonl(path: Path, records: list[Any]) -> Path:
 
 
 def report(*args: str, input: bytes | None = None) -> dict[str, Any]:
-    result = run_cli("check", *args, "--format", "json", "--no-tokens", input=input)
+    result = run_cli("check", *OPENAI, *args, "--format", "json", "--no-tokens", input=input)
     assert result.exit_code in (0, 1), result.stderr
     parsed: dict[str, Any] = json.loads(result.stdout)
     return parsed
@@ -40,10 +40,10 @@ def test_broken_pyproject_is_exit_2_not_a_silent_pass(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.ftlint]\nstrict = true\nmodel = "gpt-4o\n', encoding="utf-8")
     data = jsonl(tmp_path / "train.jsonl", many(3))
     for args in ((), ("--config", str(tmp_path / "pyproject.toml"))):
-        result = run_cli("check", str(data), *args)
+        result = run_cli("check", *OPENAI, str(data), *args)
         assert result.exit_code == 2
         assert re.search(r"pyproject\.toml:3:\d+: invalid TOML: ", one_error_line(result.stderr))
-    shown = run_cli("check", "--show-settings", str(data))
+    shown = run_cli("check", *OPENAI, "--show-settings", str(data))
     assert shown.exit_code == 2 and "config file: (none: defaults)" not in shown.stdout
 
 
@@ -53,7 +53,7 @@ def test_broken_pyproject_without_an_ftlint_table_is_not_skipped(tmp_path: Path)
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "x\n', encoding="utf-8")
-    result = run_cli("check", str(jsonl(project / "train.jsonl", many(3))))
+    result = run_cli("check", *OPENAI, str(jsonl(project / "train.jsonl", many(3))))
     assert result.exit_code == 2 and "project/pyproject.toml:2:" in one_error_line(result.stderr)
 
 
@@ -61,7 +61,7 @@ def test_a_broken_nested_config_does_not_fall_back_to_the_parent(tmp_path: Path)
     (tmp_path / "ftlint.toml").write_text('ignore = ["FT501"]\n', encoding="utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "ftlint.toml").write_text("ignore = [\n", encoding="utf-8")
-    result = run_cli("check", str(jsonl(tmp_path / "sub" / "train.jsonl", many(3))))
+    result = run_cli("check", *OPENAI, str(jsonl(tmp_path / "sub" / "train.jsonl", many(3))))
     assert result.exit_code == 2 and "sub/ftlint.toml:" in one_error_line(result.stderr)
 
 
@@ -94,7 +94,7 @@ def test_hostile_config_is_one_line_exit_2_naming_file_and_key(tmp_path: Path, c
                                                                named: bool) -> None:
     (tmp_path / "ftlint.toml").write_bytes(config.encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
     data = jsonl(tmp_path / "train.jsonl", many(10))
-    result = run_cli("check", str(data), *(("--config", str(tmp_path / "ftlint.toml")) if named else ()))
+    result = run_cli("check", *OPENAI, str(data), *(("--config", str(tmp_path / "ftlint.toml")) if named else ()))
     assert result.exit_code == 2
     assert re.search(pattern, one_error_line(result.stderr)), result.stderr
 
@@ -106,13 +106,13 @@ def test_hostile_config_is_one_line_exit_2_naming_file_and_key(tmp_path: Path, c
 ])
 def test_invalid_tool_ftlint_table(tmp_path: Path, table: str, message: str) -> None:
     (tmp_path / "pyproject.toml").write_text(table, encoding="utf-8")
-    result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))))
+    result = run_cli("check", *OPENAI, str(jsonl(tmp_path / "train.jsonl", many(10))))
     assert result.exit_code == 2 and message in one_error_line(result.stderr)
 
 
 def test_an_unknown_model_from_the_command_line_is_not_blamed_on_a_config_line(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('ignore = ["FT501"]\n', encoding="utf-8")
-    result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(3))), "--model", "gpt-5")
+    result = run_cli("check", *OPENAI, str(jsonl(tmp_path / "train.jsonl", many(3))), "--model", "gpt-5")
     line = one_error_line(result.stderr)
     assert result.exit_code == 2 and "unknown model 'gpt-5'" in line and "ftlint.toml:" not in line
     assert "(config: " in line  # the file is named, without a line it did not write
@@ -135,7 +135,7 @@ def test_an_unknown_model_from_the_command_line_is_not_blamed_on_a_config_line(t
 def test_hostile_baseline_is_one_line_exit_2(tmp_path: Path, content: str, message: str) -> None:
     baseline = tmp_path / "baseline.json"
     baseline.write_text(content, encoding="utf-8")
-    result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))), "--baseline", str(baseline))
+    result = run_cli("check", *OPENAI, str(jsonl(tmp_path / "train.jsonl", many(10))), "--baseline", str(baseline))
     line = one_error_line(result.stderr)
     assert result.exit_code == 2 and "baseline.json" in line and message in line
 
@@ -188,7 +188,7 @@ def test_extend_layers_selection_like_ruff(tmp_path: Path) -> None:
     (tmp_path / "base.toml").write_text('select = ["FT2"]\nignore = ["FT202"]\n', encoding="utf-8")
     (tmp_path / "ftlint.toml").write_text('extend = "base.toml"\nextend-select = ["FT202", "FT501"]\n',
                                           encoding="utf-8")
-    result = run_cli("check", "--show-settings")
+    result = run_cli("check", *OPENAI, "--show-settings")
     enabled = set(re.findall(r"^  (FT\d{3}) ", result.stdout, re.MULTILINE))
     assert {"FT201", "FT202", "FT501"} <= enabled and not any(code.startswith("FT1") for code in enabled)
     assert "extends " + str(tmp_path / "base.toml") in result.stdout
@@ -200,7 +200,7 @@ def test_extend_layers_selection_like_ruff(tmp_path: Path) -> None:
 ])
 def test_extend_errors(tmp_path: Path, child: str, message: str) -> None:
     (tmp_path / "ftlint.toml").write_text(child, encoding="utf-8")
-    result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))))
+    result = run_cli("check", *OPENAI, str(jsonl(tmp_path / "train.jsonl", many(10))))
     assert result.exit_code == 2 and re.search(message, one_error_line(result.stderr))
 
 
@@ -208,7 +208,7 @@ def test_show_settings_names_each_paths_config_and_chain(tmp_path: Path) -> None
     sub = _root_project(tmp_path)
     (sub / "ftlint.toml").write_text('extend = "../pyproject.toml"\n', encoding="utf-8")
     top, inner = jsonl(tmp_path / "a.jsonl", many(1)), jsonl(sub / "b.jsonl", many(1))
-    result = run_cli("check", "--show-settings", str(top), str(inner))
+    result = run_cli("check", *OPENAI, "--show-settings", str(top), str(inner))
     assert result.exit_code == 0
     assert f"{top}: {tmp_path / 'pyproject.toml'}\n" in result.stdout
     assert f"{inner}: {sub / 'ftlint.toml'} (extends {tmp_path / 'pyproject.toml'})\n" in result.stdout
@@ -243,7 +243,7 @@ def test_help_readme_and_code_state_one_rule() -> None:
     from ftlint.naming import rule_text
 
     sentence = rule_text()
-    assert sentence in " ".join(run_cli("check", "--help").stdout.split())
+    assert sentence in " ".join(run_cli("check", *OPENAI, "--help").stdout.split())
     assert sentence in " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
 
 
@@ -257,7 +257,7 @@ def test_training_file_forces_training_and_reports_why(tmp_path: Path) -> None:
     files = {Path(f["path"]).name: f for f in report(str(valid), str(held))["files"]}
     assert files["valid.jsonl"]["kind"] == "training"
     assert files["held-out.jsonl"]["validation_reason"] == "matches validation-files pattern 'held-*' in ftlint.toml"
-    both = run_cli("check", "--training-file", str(valid), "--validation-file", str(valid))
+    both = run_cli("check", *OPENAI, "--training-file", str(valid), "--validation-file", str(valid))
     assert both.exit_code == 2 and "both --training-file and --validation-file" in both.stderr
 
 
@@ -276,23 +276,23 @@ def test_stdin_filename_names_standard_input_for_reports_ignores_and_kind(tmp_pa
 
 def test_quiet_prints_violations_only(tmp_path: Path) -> None:
     data = str(jsonl(tmp_path / "train.jsonl", many(3)))
-    loud = run_cli("check", data, "--format", "concise")
-    quiet = run_cli("check", data, "--format", "concise", "-q")
+    loud = run_cli("check", *OPENAI, data, "--format", "concise")
+    quiet = run_cli("check", *OPENAI, data, "--format", "concise", "-q")
     assert "Found 1 error" in loud.stdout and "est. cost" in loud.stdout
     assert quiet.exit_code == loud.exit_code == 1
     assert quiet.stdout.splitlines() == [line for line in loud.stdout.splitlines() if ": FT501 [error]" in line]
-    annotations = run_cli("check", data, "--format", "github", "-q")  # its totals go to stderr: not with -q
+    annotations = run_cli("check", *OPENAI, data, "--format", "github", "-q")  # its totals go to stderr: not with -q
     assert annotations.stdout.startswith("::error ") and annotations.stderr == ""
-    assert run_cli("check", data, "-q", "-v").exit_code == 2
+    assert run_cli("check", *OPENAI, data, "-q", "-v").exit_code == 2
 
 
 def test_verbose_says_which_config_and_rules_and_how_long(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('select = ["FT2"]\n', encoding="utf-8")
     data = jsonl(tmp_path / "valid.jsonl", many(3))
-    result = run_cli("check", str(data), "-v", "--format", "json")
+    result = run_cli("check", *OPENAI, str(data), "-v", "--format", "json")
     json.loads(result.stdout)  # the report itself is untouched
     assert f"ftlint: {data}: validation (its name has the word 'valid'" in result.stderr
-    assert f"config {tmp_path / 'ftlint.toml'}; 9 rules" in result.stderr
+    assert f"config {tmp_path / 'ftlint.toml'}; 10 rules" in result.stderr
     assert re.search(r"^ftlint: rules of config .*: FT201, FT202, ", result.stderr, re.MULTILINE)
     assert re.search(r"^ftlint: checked 1 file in \d+\.\d\d s$", result.stderr, re.MULTILINE)
 
@@ -300,16 +300,16 @@ def test_verbose_says_which_config_and_rules_and_how_long(tmp_path: Path) -> Non
 def test_isolated_reads_no_config(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('ignore = ["FT501"]\n', encoding="utf-8")
     data = str(jsonl(tmp_path / "train.jsonl", many(3)))
-    assert run_cli("check", data).exit_code == 0
-    isolated = run_cli("check", data, "--isolated")
+    assert run_cli("check", *OPENAI, data).exit_code == 0
+    isolated = run_cli("check", *OPENAI, data, "--isolated")
     assert isolated.exit_code == 1 and "FT501" in isolated.stdout
-    both = run_cli("check", data, "--isolated", "--config", str(tmp_path / "ftlint.toml"))
+    both = run_cli("check", *OPENAI, data, "--isolated", "--config", str(tmp_path / "ftlint.toml"))
     assert both.exit_code == 2 and "--isolated and --config exclude each other" in both.stderr
 
 
 def test_a_misspelled_tool_table_is_an_error_not_ignored(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.black]\n\n[tool.ft-lint]\nstrict = true\n', encoding="utf-8")
-    result = run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))))
+    result = run_cli("check", *OPENAI, str(jsonl(tmp_path / "train.jsonl", many(10))))
     assert result.exit_code == 2
     assert "pyproject.toml:3:1: `[tool.ft-lint]` is not read; did you mean `[tool.ftlint]`?" in result.stderr
 
@@ -319,7 +319,7 @@ def test_extend_resolves_paths_against_the_file_that_wrote_them(tmp_path: Path) 
                                           'tokenizer = "tiktoken"\nplugins = ["tools/rules.py"]\n', encoding="utf-8")
     (tmp_path / "team").mkdir()
     (tmp_path / "team" / "ftlint.toml").write_text('extend = "../ftlint.toml"\n', encoding="utf-8")
-    settings = json.loads(run_cli("check", "--show-settings", str(tmp_path / "team")).stdout
+    settings = json.loads(run_cli("check", *OPENAI, "--show-settings", str(tmp_path / "team")).stdout
                           .split("settings: ", 1)[1].split("\nplugins", 1)[0])
     assert settings["chat-template"] == str(tmp_path / "templates" / "chat.jinja")
     assert settings["baseline"] == str(tmp_path / "base.json") and settings["tokenizer"] == "tiktoken"

@@ -109,8 +109,9 @@ def test_duplicates_ignore_whitespace_and_escapes_but_not_values(tmp_path: Path)
 def test_records_with_harmless_schema_errors_are_counted_and_compared() -> None:
     """An extra key does not hide a record from the totals or the dataset rules (it used to: 0 tokens)."""
     records = [{**chat(f"question {i % 5}", f"answer {i % 5}"), "source": "forum"} for i in range(20)]
-    plain = ftlint.lint_records([chat(f"question {i % 5}", f"answer {i % 5}") for i in range(20)], tokenizer="tiktoken")
-    result = ftlint.lint_records(records, tokenizer="tiktoken")
+    plain = ftlint.lint_records([chat(f"question {i % 5}", f"answer {i % 5}") for i in range(20)], tokenizer="tiktoken",
+                                provider="openai")
+    result = ftlint.lint_records(records, tokenizer="tiktoken", provider="openai")
     codes = [v.code for v in result.violations]
     assert codes.count("FT102") == 20  # every extra key is still reported
     assert codes.count("FT505") == 15  # and the repeats are found, as in the same file without the key

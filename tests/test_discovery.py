@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import many, run_cli
+from conftest import OPENAI, many, run_cli
 
 # A local rule file that leaves a mark when it is imported: discovery must never import it.
 MARKER_PLUGIN = "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('imported')\nRULES = []\n"
@@ -36,7 +36,7 @@ def jsonl(path: Path, records: list[Any]) -> Path:
 
 def checked(*args: str) -> list[str]:
     """The paths a run checks, relative to the working directory (the test's tmp_path)."""
-    result = run_cli("check", *args, "--format", "json", "--no-tokens")
+    result = run_cli("check", *OPENAI, *args, "--format", "json", "--no-tokens")
     assert result.exit_code in (0, 1), result.stderr
     return sorted(Path(f["path"]).resolve().relative_to(Path.cwd().resolve()).as_posix()
                   for f in json.loads(result.stdout)["files"])
@@ -58,10 +58,10 @@ def test_discovery_stops_at_the_repository_root(tmp_path: Path, marker: str) -> 
     else:
         (repository / marker).mkdir()
     data = jsonl(repository / "data" / "train.jsonl", many(3))
-    result = run_cli("check", str(data))
+    result = run_cli("check", *OPENAI, str(data))
     assert result.exit_code == 1 and "FT501" in result.stdout  # the planted ignore did not apply
     assert not (tmp_path / "RAN").exists()
-    shown = run_cli("check", "--show-settings", str(data))
+    shown = run_cli("check", *OPENAI, "--show-settings", str(data))
     assert "config file: (none: defaults)" in shown.stdout and not (tmp_path / "RAN").exists()
 
 
@@ -69,7 +69,7 @@ def test_a_config_inside_the_repository_still_applies(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "ftlint.toml").write_text('ignore = ["FT501"]\n', encoding="utf-8")
     data = jsonl(tmp_path / "deep" / "er" / "train.jsonl", many(3))
-    assert run_cli("check", str(data)).exit_code == 0
+    assert run_cli("check", *OPENAI, str(data)).exit_code == 0
 
 
 def test_discovery_stops_at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,25 +77,25 @@ def test_discovery_stops_at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     home = tmp_path / "home" / "ann"
     monkeypatch.setenv("HOME", str(home))
     data = jsonl(home / "datasets" / "train.jsonl", many(3))
-    result = run_cli("check", str(data))
+    result = run_cli("check", *OPENAI, str(data))
     assert result.exit_code == 1 and not (tmp_path / "RAN").exists()
     (home / "ftlint.toml").write_text('ignore = ["FT501"]\n', encoding="utf-8")  # home itself is searched
-    assert run_cli("check", str(data)).exit_code == 0
+    assert run_cli("check", *OPENAI, str(data)).exit_code == 0
 
 
 def test_show_settings_lists_local_plugins_without_loading_them(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "evil.py").write_text(MARKER_PLUGIN, encoding="utf-8")
     (tmp_path / "ftlint.toml").write_text('plugins = ["evil.py", "gone.py"]\n', encoding="utf-8")
-    result = run_cli("check", "--show-settings")
+    result = run_cli("check", *OPENAI, "--show-settings")
     assert result.exit_code == 0 and not (tmp_path / "RAN").exists()
     assert "plugins (local rule files: Python code that `check` runs; not loaded here):" in result.stdout
     assert f"  {tmp_path / 'evil.py'}\n" in result.stdout and f"  {tmp_path / 'gone.py'} (missing)\n" in result.stdout
     assert "rules enabled (plugin rules not shown):" in result.stdout
-    run_cli("check", str(jsonl(tmp_path / "train.jsonl", many(10))))
+    run_cli("check", *OPENAI, str(jsonl(tmp_path / "train.jsonl", many(10))))
     assert (tmp_path / "RAN").exists()  # check itself does load them: that is what they are for
     (tmp_path / "RAN").unlink()
-    assert run_cli("check", str(tmp_path / "train.jsonl"), "--isolated").exit_code == 0
+    assert run_cli("check", *OPENAI, str(tmp_path / "train.jsonl"), "--isolated").exit_code == 0
     assert not (tmp_path / "RAN").exists()
 
 
@@ -142,14 +142,14 @@ def test_named_files_are_checked_unless_force_exclude(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('extend-exclude = ["data/raw"]\nforce-exclude = true\n', encoding="utf-8")
     assert checked(named, "data/train.jsonl") == ["data/train.jsonl"]
     assert checked(named, "data/train.jsonl", "--no-force-exclude") == ["data/raw/dump.jsonl", "data/train.jsonl"]
-    verbose = run_cli("check", named, "data/train.jsonl", "-v", "--no-tokens")
+    verbose = run_cli("check", *OPENAI, named, "data/train.jsonl", "-v", "--no-tokens")
     assert f"ftlint: skipped {named}: matches ftlint.toml pattern 'data/raw' (--force-exclude)" in verbose.stderr
 
 
 def test_stdin_filename_with_force_exclude_skips_standard_input(tmp_path: Path) -> None:
     (tmp_path / "ftlint.toml").write_text('extend-exclude = ["vendor"]\n', encoding="utf-8")
     data = json.dumps(many(1)[0]).encode() + b"\n"
-    result = run_cli("check", "-", "--stdin-filename", "vendor/x.jsonl", "--force-exclude", "--format", "json",
+    result = run_cli("check", *OPENAI, "-", "--stdin-filename", "vendor/x.jsonl", "--force-exclude", "--format", "json",
                      input=data)
     assert result.exit_code == 0 and json.loads(result.stdout)["files"] == []
 
@@ -175,7 +175,7 @@ def test_gitignore_outside_a_repository_means_nothing(tmp_path: Path) -> None:
 def test_a_directory_where_everything_was_skipped_says_so(tmp_path: Path) -> None:
     jsonl(tmp_path / "data" / "a.tmp.jsonl", many(1))
     (tmp_path / "ftlint.toml").write_text('extend-exclude = ["*.tmp.jsonl"]\n', encoding="utf-8")
-    result = run_cli("check", "data")
+    result = run_cli("check", *OPENAI, "data")
     assert result.exit_code == 2 and "data: a directory with no" in result.stderr
     assert "(1 excluded; -v lists them)" in result.stderr
 
@@ -235,7 +235,7 @@ def test_config_globs_follow_ruff(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         jsonl(tmp_path / name, many(3))
     (tmp_path / "elsewhere" / "other").mkdir(exist_ok=True)
     monkeypatch.chdir(tmp_path / "deep")  # globs are relative to the config file, not to here
-    result = run_cli("check", *(str(tmp_path / name) for name in names), "--format", "json", "--no-tokens")
+    result = run_cli("check", *OPENAI, *(str(tmp_path / name) for name in names), "--format", "json", "--no-tokens")
     flagged = {Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.stdout)["files"]
                if f["violations"]}
     assert flagged == {"small.jsonl", "elsewhere/other/x.jsonl"}

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, assistant, chat, conversation, many, run_cli, user
+from conftest import CORPUS, FIXTURES, OPENAI, assistant, chat, conversation, many, run_cli, user
 from ftlint import Scope, lint_file
 from ftlint.fix import FixReport, fix_stream
 from ftlint.records import Problem
@@ -41,7 +41,7 @@ def rejects_of(path: Path) -> list[dict[str, Any]]:
 def record_level_errors(path: Path) -> list[tuple[str, int]]:
     """(code, line) of every error-severity finding of a line or example rule when `check` lints ``path``."""
     scopes = {code: rule.scope for code, rule in discover().rules.items()}
-    return [(v.code, v.line) for v in lint_file(path).violations
+    return [(v.code, v.line) for v in lint_file(path, provider="openai").violations
             if v.severity.value == "error" and scopes.get(v.code) in (Scope.LINE, Scope.EXAMPLE)]
 
 
@@ -68,7 +68,7 @@ def test_every_line_is_accounted_for(lines: list[bytes], crlf: bool, unsafe: boo
 
 def _fix(tmp_path: Path, source: Path, *args: str, status: int = 0) -> tuple[Path, str]:
     out = tmp_path / "fixed.jsonl"
-    result = run_cli("fix", str(source), "-o", str(out), *args)
+    result = run_cli("fix", *OPENAI, str(source), "-o", str(out), *args)
     assert result.exit_code == status, result.stderr
     return out, result.stderr
 
@@ -135,7 +135,7 @@ def test_exit_status_says_whether_the_output_passes_check(tmp_path: Path) -> Non
 def test_diff_writes_nothing(tmp_path: Path) -> None:
     source = tmp_path / "data.jsonl"
     source.write_bytes(jsonl([conversation(user(" hi ", role="User"), assistant("a")), *many(10)]))
-    result = run_cli("fix", str(source), "--diff", "--unsafe-fixes")
+    result = run_cli("fix", *OPENAI, str(source), "--diff", "--unsafe-fixes")
     assert result.exit_code == 0, result.stderr
     assert ('+{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "a"}]}'
             in result.stdout)
@@ -153,10 +153,10 @@ def test_clean_run_writes_no_rejects_file(tmp_path: Path) -> None:
 def test_refuses_outputs_it_cannot_write_safely(tmp_path: Path) -> None:
     source = tmp_path / "data.jsonl.gz"
     source.write_bytes(gzip.compress(jsonl(many(10)).replace(b"\n", b"\r\n")))
-    assert run_cli("fix", str(source), "--in-place").exit_code == 2
-    assert run_cli("fix", str(source), "-o", str(tmp_path / "out.jsonl.gz")).exit_code == 2
+    assert run_cli("fix", *OPENAI, str(source), "--in-place").exit_code == 2
+    assert run_cli("fix", *OPENAI, str(source), "-o", str(tmp_path / "out.jsonl.gz")).exit_code == 2
     assert run_cli("fix", str(source), "-o", str(tmp_path / "x.jsonl"), "--rejects", str(source)).exit_code == 2
-    assert run_cli("fix", str(source), "-o", str(tmp_path / "out.jsonl")).exit_code == 0
+    assert run_cli("fix", *OPENAI, str(source), "-o", str(tmp_path / "out.jsonl")).exit_code == 0
     assert (tmp_path / "out.jsonl").read_bytes() == jsonl(many(10))
 
 
@@ -227,7 +227,7 @@ def _duplicates_by_check_and_fix(tmp_path: Path, first: dict[str, Any], second: 
     source = tmp_path / "pair.jsonl"
     source.write_bytes(jsonl([first, *many(10), second]))
     by_check = any(v.code == "FT505" and v.line == 12 for v in lint_file(source).violations)
-    result = run_cli("fix", str(source), "-o", str(tmp_path / "out.jsonl"), "--unsafe-fixes")
+    result = run_cli("fix", *OPENAI, str(source), "-o", str(tmp_path / "out.jsonl"), "--unsafe-fixes")
     rejected = [r for r in rejects_of(tmp_path / "out.jsonl.rejects.jsonl") if r["code"] == "FT505"]
     (tmp_path / "out.jsonl.rejects.jsonl").unlink(missing_ok=True)
     assert result.exit_code in (0, 1), result.stderr
@@ -306,7 +306,7 @@ def test_drop_invalid_reports_every_finding_of_an_example(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "bad").glob("*.jsonl")))
 def test_every_bad_fixture_fixed_with_drop_invalid_lints_clean_of_record_errors(tmp_path: Path, name: str) -> None:
-    result = run_cli("fix", str(FIXTURES / "bad" / name), "-o", str(tmp_path / "out.jsonl"), "--unsafe-fixes",
+    result = run_cli("fix", *OPENAI, str(FIXTURES / "bad" / name), "-o", str(tmp_path / "out.jsonl"), "--unsafe-fixes",
                      "--drop-invalid")
     assert result.exit_code in (0, 1), result.stderr
     assert record_level_errors(tmp_path / "out.jsonl") == []
@@ -319,13 +319,13 @@ def test_every_corpus_file_is_clean_of_what_the_fixes_address(tmp_path: Path, na
         pytest.skip("the shared corpus is not checked out next to the repo")
     addressed = {"FT003", "FT006", "FT011", "FT012", "FT013"}
     out = tmp_path / "fixed.jsonl"
-    result = run_cli("fix", str(source), "-o", str(out), "--rejects", str(tmp_path / "rejects.jsonl"))
+    result = run_cli("fix", *OPENAI, str(source), "-o", str(out), "--rejects", str(tmp_path / "rejects.jsonl"))
     assert result.exit_code in (0, 1), result.stderr
     rejected = len(rejects_of(tmp_path / "rejects.jsonl"))
     kept = len(out.read_bytes().splitlines())
     assert f"{kept:,} kept, {rejected:,} rejected" in result.stderr
     assert not {v.code for v in lint_file(out).violations} & addressed
-    dropped = run_cli("fix", str(source), "-o", str(out), "--rejects", str(tmp_path / "rejects.jsonl"),
+    dropped = run_cli("fix", *OPENAI, str(source), "-o", str(out), "--rejects", str(tmp_path / "rejects.jsonl"),
                       "--unsafe-fixes", "--drop-invalid")
     assert dropped.exit_code in (0, 1), dropped.stderr
     assert record_level_errors(out) == [], dropped.stderr
@@ -343,7 +343,7 @@ def test_unsafe_rewrite_keeps_a_lone_surrogate_escaped(tmp_path: Path) -> None:
 def test_output_to_standard_output(tmp_path: Path) -> None:
     source = tmp_path / "data.jsonl"
     source.write_bytes(jsonl(many(10)).replace(b"\n", b"\r\n") + b"oops\n")
-    result = run_cli("fix", str(source), "-o", "-")
+    result = run_cli("fix", *OPENAI, str(source), "-o", "-")
     assert result.exit_code == 1 and result.stdout_bytes == jsonl(many(10))
     assert "wrote standard output" in result.stderr
     assert not (tmp_path / "-").exists()
@@ -409,7 +409,7 @@ def test_diff_shows_hostile_text_as_escapes(tmp_path: Path) -> None:
     source = tmp_path / "data.jsonl"
     hostile = conversation(user(" \x1b]0;pwned\x07 \u202eevil ", role="User"), assistant("a"))
     source.write_bytes(jsonl([hostile, *many(10)]) + b"\x1b[2J not json\n")
-    result = run_cli("fix", str(source), "--diff", "--unsafe-fixes")
+    result = run_cli("fix", *OPENAI, str(source), "--diff", "--unsafe-fixes")
     assert result.exit_code == 1, result.stderr
     for raw in ("\x1b", "\x07", "\u202e"):
         assert raw not in result.stdout and raw not in result.stderr
@@ -422,6 +422,6 @@ def test_output_to_standard_output_is_exact_inside_github_actions(tmp_path: Path
     source = tmp_path / "data.jsonl"
     data = jsonl([chat(f"::error::q{n}", f"a{n}") for n in range(10)])
     source.write_bytes(data)
-    result = run_cli("fix", str(source), "-o", "-")
+    result = run_cli("fix", *OPENAI, str(source), "-o", "-")
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes == data  # the data asked for is written as it is; only ftlint's own text is guarded

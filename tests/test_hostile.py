@@ -59,7 +59,7 @@ def test_hostile_bytes_are_findings(tmp_path: Path, case: str) -> None:
     data, expected = CATALOGUE[case]
     path = tmp_path / "hostile.jsonl"
     path.write_bytes(data)
-    result = run_cli("check", "--format", "json", str(path))
+    result = run_cli("check", "--format", "json", "--provider", "openai", str(path))
     assert result.exit_code == 1, result.stderr
     assert expected in _codes(result.stdout)
 
@@ -69,7 +69,7 @@ def test_a_line_within_the_cap_is_parsed_and_counted(tmp_path: Path) -> None:
     record = {"messages": [{"role": "user", "content": content}, {"role": "assistant", "content": "ok"}]}
     path = tmp_path / "long.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    result = run_cli("check", "--format", "json", "--select", "FT0,FT301", str(path))
+    result = run_cli("check", "--format", "json", "--select", "FT0,FT301", "--provider", "openai", str(path))
     report = json.loads(result.stdout)["files"][0]
     assert report["tokens"]["total"] > 1_000_000 and "FT301" in _codes(result.stdout)  # too long for the model
 

@@ -113,8 +113,8 @@ def test_errors_and_warnings_are_never_capped_away(tmp_path: Path) -> None:
 
 
 def test_histogram_shows_examples_over_the_limit_on_a_shared_axis(tmp_path: Path) -> None:
-    (tmp_path / "ftlint.toml").write_text('[models."gpt-4o-mini-2024-07-18"]\ntraining_context = 64\n',
-                                          encoding="utf-8")
+    (tmp_path / "ftlint.toml").write_text(
+        'provider = "openai"\n[models."gpt-4o-mini-2024-07-18"]\ntraining_context = 64\n', encoding="utf-8")
     short = [_chat(f"q{n}", f"a{n}") for n in range(200)]
     (tmp_path / "long.jsonl").write_text("\n".join([*short, _chat("word " * 300, "ok")]) + "\n", encoding="utf-8")
     (tmp_path / "short.jsonl").write_text("\n".join(short[:12]) + "\n", encoding="utf-8")

@@ -40,6 +40,10 @@ DPO = {"model": "gpt-4o-2024-08-06"}
 RFT = {"model": "o4-mini-2025-04-16"}
 
 
+PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
+       "awAAAABJRU5ErkJggg==")
+
+
 def pair(preferred: dict[str, object] | None = None, non_preferred: dict[str, object] | None = None,
          ends: dict[str, object] | None = None) -> dict[str, object]:
     messages = [user("Summarise the policy.")] + ([ends] if ends else [])
@@ -173,6 +177,21 @@ CASES = [
           {"prompt": "Dogs. ->", "completion": " Dogs bark. END"}]),
     Case("FT502", [conversation(user("grade me"))] * 1001, [1], [conversation(user("grade me"))] * 1000,
          {"model": "o4-mini-2025-04-16", "validation": True}),
+    # Target policies: each fires under the target whose rule it is (its layer turns it on or off).
+    Case("FT131", [conversation(user(), assistant("draft", weight=0), user("again"), assistant())], [1],
+         [conversation(user(), assistant(weight=1))], {"provider": "hf"}),
+    Case("FT132", [{**chat("a"), "weight": 2.0}, chat("b"), {**chat("c"), "weight": "high"}], [2, 3],
+         [{**chat("a"), "weight": 2.0}, {**chat("b"), "weight": -0.5}], {"provider": "fireworks"}),
+    Case("FT220", [conversation(user(), user("more"), assistant()), conversation(system(), assistant(), user())],
+         [1, 2], [conversation(system(), user(), {"role": "assistant", "tool_calls": [CALL]},
+                               {"role": "tool", "tool_call_id": "c1", "content": "42"}, assistant(), user("ok"),
+                               assistant("bye"))], {"provider": "together"}),
+    Case("FT430", [conversation(user([{"type": "image_url", "image_url": {"url": PNG}}], weight=1), assistant())],
+         [1], [conversation(user([{"type": "image_url", "image_url": {"url": PNG}}]), assistant())],
+         {"provider": "together"}),
+    Case("FT620", [with_calls({"id": "c1", "type": "function", "function": {"name": "lookup",
+                                                                           "arguments": {"city": "Oslo"}}})],
+         [1], [with_calls(call())]),
 ]
 # FT401's "good" case trains a vision model: same data, a model that can see.
 GOOD_SETTINGS = {"FT401": {"model": "gpt-4o-2024-08-06"}, "FT113": {"method": "supervised"},
@@ -239,7 +258,8 @@ def test_role_rules_do_not_pile_onto_invalid_roles() -> None:
 def test_over_limit_message_counts_lost_tokens() -> None:
     from ftlint import lint_records
 
-    result = lint_records([chat("word " * 5000, "answer " * 100)], model="gpt-3.5-turbo-0613", select=["FT301"])
+    result = lint_records([chat("word " * 5000, "answer " * 100)], model="gpt-3.5-turbo-0613", select=["FT301"],
+                          provider="openai")
     (violation,) = result.violations
     assert "over gpt-3.5-turbo-0613's 4,096-token training context" in violation.message
     lost = result.report.totals.max_example - 4096

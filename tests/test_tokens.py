@@ -160,7 +160,7 @@ def test_tokenizer_panic_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> N
         TokenCounter("o200k_base").count("a\u2003b")
     records = [conversation(user("fine"), assistant("fine")),
                conversation(user("boom \u2003 here"), assistant("fine"))]
-    result = lint_records(records, select=["FT304"], tokenizer="tiktoken")
+    result = lint_records(records, select=["FT304"], tokenizer="tiktoken", provider="openai")
     assert [(v.code, v.line) for v in result.violations] == [("FT304", 2)]
     assert result.report.totals.uncounted == 1
     assert result.report.totals.valid == 2
@@ -331,7 +331,8 @@ def test_legacy_functions_are_counted_like_tools() -> None:
             + 3 + len(encoding.encode("assistant")) + len(encoding.encode("get_weather"))
             + len(encoding.encode('{"city": "Oslo"}')) + 3)
     expected = body + _cookbook_tools_tokens(functions, encoding)
-    report = lint_records([{"messages": messages, "functions": functions}], tokenizer="tiktoken").report
+    report = lint_records([{"messages": messages, "functions": functions}], tokenizer="tiktoken",
+                          provider="openai").report
     assert report.totals.tokens == expected
     with_tools = [{"messages": messages, "tools": [{"type": "function", "function": f} for f in functions]}]
-    assert lint_records(with_tools, tokenizer="tiktoken").report.totals.tokens == expected
+    assert lint_records(with_tools, tokenizer="tiktoken", provider="openai").report.totals.tokens == expected

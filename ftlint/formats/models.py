@@ -127,21 +127,18 @@ class SystemMessage(_Strict):
     role: Literal["system"]
     content: Content
     name: str | None = None
-    weight: Weight | None = None  # read structurally; FT130 judges a weight outside assistant messages
 
 
 class DeveloperMessage(_Strict):
     role: Literal["developer"]
     content: Content
     name: str | None = None
-    weight: Weight | None = None  # read structurally; FT130 judges a weight outside assistant messages
 
 
 class UserMessage(_Strict):
     role: Literal["user"]
     content: Content
     name: str | None = None
-    weight: Weight | None = None  # read structurally; FT130 judges a weight outside assistant messages
 
 
 class AssistantMessage(_Strict):
@@ -167,7 +164,6 @@ class ToolMessage(_Strict):
     role: Literal["tool"]
     content: Content
     tool_call_id: str
-    weight: Weight | None = None
 
 
 class FunctionMessage(_Strict):

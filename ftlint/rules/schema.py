@@ -283,32 +283,6 @@ class FormatNotForMethod(Rule[NoOptions]):
             )
 
 
-class WeightOutsideAssistant(Rule[NoOptions]):
-    """A `weight` on a message that is not the assistant's.
-
-    Why: OpenAI and Azure take `weight` (0 or 1) on assistant messages only; on
-    any other message it is an unknown key and the file is rejected
-    (openai-format.md: "weight ... assistant messages only"). Together allows
-    0/1 on any role (its data-preparation docs), so its target turns this off.
-
-    Example: `{"role": "user", "content": "hi", "weight": 0}`
-    Use instead: drop the weight (only answers are trained).
-    """
-
-    code = "FT130"
-    name = "weight-outside-assistant"
-    severity = Severity.ERROR
-    scope = Scope.EXAMPLE
-    summary = "A message other than the assistant's has a weight"
-    fix = "Drop the weight: only assistant messages are trained"
-
-    def check(self, context: ExampleContext) -> Iterator[Finding]:
-        for message in context.example.all_messages:
-            if "weight" in message.data and message.role not in ("assistant", None):
-                yield Finding(f"{message.label} has `weight`; {context.run.target.name} takes a weight on "
-                              "assistant messages only", pointer=f"{message.pointer}/weight")
-
-
 class WeightIgnored(Rule[NoOptions]):
     """An assistant message has `weight: 0`, and the trainer ignores weights.
 
@@ -389,15 +363,18 @@ class ExampleWeightNotOnEveryExample(DatasetRule[NoOptions, _Weights]):
         return first
 
     def finish(self, state: _Weights, context: FileContext) -> Iterator[Finding]:
+        found = []
         if state.bad:
-            yield Finding("the example's `weight` is not a number", pointer="/weight", line=state.bad)
+            found.append(Finding("the example's `weight` is not a number", pointer="/weight", line=state.bad))
         if state.with_weight and state.without:
-            yield Finding(f"line {state.with_weight} has a record-level `weight` and this line has none; "
-                          f"{context.run.target.name} wants it on every example or on none", line=state.without)
+            found.append(Finding(f"line {state.with_weight} has a record-level `weight` and this line has none; "
+                                 f"{context.run.target.name} wants it on every example or on none",
+                                 line=state.without))
+        yield from sorted(found, key=lambda finding: finding.line or 0)
 
 
 RULES = [
     MissingKey, UnknownKey, WrongType, EmptyList, InvalidRole, InvalidWeight, FractionalWeight,
     InvalidValue, AssistantWithoutContent, TooManyItems, UnexpectedFormat, RoleNotInSchema,
-    FormatNotForMethod, WeightOutsideAssistant, WeightIgnored, ExampleWeightNotOnEveryExample,
+    FormatNotForMethod, WeightIgnored, ExampleWeightNotOnEveryExample,
 ]
