@@ -16,6 +16,8 @@ from ftlint.config import Config, ConfigResolver, Settings
 from ftlint.engine import Engine, FileJob, PassResult
 from ftlint.filereport import FileReport
 from ftlint.inputs import open_input
+from ftlint.parquet import is_parquet
+from ftlint.parquet import lint as parquet_lint
 from ftlint.registry import discover
 from ftlint.selection import Layer
 from ftlint.violation import Severity, Violation
@@ -79,6 +81,9 @@ def lint_file(path: str | Path, *, validation: bool = False, config: str | Path 
     file = Path(path)
     job = _engine(settings, Path(config) if config else None).job(str(file), file, validation=validation)
     sink = _Collect()
+    if is_parquet(file):
+        parquet_lint(job, file, sink, jobs=1)
+        return sink.result()
     with open_input(file) as stream:
         job.lint(stream, sink)
     return sink.result()

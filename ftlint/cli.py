@@ -91,6 +91,7 @@ def main() -> None:
       ftlint check train.jsonl valid.jsonl --model gpt-4o-mini-2024-07-18
       ftlint check data/ --format json -o report.json
       ftlint fix train.jsonl -o fixed.jsonl
+      ftlint convert data.jsonl --to gemini -o gemini.jsonl
       ftlint rule FT301          explain a rule
       ftlint models              fine-tunable models, limits and prices
 
@@ -345,6 +346,44 @@ def fix(source: Path, output: Path | None, rejects: Path | None, in_place: bool,
     except (KeyboardInterrupt, Terminated) as exc:
         click.echo("\nftlint: fix interrupted; no partial file was left", err=True)
         sys.exit(exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+    sys.exit(code)
+
+
+# The layouts `ftlint convert --to` writes (ftlint.convert.TARGETS; a test keeps the two equal).
+CONVERT_TARGETS = ("openai", "hf", "gemini", "nova", "sharegpt")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("source", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--to", "to", type=click.Choice(CONVERT_TARGETS), required=True,
+              help="The layout to write: openai (messages, OpenAI DPO), hf (TRL: object tool arguments, "
+              "chosen/rejected), gemini (Vertex contents/parts), nova (Bedrock conversation), sharegpt.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the converted file (never the input).")
+@click.option("--rejects", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the lines that could not be converted, with the reason. "
+              "Default: OUTPUT.rejects.jsonl when any line is rejected.")
+@click.option("--check", "preview", is_flag=True, help="Show what would be converted, lost and rejected; write "
+              "nothing.")
+def convert(source: Path, to: str, output: Path | None, rejects: Path | None, preview: bool) -> None:
+    """Rewrite SOURCE in the layout another target reads, losing nothing silently.
+
+    \b
+    Each line is read in its own layout (OpenAI chat or DPO, TRL, ShareGPT, Alpaca, Gemini, Nova),
+    validated, and written in the --to layout. What cannot be carried over (weights, names, tool call
+    ids, joined turns) is listed as lossy, with the line; a line that cannot be converted at all (a
+    data: URL image for Vertex, a tool call for Nova) goes to the rejects file with the reason. The
+    input is never changed; writes are atomic.
+
+    \b
+    Exit status: 0 when every line was converted, 1 when some were rejected, 2 on a usage error.
+    """
+    from ftlint.convert import ConvertError, ConvertOptions, run_convert
+
+    try:
+        code = run_convert(ConvertOptions(source, to, output, rejects, preview))
+    except ConvertError as exc:
+        _fail(str(exc))
     sys.exit(code)
 
 

@@ -304,11 +304,16 @@ class FileJob:
                    emit: Emit | None = None) -> PassResult:
         """Lint one range of the file: it starts at byte ``offset``, on line ``first_line``. Its findings
         go to ``emit``, or into the result's ``violations`` (a range run in a worker)."""
+        reader = Reader(stream, max_line_bytes=self.plan.config.settings.max_line_bytes, first_line=first_line,
+                        offset=offset, at_file_start=first_line == 1)
+        return self.lint_source(reader, file_format, emit)
+
+    def lint_source(self, reader: Any, file_format: str | None, emit: Emit | None = None) -> PassResult:
+        """Lint the records of any source that reads like ``Reader``: the rows of a Parquet file
+        (ftlint.parquet), or a range of them."""
         from ftlint.passes import RecordPass
 
         result = PassResult(file_format=file_format)
-        reader = Reader(stream, max_line_bytes=self.plan.config.settings.max_line_bytes, first_line=first_line,
-                        offset=offset, at_file_start=first_line == 1)
         RecordPass(self, result).run(reader, emit or result.violations.append)
         result.facts = reader.facts
         return result

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 OPENERS: dict[str, Any] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz")
+SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".parquet")  # Parquet: ftlint.parquet reads it
 
 # The first bytes of compressed data (RFC 1952; bzip2's header and first block or end-of-stream
 # signature; the xz format's header magic; RFC 8878; PKWARE's APPNOTE), by the suffix that would say so.

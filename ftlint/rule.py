@@ -115,8 +115,7 @@ class ExampleContext:
         """
         example = self.example
         messages = [canonical_digest(message.raw) for message in example.all_messages]
-        rest = {key: value for key, value in example.raw.items()
-                if key not in ("messages", "preferred_output", "non_preferred_output")}
+        rest = {key: value for key, value in example.raw.items() if key not in example.turn_keys}
         if isinstance(rest.get("input"), dict):
             rest["input"] = {k: v for k, v in rest["input"].items() if k != "messages"}
         return messages, canonical_digest(rest)

@@ -80,6 +80,7 @@ class Run:
         from ftlint.clock import ClockError
         from ftlint.config import ConfigError
         from ftlint.parallel import WorkerDied
+        from ftlint.parquet import ParquetUnavailable
         from ftlint.registry import RegistryError
 
         self._refuse_overwriting_inputs()
@@ -87,7 +88,7 @@ class Run:
             # What a plugin prints while rules run goes to stderr: it must not corrupt the report.
             with self._output() as out, redirect_stdout(sys.stderr):
                 summary, failed_plugin = self._report(out)
-        except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError) as exc:
+        except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError, ParquetUnavailable) as exc:
             raise RunError(str(exc)) from None
         except BrokenPipeError:
             raise
@@ -314,7 +315,7 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
     Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so that
     their size counts in the decision and the parent can hand them out in chunks.
     """
-    from ftlint import parallel
+    from ftlint import parallel, parquet
     from ftlint.inputs import open_input, open_stream
     from ftlint.ranges import Target, is_stream, read_ahead
 
@@ -322,7 +323,8 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
     streams: dict[int, Joined] = {}
     opened: list[IO[bytes]] = []
     try:
-        if jobs > 1 and parallel.can_fork():
+        # A Parquet file splits by row groups (ftlint.parquet): a run with one goes file by file.
+        if jobs > 1 and parallel.can_fork() and not any(parquet.is_parquet(path) for path, _ in files):
             for index, (path, _) in enumerate(files):
                 if is_stream(path):
                     source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
@@ -342,6 +344,8 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
                 job.lint(cast(IO[bytes], streams[index]), sink)
             elif path is None:
                 job.lint(open_stream(sys.stdin.buffer), sink)
+            elif parquet.is_parquet(path):
+                parquet.lint(job, path, sink, jobs)
             else:
                 with open_input(path) as stream:
                     job.lint(stream, sink)

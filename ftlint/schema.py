@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ftlint.formats import FORMATS, LIST_NOUNS, message_label, models
+from ftlint.formats import FORMATS, LIST_NOUNS, TURN_NOUNS, message_label, models
 from ftlint.records import escape_pointer
 
 
@@ -74,6 +74,8 @@ _EXPECTED = {
     "none_required": "null",
 }
 _MESSAGE_LISTS = tuple(LIST_NOUNS)
+_LAYOUT_ISSUES = {"layout_missing": Issue.MISSING_KEY, "layout_value": Issue.INVALID_VALUE,
+                  "layout_type": Issue.WRONG_TYPE, "layout_role": Issue.INVALID_ROLE}
 
 
 def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> SchemaProblem:
@@ -84,6 +86,11 @@ def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> Sc
     key = str(loc[-1]) if loc else ""
     where = _where(loc, record)
 
+    if kind in _LAYOUT_ISSUES:  # raised by a layout's own model (ftlint.formats.common.layout_error)
+        return SchemaProblem(_LAYOUT_ISSUES[kind], pointer, f"{where} {error['msg']}")
+    if kind == "literal_error" and key in ("role", "from"):
+        expected = (error.get("ctx") or {}).get("expected", "")
+        return SchemaProblem(Issue.INVALID_ROLE, pointer, f"{where} is {json.dumps(value)}; expected {expected}")
     if kind == "missing":
         parent = _where(loc[:-1], record)
         message = f"{parent} is missing required key `{key}`{_hint_missing(loc)}"
@@ -173,7 +180,9 @@ def _unknown_key(loc: list[Any], record: dict[str, Any], model: type[BaseModel])
         return f"the example has unknown key `{key}`; allowed: {', '.join(model.model_fields)}"
     target = _resolve(record, parent)
     role = target.get("role") if isinstance(target, dict) else None
-    if _is_message(parent) and role in _ROLE_MODELS:
+    # OpenAI's message shapes explain the keys a role takes; other layouts' messages (Nova's) have their own.
+    openai = model.__module__ == models.__name__
+    if openai and _is_message(parent) and isinstance(role, str) and role in _ROLE_MODELS:
         allowed = ", ".join(_ROLE_MODELS[role].model_fields)
         if key == "weight":
             return f"{where} has `weight`; only assistant messages take a weight"
@@ -206,9 +215,10 @@ def _where(loc: list[Any], record: dict[str, Any]) -> str:
     while index < len(loc):
         segment = loc[index]
         following = loc[index + 1] if index + 1 < len(loc) else None
-        if segment in _MESSAGE_LISTS and isinstance(following, int):
+        if (segment in LIST_NOUNS or segment in TURN_NOUNS) and isinstance(following, int) and (
+                index == 0 or loc[index - 1] == "input"):
             target = _resolve(record, loc[: index + 2])
-            role = target.get("role") if isinstance(target, dict) else None
+            role = target.get("role", target.get("from")) if isinstance(target, dict) else None
             words = [w for w in words if w != "`input`"]
             pointer = "/" + "/".join(str(part) for part in loc[: index + 2])
             words.append(message_label(pointer, role if isinstance(role, str) else None))

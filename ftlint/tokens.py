@@ -489,6 +489,10 @@ def count_record(value: dict[str, Any], format_name: str, counter: TokenCounter)
     the input messages and both outputs (what the job processes);
     completion: prompt plus completion, with no message overhead.
     """
+    if format_name not in ("chat", "preference", "reinforcement", "completion"):
+        from ftlint.formats import openai_equivalent  # another layout: counted as its OpenAI equivalent
+
+        format_name, value = openai_equivalent(value, format_name)
     if format_name == "completion":
         prompt = counter.count(value["prompt"])
         completion = counter.count(value["completion"])

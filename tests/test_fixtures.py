@@ -23,8 +23,9 @@ def test_expectations_cover_every_fixture() -> None:
 def test_fixture_findings(name: str) -> None:
     path = FIXTURES / name
     found = ConfigResolver(None, {}).for_path(path)  # fixtures may carry their own ftlint.toml
-    # fixtures/targets/NAME/ shows target NAME's verdicts; the other fixtures show OpenAI's rules and limits.
-    target = name.split("/")[1] if name.startswith("targets/") else "openai"
+    # fixtures/targets/NAME/ shows target NAME's verdicts, fixtures/layouts/NAME/ the layouts target NAME reads
+    # (and the diagnosis of those it does not); the other fixtures show OpenAI's rules and limits.
+    target = name.split("/")[1] if name.startswith(("targets/", "layouts/")) else "openai"
     result = lint_file(path, config=found.path, provider=target) if found.path else lint_file(path, provider=target)
     got = Counter(f"{v.code}:{v.line}" for v in result.violations)
     assert got == Counter(EXPECTED[name])

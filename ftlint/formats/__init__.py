@@ -7,7 +7,7 @@ schema layer reports such things once, and every other rule still gets to look.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from ftlint.choices import TRAINING_METHODS
 from ftlint.formats import models
+from ftlint.formats.common import Converted
 
 
 @dataclass(frozen=True)
@@ -27,26 +28,51 @@ class Format:
     # Billed per training hour (reinforcement fine-tuning samples its own outputs): trainable and billed
     # tokens do not apply to it.
     billed_per_hour: bool = False
+    # The rest describes layouts other than OpenAI's (ftlint/formats/<layout>.py): whose layout it is and
+    # its telltale keys (for the one-line diagnosis), its tolerant view, and the record as an OpenAI record
+    # of the same content (token counts and `ftlint convert` read it).
+    layout: str = "OpenAI"
+    keys: str = "`messages`"
+    build: Callable[[dict[str, Any]], Example] | None = None
+    as_openai: Callable[[dict[str, Any]], Converted] | None = None
+    converts: bool = True  # `ftlint convert` can rewrite it for another target
 
 
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
+_OPENAI = (
         Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
         Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)"),
         Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
-               "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True),
+               "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True, converts=False),
         Format("completion", "completion", "completion", models.CompletionRecord,
-               "legacy prompt/completion"),
-    )
-}
-FORMAT_BY_METHOD: dict[str, str] = {f.method: f.name for f in FORMATS.values()}
+               "legacy prompt/completion", keys="`prompt`/`completion`"),
+)
+FORMATS: dict[str, Format] = {f.name: f for f in _OPENAI}  # the other layouts register below
+# OpenAI's methods name OpenAI's formats: other layouts trained by the same method do not take their place.
+FORMAT_BY_METHOD: dict[str, str] = {f.method: f.name for f in _OPENAI}
 assert set(FORMAT_BY_METHOD) == set(TRAINING_METHODS), "every training method has exactly one format"
 CHAT_KEYS = frozenset(models.ChatRecord.model_fields)
 
+# Telltale keys of the other layouts, most specific first: (family, test). Each layout module adds its own.
+SIGNATURES: list[tuple[str, Callable[[dict[str, Any]], bool]]] = []
+_LAYOUT_FAMILIES: dict[str, str] = {}  # family -> its one format: the other layouts are one format each
+
+
+def register(fmt: Format, signature: Callable[[dict[str, Any]], bool]) -> None:
+    """Add another layout: its format, and the test that tells its records from every other layout's."""
+    FORMATS[fmt.name] = fmt
+    SIGNATURES.append((fmt.family, signature))
+    _LAYOUT_FAMILIES[fmt.family] = fmt.name
+
 
 def family_of(value: dict[str, Any]) -> str | None:
-    """Which family of formats a record's keys belong to, or None if it has no signature."""
+    """Which family of formats a record's keys belong to, or None if it has no signature.
+
+    Another layout's telltale keys win over OpenAI's: an Alpaca record has an `input` key, but with
+    `instruction` or `output` it is Alpaca, not a preference pair.
+    """
+    for family, test in SIGNATURES:
+        if test(value):
+            return family
     if "input" in value or "preferred_output" in value or "non_preferred_output" in value:
         return "preference"
     if "messages" in value:
@@ -73,6 +99,8 @@ def guess_strength(value: dict[str, Any]) -> tuple[str | None, bool]:
 
 def _guess(value: dict[str, Any]) -> tuple[str | None, bool]:
     family = family_of(value)
+    if family in _LAYOUT_FAMILIES:
+        return _LAYOUT_FAMILIES[family], True
     if family == "preference":
         return "preference", True
     if family == "completion":
@@ -102,10 +130,15 @@ LIST_NOUNS = {"messages": "message", "preferred_output": "preferred output",
               "non_preferred_output": "non-preferred output"}
 
 
+# How the lists of turns of the other layouts are named ("turn 3 (human)", "chosen message 1").
+TURN_NOUNS = {"conversations": "turn", "contents": "turn", "prompt": "prompt message", "chosen": "chosen message",
+              "rejected": "rejected message", "completion": "completion message"}
+
+
 def message_label(pointer: str, role: str | None) -> str:
     """The name of the message at ``pointer`` (e.g. /input/messages/2): "input message 3 (user)"."""
     parts = pointer.split("/")
-    noun = LIST_NOUNS.get(parts[-2], "message") if len(parts) >= 3 else "message"
+    noun = (LIST_NOUNS.get(parts[-2]) or TURN_NOUNS.get(parts[-2], "message")) if len(parts) >= 3 else "message"
     prefix = "input " if len(parts) >= 4 and parts[-3] == "input" else ""
     label = f"{prefix}{noun} {int(parts[-1]) + 1}" if parts[-1].isdigit() else f"{prefix}{noun}"
     return f"{label} ({role})" if role else label
@@ -167,12 +200,16 @@ class Message:
 class Example:
     """A tolerant view of one record in a format."""
 
-    __slots__ = ("_texts", "all_messages", "format", "messages", "outputs", "raw", "roles_known")
+    __slots__ = ("_texts", "all_messages", "format", "messages", "outputs", "raw", "roles_known", "turn_keys")
 
     def __init__(self, format: str, raw: dict[str, Any], messages: list[Message] | None = None,
-                 outputs: list[Message] | None = None) -> None:
+                 outputs: list[Message] | None = None, turn_keys: tuple[str, ...] | None = None) -> None:
         self.format = format
         self.raw = raw
+        # The record's keys whose whole content the messages' `raw` values hold (digests of duplicates
+        # and prompts take the messages one by one and the rest of the record once).
+        self.turn_keys = turn_keys if turn_keys is not None else ("messages", "preferred_output",
+                                                                  "non_preferred_output")
         self.messages = messages or []  # the conversation (DPO: the input)
         self.outputs = outputs or []  # DPO: preferred then non-preferred
         self.all_messages = self.messages + self.outputs
@@ -225,8 +262,30 @@ def _messages(value: Any, pointer: str) -> list[Message]:
     return [Message(index, f"{pointer}/{index}", item) for index, item in enumerate(value)]
 
 
+def openai_equivalent(value: dict[str, Any], format_name: str) -> tuple[str, dict[str, Any]]:
+    """A readable record of any layout as an OpenAI record of the same content, for counting its
+    tokens: (OpenAI format, record). A record the layout cannot convert exactly (a gs:// image, a
+    tool result with no call, or one counted despite harmless schema problems such as an extra key)
+    is counted from its texts, turn by turn."""
+    convert = FORMATS[format_name].as_openai
+    if convert is None:
+        return format_name, value
+    try:
+        converted = convert(value)
+    except Exception:  # Unconvertible, or a record whose extra keys the mapping does not expect
+        example = view(value, format_name)
+        messages = [{"role": m.role or "user", "content": "".join(text for _, text in m.texts())}
+                    for m in example.all_messages]
+        rest = [{"role": "system", "content": text} for _, text in getattr(example, "layout_texts", [])]
+        return "chat", {"messages": rest + messages}
+    return converted.format, converted.record
+
+
 def view(value: dict[str, Any], format_name: str) -> Example:
     """Build the tolerant view of ``value`` read as ``format_name``."""
+    build = FORMATS[format_name].build
+    if build is not None:
+        return build(value)
     if format_name == "preference":
         source = value.get("input")
         messages = _messages(source.get("messages") if isinstance(source, dict) else None, "/input/messages")
@@ -237,3 +296,80 @@ def view(value: dict[str, Any], format_name: str) -> Example:
     if format_name == "completion":
         return Example(format_name, value)
     return Example(format_name, value, _messages(value.get("messages"), "/messages"))
+
+
+class Turn(Message):
+    """A turn of another layout seen as a message: ``role`` is the OpenAI role it plays (ShareGPT's
+    `gpt` is the assistant, Gemini's `model` too), ``native`` the role as the file writes it, and its
+    texts are wherever that layout keeps them (`/conversations/2/value`, `/contents/1/parts/0/text`)."""
+
+    __slots__ = ("_texts", "native", "noun")
+
+    def __init__(self, index: int, pointer: str, raw: Any, role: str | None, native: str | None,
+                 texts: list[tuple[str, str]], noun: str = "turn",
+                 calls: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(index, pointer, raw)
+        self.role = role
+        self.native = native
+        self.noun = noun
+        self._texts = texts
+        # Rules that read `content` see the text (a string) when the turn is one text, else None;
+        # parts are the layout's own and judged by its own rules. ``calls`` are the turn's function
+        # calls in OpenAI's shape (statistics count them); OpenAI's tool rules do not judge them.
+        self.content = texts[0][1] if len(texts) == 1 else None
+        self.tool_calls = calls or []
+
+    @property
+    def label(self) -> str:
+        if self.index < 0:  # a system prompt kept outside the turns
+            return self.noun
+        name = self.native if self.native is not None else self.role
+        return f"{self.noun} {self.index + 1} ({name})" if name else f"{self.noun} {self.index + 1}"
+
+
+    def parts(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return iter(())
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        return iter(self._texts)
+
+
+def system_turn(pointer: str, raw: Any, texts: list[tuple[str, str]], noun: str) -> Turn:
+    """A layout's system prompt (ShareGPT and Alpaca `system`, Gemini `systemInstruction`, Nova `system`)
+    as the first message of the view, as OpenAI's system message is: statistics and rules about system
+    prompts see it. Its index is -1: turns keep the numbers the layout gives them."""
+    return Turn(-1, pointer, raw, "system", None, texts, noun=noun)
+
+
+class LayoutExample(Example):
+    """An example of another layout: which optional parts it has (rules about OpenAI's tools and image
+    parts skip it unless it has them in OpenAI's shape) and how many images it holds are given."""
+
+    __slots__ = ("_features", "_images", "layout_texts")
+
+    def __init__(self, format: str, raw: dict[str, Any], messages: Sequence[Message],
+                 outputs: Sequence[Message] = (), *, features: frozenset[str] = frozenset(), images: int = 0,
+                 texts: list[tuple[str, str]] | None = None, turn_keys: tuple[str, ...] = ()) -> None:
+        super().__init__(format, raw, list(messages), list(outputs), turn_keys)
+        # OpenAI's role-order rules (FT2xx) do not judge other layouts' turns: each layout has its own.
+        self.roles_known = False
+        self._features = features
+        self._images = images
+        self.layout_texts = texts or []  # texts outside any turn (a system instruction, an Alpaca input)
+
+    @property
+    def features(self) -> frozenset[str]:
+        return self._features
+
+    @property
+    def image_count(self) -> int:
+        return self._images
+
+    def texts(self) -> list[tuple[str, str]]:
+        if self._texts is None:
+            self._texts = [*self.layout_texts, *(item for message in self.all_messages for item in message.texts())]
+        return self._texts
+
+
+# The other layouts register themselves (they build on Message and Example above).
+from ftlint.formats import alpaca, gemini, nova, sharegpt, trl  # noqa: E402, F401
