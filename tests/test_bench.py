@@ -54,6 +54,22 @@ def test_the_table_has_every_row(tmp_path: Path) -> None:
     assert "faster than the cookbook" in done.stdout
 
 
+def test_every_row_reports_its_process_trees_cpu_time(tmp_path: Path) -> None:
+    """On a busy machine wall time stretches; the CPU column (wait4 of the whole tree) is what compares.
+    A parallel row's CPU includes its workers': a tree that forks, reaped, is counted in full."""
+    done = subprocess.run([sys.executable, str(BENCH), "--file", str(SAMPLE), "--jobs", "2"], capture_output=True,
+                          text=True, check=True, timeout=300, cwd=tmp_path)
+    lines = done.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("run "))
+    assert "CPU s" in header and "MB/CPU-s" in header
+    rows = {line[:17].strip(): line[17:].split() for line in lines[lines.index(header) + 1:] if line[:1] != " "
+            and len(line[17:].split()) == 8}
+    assert {"ftlint -j2", "ftlint -j1", "cookbook", "tokenize x2"} <= set(rows)
+    for name, (_wall, cpu, *_) in rows.items():
+        assert float(cpu) > 0.05, name  # at least an interpreter's start-up, in every row
+    assert "faster than the cookbook (CPU: " in done.stdout and "the time of FT0-3 (CPU: " in done.stdout
+
+
 def test_trainer_row_counts_what_ftlint_counts(tmp_path: Path) -> None:
     """The open-model rows compare like with like: the trainer's loop and ftlint agree on the token total."""
     import pytest
