@@ -84,3 +84,25 @@ def test_trainer_row_counts_what_ftlint_counts(tmp_path: Path) -> None:
     result = lint_file(SAMPLE, model=model, provider="generic", tokenizer=str(folder),
                        models={model: {"encoding": "o200k_base", "training_context": 32768}})
     assert (int(tokens), int(failed)) == (result.report.totals.tokens, 0)
+
+
+# bpe-openai 0.1.4's wheels on PyPI (cp39-abi3), checked with `pip download --only-binary=:all: --platform P`:
+# manylinux x86_64 and aarch64, macOS arm64, Windows x64; none for macOS x86_64, musllinux, Windows arm64, i686.
+WHEELS = [("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "arm64"), ("win32", "AMD64")]
+NO_WHEELS = [("darwin", "x86_64"), ("win32", "ARM64"), ("linux", "i686"), ("linux", "armv7l"), ("linux", "ppc64le")]
+
+
+def test_a_default_install_gets_the_fast_counter_where_it_has_wheels() -> None:
+    """The benchmark's headline rows are what `pip install ftlint` runs: bpe-openai wherever a wheel exists,
+    and nowhere pip would have to build it with Rust (tiktoken counts there, identically)."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    bpe = next(Requirement(d) for d in dependencies if Requirement(d).name == "bpe-openai")
+    assert bpe.marker is not None
+    cpython = {"platform_python_implementation": "CPython"}
+    assert all(bpe.marker.evaluate({**cpython, "sys_platform": s, "platform_machine": m}) for s, m in WHEELS)
+    assert not any(bpe.marker.evaluate({**cpython, "sys_platform": s, "platform_machine": m}) for s, m in NO_WHEELS)
+    assert not bpe.marker.evaluate({"platform_python_implementation": "PyPy", "sys_platform": "linux",
+                                    "platform_machine": "x86_64"})  # abi3 wheels are CPython's
