@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from conftest import CORPUS, FIXTURES, run_cli
 from ftlint import parallel
 from ftlint.prefilter import WHITESPACE, Prefilter, _compiled, caseless
-from ftlint.rules import quality, secrets, tokens
+from ftlint.rules import content, quality, secrets, tokens
 
-GATED = {"FT701", "FT702", "FT703", "FT704", "FT705", "FT706", "FT707", "FT420", "FT421", "FT422", "FT423",
+GATED = {"FT405", "FT701", "FT702", "FT703", "FT704", "FT705", "FT706", "FT707", "FT420", "FT421", "FT422", "FT423",
          "FT302", "FT303"}
 
 # Text that sets off each gated rule (and near misses), in the forms a file may hold it.
@@ -39,6 +39,7 @@ TRIGGERS = [
     "\u202e", "\u2067", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>", "<s>", "</s>", "### Human:", "###\u3000Response :",
     "User: ", "user :\n", "ASSISTANT:\u2003", "ſystem: ", "Aı: ", "aİ:\t", "bot:\u2028", "Human\u00a0:\u0085",
     "<|endoftext|>", "<|im_start|>", "<|fim_suffix|>", "<|custom_marker|>", "<|x",
+    "", " ", "\n\t", "\u3000", "\u2028 \x1f",
 ]
 FILLER = ["hello", " ", "\n", "\t", "/", "\\", '"', "é", "字", "🙂", "0", "12", "-", ".", "(", ")", "+", "A", "Z", ":",
           "@", "\u3000", "\u00a0", "#", "<", "|", ">", "[", "]", "key", "i", "\u0131"]
@@ -92,12 +93,12 @@ def trigger_lines() -> list[str]:
 
 def test_every_rule_that_scans_text_has_a_condition() -> None:
     """What the rest of this file compares: the rules that are gated."""
-    rules = [rule() for rule in secrets.RULES + quality.RULES + tokens.RULES]
+    rules = [rule() for rule in secrets.RULES + quality.RULES + tokens.RULES + content.RULES]
     assert {rule.code for rule in rules if rule.prefilter is not None} == GATED
 
 
 def test_lines_without_triggers_skip_the_gated_rules() -> None:
-    rules = [rule() for rule in secrets.RULES + quality.RULES + tokens.RULES]
+    rules = [rule() for rule in secrets.RULES + quality.RULES + tokens.RULES + content.RULES]
     gate = Prefilter(rules)
     plain = json.dumps({"messages": [{"role": "user", "content": "What is 2 + 2?\nThanks"},
                                      {"role": "assistant", "content": "4."}]}).encode()
