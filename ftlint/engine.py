@@ -26,7 +26,7 @@ from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
 from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.masking import run_scanners
 from ftlint.records import FileFacts, Reader
-from ftlint.registry import Registry
+from ftlint.registry import RULE_ERRORS, Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
 from ftlint.rules.secrets import Scanner
 from ftlint.selection import Layer, Selector
@@ -100,7 +100,7 @@ class RuleHealth:
             return None
         try:
             return action(*args)
-        except Exception as exc:
+        except RULE_ERRORS as exc:
             self.fail(rule, line, exc, failures)
             return None
 
