@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import IO, Any, Protocol, TypeVar
 
 from ftlint import catalog as catalog_module
-from ftlint import clock
+from ftlint import clock, plugintime
 from ftlint.catalog import Catalog, ModelInfo, Target
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
@@ -225,6 +225,9 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     except ValueError as exc:  # the config's selectors are checked: this one is the command line's
         raise ConfigError(str(exc), located=True) from None
     rules = {code: config.build_rule(code, registry.rules[code]) for code in sorted(enabled)}
+    for code, rule in rules.items():
+        if not registry.is_builtin(code):  # code from anywhere: a hang is stopped and reported
+            plugintime.limit(rule, settings.plugin_timeout)
     severities = {}
     for code, rule in rules.items():
         # The user's config first, then the target's own verdict, then the rule's default.

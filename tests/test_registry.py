@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -158,6 +159,41 @@ def test_a_plugin_that_exits_does_not_end_the_run(plugins: list[FakeEntryPoint],
     report = json.loads(result.stdout)
     assert [v["code"] for v in report["files"][0]["violations"]].count("FT201") == 10
     assert "SystemExit(0)" in result.stderr and "ftlint-quit" in result.stderr
+
+
+class Looping(ShoutingAnswer):
+    code = "ABC104"
+    name = "looping-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        if context.record.line == 2:
+            while True:  # a plugin bug: never returns
+                pass
+        yield from ()
+
+
+class Sleeping(Looping):
+    code = "ABC105"
+    name = "sleeping-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        time.sleep(3600)  # blocked, as on a read that never ends
+        yield from ()
+
+
+@pytest.mark.parametrize("rule", [Looping, Sleeping])
+def test_a_plugin_that_hangs_is_stopped_and_named(plugins: list[FakeEntryPoint], tmp_path: Any,
+                                                 rule: type[Rule[NoOptions]]) -> None:
+    plugins.append(FakeEntryPoint("hang", "ftlint-hang", [rule]))
+    (tmp_path / "ftlint.toml").write_text("plugin-timeout = 0.5\n", encoding="utf-8")
+    lines = [b'{"messages": [{"role": "user", "content": "x"}]}\n'] * 10
+    (tmp_path / "data.jsonl").write_bytes(b"".join(lines))
+    result = run_cli("check", str(tmp_path / "data.jsonl"), "--format", "json")
+    assert result.exit_code == 1, result.stderr  # the run ends, with every line's FT201
+    report = json.loads(result.stdout)
+    assert [v["code"] for v in report["files"][0]["violations"]].count("FT201") == 10
+    assert f"{rule.code} ({rule.name}) ran for more than 0.5 s (plugin-timeout)" in result.stderr
+    assert "ftlint-hang" in result.stderr
 
 
 def test_a_required_plugin_must_be_installed(tmp_path: Any) -> None:
