@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import re
 from importlib import resources
 from typing import Any, Literal
 
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ftlint import tomlload
 from ftlint.choices import TRAINING_METHODS
-from ftlint.formats import FORMAT_BY_METHOD
+from ftlint.formats import FORMAT_BY_METHOD, FORMATS
 from ftlint.tokens import ENCODINGS
 from ftlint.violation import Severity
 
@@ -80,8 +82,53 @@ class Target(BaseModel):
     image_urls: Literal["https-or-data", "data-only"] = "https-or-data"  # Together: base64 data URLs only
     tool_arguments: Literal["string", "object", "either"] = "string"  # what a call's `arguments` must be
     bills_validation: bool = False  # Together bills validation tokens too (epochs x train + evals x validation)
+    # The layouts it reads, the one it wants first (empty: every layout, so that a config-defined
+    # target is never told it cannot read a file), and the `ftlint convert --to` value that writes it.
+    formats: tuple[str, ...] = ()
+    convert: str | None = None
     source: str = ""  # where these facts come from (docs pages, spec sections)
     as_of: dt.date | None = None
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in value if name not in FORMATS]
+        if unknown:
+            raise ValueError(f"unknown formats {unknown}; expected some of {', '.join(FORMATS)}")
+        return value
+
+    def reads(self, format_name: str | None) -> bool:
+        """Whether the target reads a file of this format (None: not known, so not judged)."""
+        return not self.formats or format_name is None or format_name in self.formats
+
+
+class LayoutFacts(BaseModel):
+    """What a layout's platform requires that its schema cannot say (models.toml ``[layouts.NAME]``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reserved_keywords: tuple[str, ...] = ()
+    max_videos_per_example: int | None = Field(default=None, gt=0)
+    media_uri_pattern: str = ""  # what a media URI must match; empty: anything goes
+    media_uri_rule: str = "a URI the platform reads"  # what the pattern asks for, in words
+    source: str = ""
+
+    @functools.cached_property
+    def media_uri(self) -> re.Pattern[str] | None:
+        return re.compile(self.media_uri_pattern) if self.media_uri_pattern else None
+
+
+@functools.cache
+def layout_facts(layout: str) -> LayoutFacts:
+    """The bundled facts of one layout (no facts: an empty record)."""
+    fields = _bundled().get("layouts", {}).get(layout)
+    return LayoutFacts(**fields) if fields else LayoutFacts()
+
+
+@functools.cache
+def _bundled() -> dict[str, Any]:
+    data: dict[str, Any] = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
+    return data
 
 
 class ModelInfo(BaseModel):
@@ -105,6 +152,7 @@ class ModelInfo(BaseModel):
     output_price: float | None = Field(default=None, ge=0)
     methods: tuple[str, ...] = ("supervised",)
     vision: bool = False
+    function_calls: bool = True  # False: the model's tuning rejects function-call parts (Gemini 2.5)
     jobs_end: dt.date | None = None
     # An open-weight model's own files (ftlint.hf): a tokenizer.json / model folder, and a .jinja template;
     # paths relative to the config file. The run's `tokenizer` / `chat-template` settings win.
@@ -180,7 +228,7 @@ def load_catalog(overrides: dict[str, dict[str, Any]] | None = None, provider: s
     change or add whole targets (``[tool.ftlint.providers.NAME]``). Fields
     merge; new names add entries.
     """
-    data = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
+    data = _bundled()
     raw_targets = {key: dict(fields) for key, fields in data.get("providers", {}).items()}
     for key, fields in (provider_overrides or {}).items():
         raw_targets[key] = {**raw_targets.get(key, {}), **_snake(fields)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -187,7 +187,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
     from ftlint import run
     from ftlint.config import ConfigError
     from ftlint.discovery import Selection, expand
-    from ftlint.report import format_for_path, resolve_format
+    from ftlint.report import resolve_format
     from ftlint.selection import Layer
 
     every_target = provider == "all"  # will it train? every target's verdict, beside the chosen target's report
@@ -205,10 +205,7 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         if show_settings:
             run.show_settings(resolver, [None if str(p) == "-" else p for p in paths] or [None], layer)
             return
-        name = output_format or format_for_path(output_file) or os.environ.get("FTLINT_FORMAT") or \
-            base.settings.format or ("full" if sys.stdout.isatty() else "auto")
-        if name not in CHOICES:
-            raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
+        name = _format_name(output_format, output_file, base.settings.format)
         configured_baseline = base.root / base.settings.baseline if base.settings.baseline else None
         selection = Selection(resolver, force_exclude)
         options = run.RunOptions(
@@ -231,8 +228,28 @@ def check(paths: tuple[Path, ...], model: str | None, method: str | None, provid
         )
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
+    _exit_with(lambda: run.check(resolver, layer, options))
+
+
+def _format_name(output_format: str | None, output_file: Path | None, configured: str | None) -> str:
+    """The report format: the option, the output file's extension, FTLINT_FORMAT, the config, else
+    `full` on a terminal and `auto` (GitHub, GitLab or plain) elsewhere."""
+    from ftlint.config import ConfigError
+    from ftlint.report import format_for_path
+
+    name = output_format or format_for_path(output_file) or os.environ.get("FTLINT_FORMAT") or \
+        configured or ("full" if sys.stdout.isatty() else "auto")
+    if name not in CHOICES:
+        raise ConfigError(f"unknown format {name!r}; choose one of {', '.join(CHOICES)}")
+    return name
+
+
+def _exit_with(run_check: Callable[[], int]) -> NoReturn:
+    """Run, and exit with its code; a run error is exit 2 with its message."""
+    from ftlint import run
+
     try:
-        code = run.check(resolver, layer, options)
+        code = run_check()
     except run.RunError as exc:
         _fail(str(exc))
     except BrokenPipeError:  # `ftlint check ... | head`: the reader left; leave quietly, as ruff and ripgrep

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import IO, Any, Protocol, TypeVar
 
 from ftlint import catalog as catalog_module
-from ftlint import clock
+from ftlint import clock, plugintime
 from ftlint.catalog import Catalog, ModelInfo, Target
 from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
@@ -27,7 +27,7 @@ from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.masking import run_scanners
 from ftlint.prefilter import Prefilter
 from ftlint.records import FileFacts, Reader
-from ftlint.registry import Registry
+from ftlint.registry import RULE_ERRORS, Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
 from ftlint.rules.secrets import Scanner
 from ftlint.selection import Layer, Selector
@@ -101,7 +101,7 @@ class RuleHealth:
             return None
         try:
             return action(*args)
-        except Exception as exc:
+        except RULE_ERRORS as exc:
             self.fail(rule, line, exc, failures)
             return None
 
@@ -227,6 +227,9 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
     except ValueError as exc:  # the config's selectors are checked: this one is the command line's
         raise ConfigError(str(exc), located=True) from None
     rules = {code: config.build_rule(code, registry.rules[code]) for code in sorted(enabled)}
+    for code, rule in rules.items():
+        if not registry.is_builtin(code):  # code from anywhere: a hang is stopped and reported
+            plugintime.limit(rule, settings.plugin_timeout)
     severities = {}
     for code, rule in rules.items():
         # The user's config first, then the target's own verdict, then the rule's default.

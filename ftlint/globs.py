@@ -89,8 +89,10 @@ class PathGlob:
     _path: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        body = translate(self.pattern, slash_is_literal=False)
-        absolute = translate(_join(self.root, self.pattern), slash_is_literal=False)
+        # `vendor/` is written from .gitignore habit: it means the folder (and so everything in it).
+        pattern = self.pattern.rstrip("/") or self.pattern
+        body = translate(pattern, slash_is_literal=False)
+        absolute = translate(_join(self.root, pattern), slash_is_literal=False)
         object.__setattr__(self, "_name", re.compile(body + r"\Z", re.DOTALL))
         object.__setattr__(self, "_path", re.compile(absolute + r"\Z", re.DOTALL))
 

@@ -13,6 +13,7 @@ from ftlint.digests import digest
 from ftlint.formats import FORMATS, family_of, guess_format, view
 from ftlint.hf.setup import analyse_example
 from ftlint.records import Reader, Record
+from ftlint.registry import RULE_ERRORS
 from ftlint.rule import ExampleContext, LineContext, Rule
 from ftlint.schema import validate
 from ftlint.stamp import validated
@@ -132,7 +133,7 @@ class RecordPass:
                 continue
             try:
                 findings = validated(rule.check(context))
-            except Exception as exc:
+            except RULE_ERRORS as exc:
                 self.health.fail(rule, record.line, exc, failures)
                 continue
             for finding in findings:

@@ -66,7 +66,6 @@ class Record:
     value: dict[str, Any] | None = None
     problem: ParseProblem | None = None
     blank: bool = False
-    json_type: str = "object"
     duplicate_keys: list[str] = field(default_factory=list)
     lone_surrogates: list[str] = field(default_factory=list)
 
@@ -261,7 +260,6 @@ def parse_line(raw: bytes, line: int = 1, offset: int = 0) -> Record:
         return record
     record.duplicate_keys = duplicates.found
     if not isinstance(value, dict):
-        record.json_type = _json_type(value)
         record.problem = ParseProblem(Problem.NOT_AN_OBJECT, _not_an_object(value), 1)
         return record
     record.value = value
@@ -314,26 +312,31 @@ def _culprit(exc: NonFinite) -> str:
     return f"`{literal[:40]}`, which overflows to infinity"
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value, with its article: "an array", "a string", "null"."""
     if value is None:
         return "null"
-    return "number"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _not_an_object(value: Any) -> str:
-    kind = _json_type(value)
+    kind = json_type(value)
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
         return (
             f"line is a JSON array of {len(value)} objects, not one object; "
             "JSON Lines needs each object on its own line"
         )
-    return f"line is a JSON {kind}, not an object; each line must be one JSON object"
+    return f"line holds {kind}, not a JSON object; each line must be one JSON object"
 
 
 def _surrogate_pointers(value: Any, pointer: str) -> Iterator[str]:
@@ -411,16 +414,7 @@ class Reader:
             if isinstance(raw, _Oversized):
                 offset += raw.size
                 ended = raw.ended
-                yield Record(
-                    line=line_no,
-                    offset=start,
-                    raw=raw.head,
-                    problem=ParseProblem(
-                        Problem.LINE_TOO_LONG,
-                        f"line is {raw.size:,} bytes, over the {self._max:,}-byte cap; it was not "
-                        "parsed (raise `max-line-bytes` if such lines are intended)",
-                    ),
-                )
+                yield self._oversized(raw, line_no, start)
                 continue
             offset += len(raw)
             ended = raw.endswith(b"\n")
@@ -447,6 +441,12 @@ class Reader:
         facts.lines = line_no - (self._first_line - 1)
         facts.size = offset - self._offset
         facts.final_newline = ended
+
+    def _oversized(self, raw: _Oversized, line_no: int, offset: int) -> Record:
+        problem = ParseProblem(Problem.LINE_TOO_LONG,
+                               f"line is {raw.size:,} bytes, over the {self._max:,}-byte cap; it was not "
+                               "parsed (raise `max-line-bytes` if such lines are intended)")
+        return Record(line=line_no, offset=offset, raw=raw.head, problem=problem)
 
     def _physical_lines(self) -> Iterator[bytes | _Oversized]:
         readline = self._safe_readline

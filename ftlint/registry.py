@@ -18,6 +18,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # at run time imported where needed: `ftlint --version` must not pay for pydantic
     from ftlint.rule import Rule
 
+# What a rule or a plugin may raise and have contained (reported, the rule turned off): SystemExit
+# too, since a plugin's `sys.exit(0)` must not end the run with exit 0 and half a report. Ctrl-C
+# (KeyboardInterrupt) is not contained: it stops the run.
+RULE_ERRORS: tuple[type[BaseException], ...] = (Exception, SystemExit)
+
+
 GROUP = "ftlint.rules"
 BUILTIN_DIST = "ftlint"
 
@@ -62,7 +68,7 @@ class Registry:
         for path in paths:
             try:
                 rules = _as_rules(_load_file(path))
-            except Exception as exc:  # a broken local file is reported like a broken plugin
+            except RULE_ERRORS as exc:  # a broken local file is reported like a broken plugin
                 extended.errors.append(PluginError(path.name, f"local:{path}", "", f"failed to load: {exc!r}"))
                 continue
             problems = [f"{rule.__name__}: {p}" for rule in rules for p in rule.validate_definition()]
@@ -103,7 +109,7 @@ def discover() -> Registry:
         dist, version = _dist_name(entry_point), _dist_version(entry_point)
         try:
             rules = _as_rules(entry_point.load())
-        except Exception as exc:
+        except RULE_ERRORS as exc:
             registry.errors.append(PluginError(entry_point.name, dist, version, f"failed to load: {exc!r}"))
             continue
         problems = [f"{getattr(rule, '__name__', rule)}: {problem}"

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ftlint.formats import FORMATS, LIST_NOUNS, TURN_NOUNS, message_label, models
-from ftlint.records import escape_pointer
+from ftlint.records import escape_pointer, json_type
 
 
 class Issue(str, enum.Enum):
@@ -98,32 +98,15 @@ def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> Sc
     if kind == "extra_forbidden":
         return SchemaProblem(Issue.UNKNOWN_KEY, pointer, _unknown_key(loc, record, model))
     if key == "weight" and kind in ("int_type", "greater_than_equal", "less_than_equal"):
-        shown = json.dumps(value)
-        if isinstance(value, float) and value in (0.0, 1.0):
-            return SchemaProblem(
-                Issue.FRACTIONAL_WEIGHT, pointer,
-                f"{_where(loc[:-1], record)} has `weight: {shown}`; write the integer {int(value)}",
-            )
-        return SchemaProblem(
-            Issue.INVALID_WEIGHT, pointer,
-            f"{_where(loc[:-1], record)} has `weight: {shown}`; weight must be 0 or 1",
-        )
+        return _weight_problem(pointer, value, _where(loc[:-1], record))
     if kind == "invalid_role":
         return _role_problem(loc, pointer, value, where)
     if kind == "invalid_part":
-        if not isinstance(value, dict):
-            return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {_json_type(value)}")
-        if "type" not in value:
-            return SchemaProblem(Issue.MISSING_KEY, pointer + "/type", f"{where} is missing required key `type`")
-        role = _role_at(loc, record)
-        allowed = " or ".join(models.TRAINABLE_PARTS.get(role or "", ("text",)))
-        article = "this" if role is None else ("an " if role == "assistant" else "a ") + role
-        return SchemaProblem(Issue.INVALID_VALUE, pointer + "/type",
-                             f"{where} has type `{value['type']}`; {article} message takes {allowed} parts")
+        return _part_problem(pointer, value, where, _role_at(loc, record))
     if kind == "content_type":
         return SchemaProblem(
             Issue.WRONG_TYPE, pointer,
-            f"{where} must be a string or a list of content parts, got {_json_type(value)}",
+            f"{where} must be a string or a list of content parts, got {json_type(value)}",
         )
     if kind == "missing_content":
         return SchemaProblem(
@@ -144,14 +127,33 @@ def _translate(error: Any, record: dict[str, Any], model: type[BaseModel]) -> Sc
         )
     if kind in _EXPECTED:
         return SchemaProblem(
-            Issue.WRONG_TYPE, pointer, f"{where} must be {_EXPECTED[kind]}, got {_json_type(value)}"
+            Issue.WRONG_TYPE, pointer, f"{where} must be {_EXPECTED[kind]}, got {json_type(value)}"
         )
     return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where}: {error['msg']}")
 
 
+def _weight_problem(pointer: str, value: Any, where: str) -> SchemaProblem:
+    shown = json.dumps(value)
+    if isinstance(value, float) and value in (0.0, 1.0):
+        return SchemaProblem(Issue.FRACTIONAL_WEIGHT, pointer,
+                             f"{where} has `weight: {shown}`; write the integer {int(value)}")
+    return SchemaProblem(Issue.INVALID_WEIGHT, pointer, f"{where} has `weight: {shown}`; weight must be 0 or 1")
+
+
+def _part_problem(pointer: str, value: Any, where: str, role: str | None) -> SchemaProblem:
+    if not isinstance(value, dict):
+        return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {json_type(value)}")
+    if "type" not in value:
+        return SchemaProblem(Issue.MISSING_KEY, pointer + "/type", f"{where} is missing required key `type`")
+    allowed = " or ".join(models.TRAINABLE_PARTS.get(role or "", ("text",)))
+    article = "this" if role is None else ("an " if role == "assistant" else "a ") + role
+    return SchemaProblem(Issue.INVALID_VALUE, pointer + "/type",
+                         f"{where} has type `{value['type']}`; {article} message takes {allowed} parts")
+
+
 def _role_problem(loc: list[Any], pointer: str, value: Any, where: str) -> SchemaProblem:
     if not isinstance(value, dict):
-        return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {_json_type(value)}")
+        return SchemaProblem(Issue.WRONG_TYPE, pointer, f"{where} must be an object, got {json_type(value)}")
     if "role" not in value:
         return SchemaProblem(Issue.MISSING_KEY, pointer + "/role", f"{where} has no `role`")
     role = value["role"]
@@ -254,17 +256,3 @@ def _resolve(record: Any, loc: list[Any]) -> Any:
     return node
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

@@ -133,6 +133,14 @@ def test_default_exclude_and_extend_exclude(tmp_path: Path) -> None:
     assert "other/keep.jsonl" not in checked(".")
 
 
+def test_a_trailing_slash_means_the_folder(tmp_path: Path) -> None:
+    # `data/raw/`, as a .gitignore would say it: the folder, in a walk and for named files alike.
+    _tree(tmp_path)
+    (tmp_path / "ftlint.toml").write_text('extend-exclude = ["data/raw/", "other/"]\n', encoding="utf-8")
+    assert checked(".") == ["data/smoke.tmp.jsonl", "data/train.jsonl"]
+    assert checked("data/raw/dump.jsonl", "data/train.jsonl", "--force-exclude") == ["data/train.jsonl"]
+
+
 def test_named_files_are_checked_unless_force_exclude(tmp_path: Path) -> None:
     _tree(tmp_path)
     (tmp_path / "ftlint.toml").write_text('extend-exclude = ["data/raw"]\n', encoding="utf-8")

@@ -245,3 +245,17 @@ def test_an_unknown_key_beside_a_role_that_is_not_a_string_is_a_finding() -> Non
     # Nova's messages are not OpenAI's: the message does not list OpenAI's keys.
     (second,) = [v for v in result.violations if v.pointer == "/messages/1/cachePoint"]
     assert second.message == "message 2 (assistant) has unknown key `cachePoint`"
+
+
+def test_a_target_defined_in_config_names_the_layouts_it_reads() -> None:
+    # `formats` and `convert` are target data like any other: a lab's own trainer that reads ShareGPT only.
+    lab = {"lab": {"name": "Our lab trainer", "default-model": "m", "unknown-models": "allow",
+                   "formats": ["sharegpt"], "convert": "sharegpt"}}
+    result = lint_records([chat()] * 3, provider="lab", providers=lab, select=["FT114"])
+    assert [(v.code, v.line) for v in result.violations] == [("FT114", 1)]
+    assert "Our lab trainer wants the ShareGPT layout" in result.violations[0].message
+    assert "--to sharegpt" in result.violations[0].message
+    sharegpt = {"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}
+    assert lint_records([sharegpt] * 3, provider="lab", providers=lab, select=["FT114"]).violations == []
+    with pytest.raises(ValueError, match="unknown formats"):
+        lint_records([chat()], provider="lab", providers={"lab": {**lab["lab"], "formats": ["yaml"]}})

@@ -23,7 +23,7 @@ PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
 def test_manifest_declares_the_hook() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "ftlint" and hook["entry"] == "ftlint check" and hook["language"] == "python"
+    assert hook["id"] == "ftlint" and hook["entry"] == "ftlint check --force-exclude" and hook["language"] == "python"
     # `text` would keep UTF-16 files (tagged binary by identify) from ever reaching FT005.
     assert hook["types"] == ["file"] and hook["require_serial"] is True
     for name in ("data/train.jsonl", "train.jsonl.gz", "a/b.jsonl.bz2", "c.jsonl.xz"):
@@ -50,6 +50,10 @@ def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
     (repo / "utf16.jsonl").write_bytes("\ufeff".encode("utf-16-le") + good.encode("utf-16-le"))
     (repo / "packed.jsonl.gz").write_bytes(gzip.compress((FIXTURES / "bad" / "role-order.jsonl").read_bytes()))
     (repo / "notes.json").write_text("not checked: the hook only takes .jsonl files\n", encoding="utf-8")
+    # pre-commit names every staged file: the config's `exclude` still holds (--force-exclude in the entry).
+    (repo / "pyproject.toml").write_text('[tool.ftlint]\nexclude = ["vendor/"]\n', encoding="utf-8")
+    (repo / "vendor").mkdir()
+    shutil.copy(FIXTURES / "bad" / "role-order.jsonl", repo / "vendor" / "theirs.jsonl")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
     result = subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), "ftlint", "--all-files"], cwd=repo,
@@ -57,7 +61,7 @@ def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "bad.jsonl:1:14: FT201 [error]" in output
-    assert "good.jsonl" in output and "notes.json" not in output
+    assert "good.jsonl" in output and "notes.json" not in output and "theirs.jsonl" not in output
     assert "utf16.jsonl:1:1: FT005 [error]" in output  # identify tags it binary: `types: [text]` skipped it
     assert "packed.jsonl.gz:1:14: FT201 [error]" in output
     assert "in 4 files." in output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,7 +52,7 @@ class FakeEntryPoint:
         self._target = target
 
     def load(self) -> Any:
-        if isinstance(self._target, Exception):
+        if isinstance(self._target, BaseException):
             raise self._target
         return self._target
 
@@ -84,6 +85,7 @@ def test_plugin_rules_are_loaded_and_run(plugins: list[FakeEntryPoint], tmp_path
 
 @pytest.mark.parametrize(("target", "message"), [
     (ImportError("No module named 'shout'"), "failed to load: ImportError"),
+    (SystemExit(0), "failed to load: SystemExit(0)"),  # a plugin that exits when imported
     (42, "expected a Rule subclass or a list of them"),
     ([BadCode], "code 'abc1' is not 2-3 capital letters and 3 digits"),
 ])
@@ -138,6 +140,60 @@ def test_a_plugin_that_fails_during_a_check_is_contained(plugins: list[FakeEntry
     assert "ValueError('plugin bug')" in result.stderr
     required = run_cli("check", data, "--require-plugins", "ftlint-crash")
     assert required.exit_code == 2
+
+
+class Quitting(ShoutingAnswer):
+    code = "ABC103"
+    name = "quitting-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        raise SystemExit(0)
+
+
+def test_a_plugin_that_exits_does_not_end_the_run(plugins: list[FakeEntryPoint], tmp_path: Any) -> None:
+    # `sys.exit(0)` in a plugin's check once gave exit 0 and half a report.
+    plugins.append(FakeEntryPoint("quit", "ftlint-quit", [Quitting]))
+    lines = [b'{"messages": [{"role": "user", "content": "x"}]}\n'] * 10
+    result = run_cli("check", "-", "--format", "json", input=b"".join(lines))
+    assert result.exit_code == 1, result.stderr  # every line's FT201 is still there
+    report = json.loads(result.stdout)
+    assert [v["code"] for v in report["files"][0]["violations"]].count("FT201") == 10
+    assert "SystemExit(0)" in result.stderr and "ftlint-quit" in result.stderr
+
+
+class Looping(ShoutingAnswer):
+    code = "ABC104"
+    name = "looping-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        if context.record.line == 2:
+            while True:  # a plugin bug: never returns
+                pass
+        yield from ()
+
+
+class Sleeping(Looping):
+    code = "ABC105"
+    name = "sleeping-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        time.sleep(3600)  # blocked, as on a read that never ends
+        yield from ()
+
+
+@pytest.mark.parametrize("rule", [Looping, Sleeping])
+def test_a_plugin_that_hangs_is_stopped_and_named(plugins: list[FakeEntryPoint], tmp_path: Any,
+                                                 rule: type[Rule[NoOptions]]) -> None:
+    plugins.append(FakeEntryPoint("hang", "ftlint-hang", [rule]))
+    (tmp_path / "ftlint.toml").write_text("plugin-timeout = 0.5\n", encoding="utf-8")
+    lines = [b'{"messages": [{"role": "user", "content": "x"}]}\n'] * 10
+    (tmp_path / "data.jsonl").write_bytes(b"".join(lines))
+    result = run_cli("check", str(tmp_path / "data.jsonl"), "--format", "json")
+    assert result.exit_code == 1, result.stderr  # the run ends, with every line's FT201
+    report = json.loads(result.stdout)
+    assert [v["code"] for v in report["files"][0]["violations"]].count("FT201") == 10
+    assert f"{rule.code} ({rule.name}) ran for more than 0.5 s (plugin-timeout)" in result.stderr
+    assert "ftlint-hang" in result.stderr
 
 
 def test_a_required_plugin_must_be_installed(tmp_path: Any) -> None:

@@ -112,29 +112,38 @@ def _environment() -> jinja2.Environment:
             _check_attribute(name)
             jinja2.utils.Namespace.__setitem__(self, name, value)
 
-    def _check_attribute(name: Any) -> None:
-        if isinstance(name, str) and name.startswith("_"):
-            raise jinja2.exceptions.SecurityError(f"namespace attribute {name!r} starts with an underscore")
-
-    def raise_exception(message: Any) -> None:
-        raise jinja2.exceptions.TemplateError(message)
-
-    def tojson(value: Any, ensure_ascii: bool = False, indent: Any = None, separators: Any = None,
-               sort_keys: bool = False) -> str:
-        return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators,
-                          sort_keys=sort_keys)
-
-    def strftime_now(format: str) -> str:
-        return dt.datetime.combine(clock.today(), dt.time()).strftime(format)
-
     environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
         trim_blocks=True, lstrip_blocks=True, extensions=[GenerationTracker, jinja2.ext.loopcontrols])
-    environment.filters["tojson"] = tojson
-    environment.globals["raise_exception"] = raise_exception
-    environment.globals["strftime_now"] = strftime_now
+    environment.filters["tojson"] = _tojson
+    environment.globals["raise_exception"] = _raise_exception
+    environment.globals["strftime_now"] = _strftime_now
     environment.globals["dict"] = _TemplateDict()
     environment.globals["namespace"] = Namespace
     return environment
+
+
+# What transformers' apply_chat_template gives a template besides Jinja's own.
+
+def _check_attribute(name: Any) -> None:
+    import jinja2.exceptions
+
+    if isinstance(name, str) and name.startswith("_"):
+        raise jinja2.exceptions.SecurityError(f"namespace attribute {name!r} starts with an underscore")
+
+
+def _raise_exception(message: Any) -> None:
+    import jinja2.exceptions
+
+    raise jinja2.exceptions.TemplateError(message)
+
+
+def _tojson(value: Any, ensure_ascii: bool = False, indent: Any = None, separators: Any = None,
+            sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+def _strftime_now(format: str) -> str:
+    return dt.datetime.combine(clock.today(), dt.time()).strftime(format)
 
 
 class _TemplateDict:

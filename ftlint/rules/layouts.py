@@ -3,7 +3,8 @@ and what ShareGPT, Nova and Gemini need beyond their schemas (order, reserved te
 
 Codes sit in the families of what they judge: FT11x schema, FT21x roles, FT42x content, FT61x tools
 (FT8xx preference methods live in ftlint/rules/layout_methods.py). Facts come from
-ftlint/targets_layouts.toml and the provider profiles in models.toml, never from a target's name.
+models.toml (a target's `formats` and `convert`, a model's `function_calls`, `[layouts.NAME]`),
+never from a target's name.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ftlint.catalog import layout_facts
 from ftlint.formats import FORMATS, Example, Message
 from ftlint.formats import gemini as gemini_layout
 from ftlint.formats import nova as nova_layout
 from ftlint.formats import sharegpt as sharegpt_layout
-from ftlint.formats.targets import accepts, facts, layouts_of, media_uri
 from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -32,7 +33,7 @@ class LayoutNotAccepted(Rule[NoOptions]):
     thing to do: convert the file. ftlint detects the layout (TRL, ShareGPT, Alpaca, Gemini, Nova,
     OpenAI), validates it as that layout, and says once which layout the target wants and whether
     `ftlint convert` can rewrite it. Which layouts a target reads is data
-    (ftlint/targets_layouts.toml, from ../shared/spec/providers.md section 12).
+    (a target's `formats` in models.toml, from ../shared/spec/providers.md section 12).
 
     Example: `{"conversations": [{"from": "human", "value": "hi"}, ...]}` checked for OpenAI.
     Use instead: `ftlint convert data.jsonl --to openai -o data.openai.jsonl`.
@@ -46,13 +47,13 @@ class LayoutNotAccepted(Rule[NoOptions]):
     fix = "Convert the file with `ftlint convert --to TARGET`, or check it for the target that reads it"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        target = layouts_of(context.run)
-        if target is None or context.format is None or accepts(context.run, context.format):
+        target = context.run.target
+        if target.reads(context.format) or context.format is None:
             return
         found, wanted = FORMATS[context.format], FORMATS[target.formats[0]]
         how = (f"`ftlint convert FILE --to {target.convert} -o OUT` can rewrite it"
                if target.convert and found.converts else "ftlint cannot convert it")
-        yield Finding(f"this is the {found.layout} layout ({found.keys}); {context.run.target.name} wants the "
+        yield Finding(f"this is the {found.layout} layout ({found.keys}); {target.name} wants the "
                       f"{wanted.layout} layout ({wanted.keys}); {how}", line=1)
 
 
@@ -94,9 +95,9 @@ class InvalidMediaUri(Rule[NoOptions]):
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, uri, layout in _media_uris(context.example):
-            pattern = media_uri(layout)
-            if pattern is not None and not pattern.match(uri):
-                yield Finding(f"media URI `{uri[:80]}` is not {facts(layout).media_uri_rule}", pointer=pointer)
+            facts = layout_facts(layout)
+            if facts.media_uri is not None and not facts.media_uri.match(uri):
+                yield Finding(f"media URI `{uri[:80]}` is not {facts.media_uri_rule}", pointer=pointer)
 
 
 def _turns(example: Example) -> list[Message]:
@@ -266,7 +267,7 @@ class NovaReservedKeyword(Rule[NoOptions]):
 
     Why: the job fails ("Invalid text content, following tokens are invalid: `User:`"). Transcripts
     pasted into one message are the usual cause. Source: the Nova user guide; the keyword list is data
-    (ftlint/targets_layouts.toml, from nova_ft_dataset_validator.py).
+    (`[layouts.nova]` in models.toml, from nova_ft_dataset_validator.py).
 
     Example: `{"text": "User: where is my order?\\nAssistant: ..."}`
     Use instead: one turn per speaker, without the speaker labels.
@@ -281,7 +282,7 @@ class NovaReservedKeyword(Rule[NoOptions]):
     fix = "Remove the keyword (split transcripts into turns)"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        keywords = facts("nova").reserved_keywords
+        keywords = layout_facts("nova").reserved_keywords
         for pointer, text in context.example.texts():
             found = [keyword for keyword in keywords if keyword in text]
             if found:
@@ -360,7 +361,7 @@ class NovaTooManyVideos(Rule[NoOptions]):
     """A Nova example holds more than one video.
 
     Why: rejected: "Only one video is allowed per sample" (nova_ft_dataset_validator.py; the limit is
-    data in ftlint/targets_layouts.toml).
+    data in models.toml, `[layouts.nova]`).
     """
 
     code = "FT428"
@@ -372,7 +373,7 @@ class NovaTooManyVideos(Rule[NoOptions]):
     fix = "Keep one video per example"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        limit = facts("nova").max_videos_per_example
+        limit = layout_facts("nova").max_videos_per_example
         videos = [pointer for pointer, kind, _ in nova_layout.media(context.example.raw) if kind == "video"]
         if limit is not None and len(videos) > limit:
             yield Finding(f"example holds {len(videos)} videos; Nova takes {limit} per sample", pointer=videos[limit])
@@ -416,8 +417,8 @@ class GeminiFunctionCallUnsupported(Rule[NoOptions]):
 
     Why: Gemini 2.5 tuning fails the job: "Dataset example 1 of 14 contains an unsupported modality
     [function call] in the "parts" field, which is not supported by this model"
-    (googleapis/python-aiplatform#6127). The models are listed in ftlint/targets_layouts.toml; for
-    3.x models it is not known, and they are not listed.
+    (googleapis/python-aiplatform#6127). The models say so in models.toml (`function_calls = false`);
+    for 3.x models it is not known, and they do not.
     """
 
     code = "FT615"
@@ -429,8 +430,7 @@ class GeminiFunctionCallUnsupported(Rule[NoOptions]):
     fix = "Drop the function-calling examples, or tune a model that takes them"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
-        target = layouts_of(context.run)
-        if target is None or context.run.model.id not in target.function_calls_rejected:
+        if context.run.model.function_calls:
             return
         for pointer, kind, _ in _function_parts(context.example):
             yield Finding(f"a `{kind}` part; {context.run.model.id} tuning rejects it (\"contains an unsupported "

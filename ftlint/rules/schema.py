@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from ftlint.formats import FORMATS
-from ftlint.formats.targets import accepts
 from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.rules._base import SchemaIssueRule
 from ftlint.schema import Issue
@@ -266,7 +265,7 @@ class FormatNotForMethod(Rule[NoOptions]):
     fix = "Pick the method and model that train on this format"
 
     def check(self, context: FileContext) -> Iterator[Finding]:
-        if context.format is None or not accepts(context.run, context.format):
+        if context.format is None or not context.run.target.reads(context.format):
             return  # a layout the target does not read: FT114 says so, and how to convert it
         fmt = FORMATS[context.format]
         method, model = context.run.method, context.run.model
