@@ -106,3 +106,24 @@ def test_a_default_install_gets_the_fast_counter_where_it_has_wheels() -> None:
     assert not any(bpe.marker.evaluate({**cpython, "sys_platform": s, "platform_machine": m}) for s, m in NO_WHEELS)
     assert not bpe.marker.evaluate({"platform_python_implementation": "PyPy", "sys_platform": "linux",
                                     "platform_machine": "x86_64"})  # abi3 wheels are CPython's
+
+
+def test_a_row_that_forks_says_where_its_cpu_went(tmp_path: Path) -> None:
+    """The parent's CPU before, during and after its workers, and each worker's: on a busy machine the
+    wall time of an idle one can be read off (the parts add up to the tree's CPU from wait4)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(SAMPLE.read_bytes() * max(1, 3_000_000 // SAMPLE.stat().st_size))  # ~0.3 s per worker
+    _wall, _rss, _pss, cpu, split = bench._measure([sys.executable, str(BENCH), "--stage", "tokenize", str(path),
+                                                    MODEL, "2"])
+    assert split is not None and len(split.workers) == 2 and min(split.workers) > 0
+    assert abs(split.before + split.during + split.after + sum(split.workers) - cpu) < 0.01
+    assert split.ideal_wall(2) < cpu  # two cores share the workers' part
+    _wall, _rss, _pss, _cpu, alone = bench._measure([sys.executable, str(BENCH), "--stage", "tokenize", str(path),
+                                                     MODEL, "1"])
+    assert alone is None  # no workers, no split
