@@ -1,10 +1,11 @@
 """One multi-pattern scan per line that tells the text-scanning rules where they need not look.
 
 A rule may declare ``prefilter``: an re2 pattern over the line's raw bytes (UTF-8 mode) that matches
-wherever the rule could find anything. It is a *necessary condition*, never a replacement: a rule
-whose condition matched runs its exact check as before, and one whose condition did not match would
-have found nothing. Every condition of a plan is compiled into one ``re2.Set``, which scans a line
-once (20 MB in about 30 ms), instead of each rule running its own Python and regex passes.
+wherever the rule could find anything, or a tuple of patterns that must all match. It is a *necessary
+condition*, never a replacement: a rule whose condition holds runs its exact check as before, and one
+whose condition does not hold would have found nothing. Every pattern of a plan is compiled into one
+``re2.Set``, which scans a line once (20 MB in about 35 ms), instead of each rule running its own
+Python and regex passes.
 
 What the conditions are written over, by scope:
 - a line rule (FT7) scans the line as written, escapes and all: its condition is over the same text;
@@ -67,12 +68,14 @@ class Prefilter:
 
     def __init__(self, rules: Iterable[Rule[Any]]) -> None:
         conditions: dict[str, int] = {}  # pattern -> its index in the Set (rules may share one)
-        self._gated: list[tuple[str, int, bool]] = []  # (code, condition, decoded text?)
+        self._gated: list[tuple[str, tuple[int, ...], bool]] = []  # (code, conditions, decoded text?)
         for rule in rules:
-            pattern = getattr(rule, "prefilter", None)
-            if pattern is not None and enabled():
-                index = conditions.setdefault(pattern, len(conditions) + 2)  # after _ALWAYS and HIDING_ESCAPES
-                self._gated.append((rule.code, index, rule.scope is not Scope.LINE))
+            condition = getattr(rule, "prefilter", None)
+            if condition is not None and enabled():
+                patterns = (condition,) if isinstance(condition, str) else condition
+                # After _ALWAYS and HIDING_ESCAPES; rules may share a pattern (FT705-FT707).
+                indices = tuple(conditions.setdefault(pattern, len(conditions) + 2) for pattern in patterns)
+                self._gated.append((rule.code, indices, rule.scope is not Scope.LINE))
         self._patterns = [_ALWAYS, HIDING_ESCAPES, *conditions]
         self._set: Any = None
         self._skips: dict[tuple[int, ...], frozenset[str]] = {}
@@ -97,7 +100,8 @@ class Prefilter:
                 return frozenset()
             hidden = _HIDDEN_INDEX in matched
             skips = self._skips[matched] = frozenset(
-                code for code, index, decoded in self._gated if index not in matched and not (decoded and hidden))
+                code for code, indices, decoded in self._gated
+                if not (decoded and hidden) and not all(index in matched for index in indices))
         return skips
 
 

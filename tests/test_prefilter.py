@@ -35,6 +35,11 @@ TRIGGERS = [
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "mail jane.doe@mail.example.org now", "a@b", "+44 20 7946 0958", "(555) 010-4477", "555-010-4477",
     "4111 1111 1111 1111", "4111-1111-1111-1111", "GB82 WEST 1234 5698 7654 32", "DE89370400440532013000",
+    # Python's \d is Unicode: the phone, card and IBAN patterns match other scripts' digits too, on a
+    # line that also holds ten ASCII digits (_has_long_number).
+    "ref 1234567890 call \u0665\u0665\u0665-\u0660\u0661\u0660-\u0664\u0664\u0667\u0667",
+    "ref 1234567890 card 4\u0661\u0661\u0661 \u0661\u0661\u0661\u0661 \u0661\u0661\u0661\u0661 1111",
+    "ref 1234567890 iban GB\u0668\u0662 WEST 1234 5698 7654 32", "+1 (555) 010 4477 x 1234567890",
     "Ã©", "â€™", "Â\u00a0", "\ufffd", "\x01", "\x08", "\x0c", "\x7f", "\x85", "\x9f", "\u200b", "\u2060", "\ufeff",
     "\u202e", "\u2067", "[INST]", "[/INST]", "<<SYS>>", "<</SYS>>", "<s>", "</s>", "### Human:", "###\u3000Response :",
     "User: ", "user :\n", "ASSISTANT:\u2003", "ſystem: ", "Aı: ", "aİ:\t", "bot:\u2028", "Human\u00a0:\u0085",
@@ -63,7 +68,7 @@ def reports(*args: str) -> tuple[str, str]:
     outputs = []
     for on in (False, True):
         with prefilter(on):
-            outputs.append(run_cli("check", "-f", "json", "-j1", *args).output)
+            outputs.append(run_cli("check", "-f", "json", "--max-repeats", "0", "-j1", *args).output)
     return outputs[0], outputs[1]
 
 
@@ -134,6 +139,13 @@ def test_whitespace_is_what_pythons_s_matches() -> None:
             assert whitespace.Match(char.encode()), hex(point)
     for char in "\t\n\r\f":
         assert whitespace.Match(json.dumps(char)[1:-1].encode())
+
+
+def test_re2s_decimal_digits_hold_pythons() -> None:
+    """FT705-FT707's conditions use re2's \\p{Nd} where their patterns use Python's Unicode \\d."""
+    python, nd = re.compile(r"\d"), _compiled([r"\A\p{Nd}\z"])
+    assert all(nd.Match(chr(point).encode()) for point in range(0x110000)
+               if not 0xD800 <= point < 0xE000 and python.fullmatch(chr(point)))
 
 
 def test_caseless_matches_what_ignorecase_matches() -> None:
@@ -211,9 +223,9 @@ def test_identical_reports_in_parallel(tmp_path: Path, monkeypatch: pytest.Monke
     path = tmp_path / "triggers.jsonl"
     path.write_text("\n".join(trigger_lines()[:-1] * 3) + "\n", encoding="utf-8")
     with prefilter(False):
-        off = run_cli("check", "-f", "json", "-j1", str(path)).output
+        off = run_cli("check", "-f", "json", "--max-repeats", "0", "-j1", str(path)).output
     with prefilter(True):
-        on = run_cli("check", "-f", "json", "--jobs", "3", str(path)).output
+        on = run_cli("check", "-f", "json", "--max-repeats", "0", "--jobs", "3", str(path)).output
     assert off == on and codes_in(on) >= GATED
 
 

@@ -345,7 +345,8 @@ class PhoneNumber(Scanner):
     name = "phone-number"
     summary = "Phone number in the data"
     fix = "Replace it with a placeholder"
-    prefilter = LONG_NUMBER  # its matches are looked for only where _has_long_number
+    # Where _has_long_number, the start of either pattern (re2's \p{Nd} holds every digit Python's \d does).
+    prefilter = (LONG_NUMBER, r"\+[1-9]|\p{Nd}{3}\)?[ .-]\p{Nd}{3}[ .-]\p{Nd}{4}")
     patterns = (
         ("phone number", "+", re.compile(r"\+[1-9]\d{0,2}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?!\d)")),
         ("phone number", "", re.compile(r"\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\d-])")),  # (555) 010-4477, 555-010-4477
@@ -380,7 +381,7 @@ class CreditCardNumber(Scanner):
     name = "credit-card-number"
     summary = "Payment card number in the data"
     fix = "Remove the card number"
-    prefilter = LONG_NUMBER  # its matches are looked for only where _has_long_number
+    prefilter = (LONG_NUMBER, r"[3-6](?:[ -]?\p{Nd}){12}")  # where _has_long_number, _pattern's shortest match
     _pattern = re.compile(r"[3-6](?:[ -]?\d){12,18}(?![\d-])")
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:
@@ -413,7 +414,7 @@ class Iban(Scanner):
     name = "iban"
     summary = "IBAN in the data"
     fix = "Remove the account number"
-    prefilter = LONG_NUMBER  # its matches are looked for only where _has_long_number
+    prefilter = (LONG_NUMBER, r"[A-Z]{2}\p{Nd}{2}(?: ?[A-Z0-9]{4}){2}")  # where _has_long_number, _pattern's start
     _pattern = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:
