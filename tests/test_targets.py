@@ -58,7 +58,7 @@ def test_generic_only_errors_on_what_breaks_every_consumer(tmp_path: Path) -> No
 
 
 def test_the_default_target_is_named_in_the_report() -> None:
-    shown = run_cli("check", str(FIXTURES / "clean" / "support-chat.jsonl"), "--no-color").stdout
+    shown = run_cli("check", str(FIXTURES / "clean" / "support-chat.jsonl"), "--no-color", "--isolated").stdout
     assert "checked for the generic (any trainer of the chat format) target, the default" in shown
     chosen = run_cli("check", str(FIXTURES / "clean" / "support-chat.jsonl"), "--no-color", "--provider", "generic")
     assert "the default" not in chosen.stdout
