@@ -80,6 +80,9 @@ class Target(BaseModel):
     record_keys: tuple[str, ...] = ()
     message_keys: tuple[str, ...] = ()
     image_urls: Literal["https-or-data", "data-only"] = "https-or-data"  # Together: base64 data URLs only
+    # Content part types it reads beyond OpenAI's: Hugging Face's `{"type": "image"}` (the image itself
+    # in the dataset's images column) for the trainers.
+    part_types: tuple[str, ...] = ()
     tool_arguments: Literal["string", "object", "either"] = "string"  # what a call's `arguments` must be
     bills_validation: bool = False  # Together bills validation tokens too (epochs x train + evals x validation)
     # The layouts it reads, the one it wants first (empty: every layout, so that a config-defined

@@ -147,17 +147,36 @@ class RecordPass:
 
 
 def _without_target_keys(value: dict[str, Any], target: Target) -> dict[str, Any]:
-    """The record without the keys its target reads beyond the format's schema (a copy only when needed)."""
+    """The record as the format's schema should judge it on this target: without the keys the target
+    reads beyond the schema, and with the target's own part types as text parts (so that every other
+    part keeps its index in the messages). A copy only when needed."""
     if any(key in value for key in target.record_keys):
         value = {k: v for k, v in value.items() if k not in target.record_keys}
     messages = value.get("messages")
-    if target.message_keys and isinstance(messages, list) and any(
-            isinstance(m, dict) and m.get("role") != "assistant" and any(k in m for k in target.message_keys)
-            for m in messages):
-        value = {**value, "messages": [
-            {k: v for k, v in m.items() if k not in target.message_keys}
-            if isinstance(m, dict) and m.get("role") != "assistant" else m for m in messages]}
+    if not isinstance(messages, list) or not (target.message_keys or target.part_types):
+        return value
+    if any(isinstance(m, dict) and _target_message(m, target) for m in messages):
+        value = {**value, "messages": [_as_schema_sees(m, target) if isinstance(m, dict) else m for m in messages]}
     return value
+
+
+def _target_message(message: dict[str, Any], target: Target) -> bool:
+    if message.get("role") != "assistant" and any(key in message for key in target.message_keys):
+        return True
+    content = message.get("content")
+    return bool(target.part_types) and isinstance(content, list) and any(
+        isinstance(part, dict) and part.get("type") in target.part_types for part in content)
+
+
+def _as_schema_sees(message: dict[str, Any], target: Target) -> dict[str, Any]:
+    if message.get("role") != "assistant":
+        message = {k: v for k, v in message.items() if k not in target.message_keys}
+    content = message.get("content")
+    if target.part_types and isinstance(content, list):
+        message = {**message, "content": [
+            {"type": "text", "text": ""} if isinstance(part, dict) and part.get("type") in target.part_types
+            else part for part in content]}
+    return message
 
 
 def _shape(context: ExampleContext, totals: FileTotals) -> None:

@@ -90,6 +90,19 @@ def test_hf_wants_object_arguments_when_no_template_decides() -> None:
         "error"]
 
 
+def test_hugging_face_image_parts_are_the_trainers_own() -> None:
+    # {"type": "image"} (the image itself in the dataset's images column) is how TRL's vision data reads.
+    record = conversation(user([{"type": "image"}, {"type": "text", "text": "What is this?"}]), assistant("A cat."))
+    for target in ("hf", "trl", "generic"):
+        found = lint_records([record], provider=target, model="acme/no-template-here", select=["FT1"]).violations
+        assert found == [], target
+    found = lint_records([record], provider="openai", select=["FT1"]).violations
+    assert [(v.code, v.pointer) for v in found] == [("FT108", "/messages/0/content/0/type")]
+    broken = conversation(user([{"type": "image"}, {"type": "txt", "text": "?"}]), assistant("A cat."))
+    found = lint_records([broken], provider="hf", model="acme/no-template-here", select=["FT1"]).violations
+    assert [(v.code, v.pointer) for v in found] == [("FT108", "/messages/0/content/1/type")]  # indexes kept
+
+
 def test_an_unknown_model_is_an_error_only_where_the_table_is_complete(tmp_path: Path) -> None:
     path = _write(tmp_path / "train.jsonl", [chat(f"q{i}", f"a{i}") for i in range(12)])
     assert run_cli("check", str(path), "--provider", "openai", "--model", "Qwen/Qwen3-8B").exit_code == 2
