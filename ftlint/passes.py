@@ -75,8 +75,9 @@ class RecordPass:
             totals.image_examples += 1
         self._check(self._rules_for(context), context, record, emit)
         failures, states = result.failures, result.states
+        fmt = context.example.format
         for rule in dataset_rules:
-            if rule.formats is None or context.example.format in rule.formats:
+            if rule.formats is None or (fmt in rule.formats and self.job.run.target.reads(fmt)):
                 self.health.run(rule, record.line, failures, rule.collect, states[rule.code], context)
 
     def _through_template(self, context: ExampleContext, record: Record, totals: FileTotals) -> bool:
@@ -116,9 +117,13 @@ class RecordPass:
         key = (example.format, example.features)
         chosen = self._chosen.get(key)
         if chosen is None:
+            # A rule for some formats judges them where the target reads them: elsewhere FT114 says once
+            # which layout the file is and how to convert it, and the layout's own verdicts do not apply.
+            read = self.job.run.target.reads(example.format)
             chosen = self._chosen[key] = [
                 rule for rule in self.job.rules.example
-                if (rule.formats is None or example.format in rule.formats) and rule.requires <= example.features]
+                if (rule.formats is None or (read and example.format in rule.formats))
+                and rule.requires <= example.features]
         return chosen
 
     def _check(self, rules: tuple[Rule[Any], ...] | list[Rule[Any]], context: LineContext | ExampleContext,
