@@ -176,3 +176,13 @@ def test_will_it_train_says_when_a_target_cannot_judge(tmp_path: Path) -> None:
     assert verdicts["together"]["verdict"] == "accept" and verdicts["together"]["model"] == "Qwen/Qwen3-8B"
     piped = run_cli("check", "-", "--target", "all", input=path.read_bytes())
     assert piped.exit_code == 2 and "cannot read standard input" in piped.stderr
+
+
+def test_the_targets_command_takes_checks_output_options(tmp_path: Path) -> None:
+    out = tmp_path / "verdicts.json"
+    result = run_cli("targets", str(FIXTURES / "clean" / "support-chat.jsonl"), "--isolated", "--no-color",
+                     "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    (report,) = json.loads(out.read_text(encoding="utf-8"))["files"]
+    verdicts = {t["target"]: t["verdict"] for t in report["targets"]}
+    assert set(verdicts) == set(targets()) and verdicts["openai"] == "accept" and verdicts["vertex"] == "reject"
