@@ -211,6 +211,18 @@ class Catalog:
     def jobs_end(self, model: ModelInfo) -> tuple[dt.date | None, str]:
         return jobs_end(model, self.target)
 
+    def model_for(self, method: str, today: dt.date) -> ModelInfo | None:
+        """The model this target would train ``method`` with: the default model if it can, else the
+        first in the table that can and still takes jobs, else the first that can (its date then
+        decides the verdict: FT820). None when no model of the target trains it."""
+        default = self.resolve(self.target.default_model)
+        if method in default.methods:
+            return default
+        able = [model for model in self.models.values() if method in model.methods and model.known]
+        open_ = [model for model in able if (self.jobs_end(model)[0] or dt.date.max) > today]
+        chosen = open_ or able
+        return chosen[0] if chosen else None
+
 
 def jobs_end(model: ModelInfo, target: Target) -> tuple[dt.date | None, str]:
     """The first day no new job can be created for ``model`` on ``target`` (the earlier of the model's and

@@ -154,9 +154,8 @@ class Run:
                   has_validation: bool) -> dict[str, tuple[TargetVerdict, ...]]:
         """Every target's verdict on each file, from a silent lint per target (files are read once each)."""
         from ftlint.config import ConfigError
-        from ftlint.engine import Engine
         from ftlint.ranges import is_stream
-        from ftlint.verdicts import TargetVerdict, VerdictSink
+        from ftlint.verdicts import TargetVerdict
 
         if any(is_stream(path) for path, _ in files):
             raise RunError("--target all lints each file once per target: it cannot read standard input or a "
@@ -165,17 +164,33 @@ class Run:
         names = [*targets(), *(name for name in base.providers if name not in targets())]
         found: dict[str, list[TargetVerdict]] = {}
         for name in names:
-            sink = VerdictSink(name)
             try:
-                engine = Engine(registry, self.resolver.for_target(name), self.layer,
-                                has_validation_file=has_validation)
-                lint_files(engine, files, self.options.jobs, sink)
-                judged = [sink.verdict(_display(path)) for path, _ in files]
+                judged = self._judged_by(name, registry, files, has_validation)
             except ConfigError as exc:  # a model this target does not know, a broken [providers.NAME]...
                 judged = [TargetVerdict(name, name, "", "unavailable", reason=str(exc)) for _ in files]
             for (path, _), verdict in zip(files, judged, strict=True):
                 found.setdefault(_display(path), []).append(verdict)
         return {display: tuple(verdicts) for display, verdicts in found.items()}
+
+    def _judged_by(self, name: str, registry: Registry, files: list[tuple[Path | None, bool]],
+                   has_validation: bool) -> list[TargetVerdict]:
+        """One target's verdict on each file; a file whose method the target's default model does not
+        train (DPO, reinforcement) is judged again with the target's model (and method) that does."""
+        from ftlint.engine import Engine
+        from ftlint.verdicts import VerdictSink
+
+        sink = VerdictSink(name)
+        lint_files(Engine(registry, self.resolver.for_target(name), self.layer, has_validation_file=has_validation),
+                   files, self.options.jobs, sink)
+        verdicts = {_display(path): sink.verdict(_display(path)) for path, _ in files}
+        for model, method in sorted(set(sink.rejudge.values()), key=str) if not self.resolver.names_model else ():
+            again = [(path, validation) for path, validation in files
+                     if sink.rejudge.get(_display(path)) == (model, method)]
+            other = VerdictSink(name)
+            lint_files(Engine(registry, self.resolver.for_target(name, model, method), self.layer,
+                              has_validation_file=has_validation), again, self.options.jobs, other)
+            verdicts.update({_display(path): other.verdict(_display(path)) for path, _ in again})
+        return [verdicts[_display(path)] for path, _ in files]
 
     def _registry(self) -> Registry:
         from ftlint.registry import discover

@@ -186,3 +186,26 @@ def test_the_targets_command_takes_checks_output_options(tmp_path: Path) -> None
     (report,) = json.loads(out.read_text(encoding="utf-8"))["files"]
     verdicts = {t["target"]: t["verdict"] for t in report["targets"]}
     assert set(verdicts) == set(targets()) and verdicts["openai"] == "accept" and verdicts["vertex"] == "reject"
+
+
+def test_will_it_train_judges_each_target_with_the_model_that_trains_the_file(tmp_path: Path) -> None:
+    # A DPO file on OpenAI trains gpt-4o, not the default gpt-4o-mini; a file of prompts only is a
+    # reinforcement file, which Azure trains with o4-mini until 2027-04-16 and OpenAI no longer does.
+    dpo = str(FIXTURES / "clean" / "dpo" / "support-preference.jsonl")
+    for name in ("prompts.jsonl", "prompts-valid.jsonl"):  # Azure wants a validation file beside them
+        (tmp_path / name).write_text("".join(json.dumps(conversation(user(f"Question {i}?"))) + "\n"
+                                             for i in range(12)), encoding="utf-8")
+    paths = [dpo, str(tmp_path / "prompts.jsonl"), str(tmp_path / "prompts-valid.jsonl")]
+
+    def verdicts(*args: str) -> dict[tuple[str, str], tuple[str, str, list[str]]]:
+        report = json.loads(run_cli("targets", *paths, "--isolated", "-f", "json", *args).stdout)
+        return {(Path(f["path"]).name, t["target"]): (t["model"], t["verdict"], [c["code"] for c in t["codes"]])
+                for f in report["files"] for t in f["targets"]}
+
+    found = verdicts()
+    assert found[("support-preference.jsonl", "openai")][:2] == ("gpt-4o-2024-08-06", "accept")
+    assert found[("prompts.jsonl", "azure")][:2] == ("o4-mini-2025-04-16", "accept")
+    assert found[("prompts.jsonl", "openai")] == ("o4-mini-2025-04-16", "reject", ["FT820"])
+    assert found[("prompts.jsonl", "generic")][1] == "accept"
+    named = verdicts("--model", "gpt-4o-mini-2024-07-18")  # a model the user names is the one judged
+    assert named[("support-preference.jsonl", "openai")] == ("gpt-4o-mini-2024-07-18", "reject", ["FT113"])
