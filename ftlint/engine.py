@@ -138,11 +138,12 @@ class Engine:
     """Builds a plan per configuration and a :class:`FileJob` per file; holds what a run shares."""
 
     def __init__(self, registry: Registry, resolver: ConfigResolver, cli_layer: Layer | None = None, *,
-                 has_validation_file: bool = False) -> None:
+                 has_validation_file: bool = False, has_training_file: bool = True) -> None:
         self.registry = registry
         self.resolver = resolver
         self.cli_layer = cli_layer or Layer()
         self.has_validation_file = has_validation_file
+        self.has_training_file = has_training_file
         self.today = clock.today()  # read once: every file of the run is judged on the same day
         self.health = RuleHealth()
         self.shared: dict[str, Any] = {}  # what dataset rules publish for later files of the run
@@ -266,7 +267,8 @@ class FileJob:
             plan.chat.label if plan.chat is not None else
             resolve_tokenizer(settings.tokenizer) if plan.model.encoding else ESTIMATE)
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
-                           has_validation_file=engine.has_validation_file, today=engine.today, chat=plan.chat)
+                           has_validation_file=engine.has_validation_file,
+                           has_training_file=engine.has_training_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display, plan.scanners)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
