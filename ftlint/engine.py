@@ -24,7 +24,7 @@ from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
 from ftlint.hf.setup import ChatSetup, setup_for_settings
-from ftlint.masking import run_scanners
+from ftlint.masking import mask, run_scanners
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import RULE_ERRORS, Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
@@ -90,8 +90,9 @@ class RuleHealth:
     def fail(self, rule: Rule[Any], line: int, exc: BaseException, failures: list[RuleFailure]) -> None:
         self.disabled.add(rule.code)
         where = f" at line {line}" if line else ""
-        failures.append(RuleFailure(rule.code, line, f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; "
-                                                     "it was disabled"))
+        # An exception may quote the data it choked on: its secrets are hidden like a finding's.
+        failures.append(RuleFailure(rule.code, line, mask(f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; "
+                                                          "it was disabled")))
 
     def run(self, rule: Rule[Any], line: int, failures: list[RuleFailure], action: Callable[..., T],
             *args: Any) -> T | None:
@@ -235,7 +236,7 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
     return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat,
-                run_scanners(rules.values()))
+                run_scanners(lambda kind: rules.get(kind.code) or config.build_rule(kind.code, kind)))
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ftlint.digests import digest
 from ftlint.formats import FORMATS, family_of, guess_format, view
 from ftlint.hf.setup import analyse_example
+from ftlint.masking import mask
 from ftlint.records import Reader, Record
 from ftlint.registry import RULE_ERRORS
 from ftlint.rule import ExampleContext, LineContext, Rule
@@ -198,4 +199,4 @@ def _counting_failure(record: Record, exc: Exception) -> RuleFailure:
     """Not a rule's failure (no rule is turned off): an internal error all the same (exit 2)."""
     from ftlint.engine import RuleFailure
 
-    return RuleFailure("", record.line, f"token counting failed at line {record.line}: {exc!r}")
+    return RuleFailure("", record.line, mask(f"token counting failed at line {record.line}: {exc!r}"))
