@@ -80,6 +80,9 @@ class Target(BaseModel):
     record_keys: tuple[str, ...] = ()
     message_keys: tuple[str, ...] = ()
     image_urls: Literal["https-or-data", "data-only"] = "https-or-data"  # Together: base64 data URLs only
+    # Content part types it reads beyond OpenAI's: Hugging Face's `{"type": "image"}` (the image itself
+    # in the dataset's images column) for the trainers.
+    part_types: tuple[str, ...] = ()
     tool_arguments: Literal["string", "object", "either"] = "string"  # what a call's `arguments` must be
     bills_validation: bool = False  # Together bills validation tokens too (epochs x train + evals x validation)
     # The layouts it reads, the one it wants first (empty: every layout, so that a config-defined
@@ -207,6 +210,18 @@ class Catalog:
 
     def jobs_end(self, model: ModelInfo) -> tuple[dt.date | None, str]:
         return jobs_end(model, self.target)
+
+    def model_for(self, method: str, today: dt.date) -> ModelInfo | None:
+        """The model this target would train ``method`` with: the default model if it can, else the
+        first in the table that can and still takes jobs, else the first that can (its date then
+        decides the verdict: FT820). None when no model of the target trains it."""
+        default = self.resolve(self.target.default_model)
+        if method in default.methods:
+            return default
+        able = [model for model in self.models.values() if method in model.methods and model.known]
+        open_ = [model for model in able if (self.jobs_end(model)[0] or dt.date.max) > today]
+        chosen = open_ or able
+        return chosen[0] if chosen else None
 
 
 def jobs_end(model: ModelInfo, target: Target) -> tuple[dt.date | None, str]:

@@ -295,15 +295,20 @@ def _fail(message: str) -> NoReturn:
 @click.option("-f", "--format", "output_format", type=click.Choice(CHOICES), help="Report format, as for check.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Use this ftlint.toml or pyproject.toml instead of discovering one.")
+@click.option("--isolated", is_flag=True, help="Read no config file at all (defaults and options only).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes, as for check.")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file, as for check.")
+@click.option("--color/--no-color", default=None, help="Color the text report. Default: only on a terminal.")
 @click.pass_context
 def targets_command(ctx: click.Context, paths: tuple[Path, ...], model: str | None, output_format: str | None,
-                    config_path: Path | None, jobs: int | None) -> None:
+                    config_path: Path | None, isolated: bool, jobs: int | None, output_file: Path | None,
+                    color: bool | None) -> None:
     """Will it train? Every target's verdict on each file: accept, accept with warnings, or reject,
     with the rules that decided it. The same as `ftlint check --target all`.
     """
     ctx.invoke(check, paths=paths, provider="all", model=model, output_format=output_format,
-               config_path=config_path, jobs=jobs)
+               config_path=config_path, isolated=isolated, jobs=jobs, output_file=output_file, color=color)
 
 
 @main.command(context_settings=CONTEXT)

@@ -525,11 +525,18 @@ class ConfigResolver:
         self._folders: dict[Path, list[Path]] = {}  # the folders searched from each folder
         self._merged: dict[int, Config] = {}  # one merged Config per base config, so plans are reused
 
-    def for_target(self, target: str) -> ConfigResolver:
-        """The same configs, checked for ``target``: with the model named on the command line, else the
-        target's default model (a config's model belongs to the config's own target)."""
+    @property
+    def names_model(self) -> bool:
+        """Whether the command line names the model (it then wins over every config and target)."""
+        return "model" in self._overrides
+
+    def for_target(self, target: str, model: str | None = None, method: str | None = None) -> ConfigResolver:
+        """The same configs, checked for ``target``: with the model named on the command line, else
+        ``model``, else the target's default model (a config's model belongs to the config's own target);
+        with ``method`` when given (a file of prompts only, judged as reinforcement)."""
         other = copy.copy(self)
-        other._overrides = {"model": None, **self._overrides, "provider": target}
+        other._overrides = {"model": model, **self._overrides, "provider": target,
+                            **({"method": method} if method else {})}
         other._merged = {}
         return other
 

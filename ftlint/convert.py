@@ -32,6 +32,7 @@ from ftlint.formats import sharegpt as sharegpt_layout
 from ftlint.formats import trl as trl_layout
 from ftlint.formats.common import Converted, Loss, Unconvertible
 from ftlint.inputs import is_compressed
+from ftlint.masking import mask
 from ftlint.parquet import ParquetReader, is_parquet
 from ftlint.paths import UnsafePath, check_output, refuse_overwriting_inputs
 from ftlint.records import DEFAULT_MAX_LINE_BYTES
@@ -272,7 +273,7 @@ def _write(options: ConvertOptions, output: Path | None, rejects_path: Path, sou
             notes += [f"rejected: {item.reason}"] if item.rejected else []
             for note in notes:
                 if shown < LOSSES_SHOWN:
-                    print(visible(f"{options.source}:{item.line}: {note}"), file=err)
+                    print(visible(f"{options.source}:{item.line}: {mask(note)}"), file=err)
                 shown += 1
             if item.rejected and not options.check:
                 rejects_writer = rejects_writer or open_output(rejects_path)

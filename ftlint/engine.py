@@ -24,7 +24,7 @@ from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
 from ftlint.hf.setup import ChatSetup, setup_for_settings
-from ftlint.masking import run_scanners
+from ftlint.masking import mask, run_scanners
 from ftlint.prefilter import Prefilter
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import RULE_ERRORS, Registry
@@ -91,8 +91,9 @@ class RuleHealth:
     def fail(self, rule: Rule[Any], line: int, exc: BaseException, failures: list[RuleFailure]) -> None:
         self.disabled.add(rule.code)
         where = f" at line {line}" if line else ""
-        failures.append(RuleFailure(rule.code, line, f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; "
-                                                     "it was disabled"))
+        # An exception may quote the data it choked on: its secrets are hidden like a finding's.
+        failures.append(RuleFailure(rule.code, line, mask(f"rule {rule.code} ({rule.name}) failed{where}: {exc!r}; "
+                                                          "it was disabled")))
 
     def run(self, rule: Rule[Any], line: int, failures: list[RuleFailure], action: Callable[..., T],
             *args: Any) -> T | None:
@@ -140,11 +141,12 @@ class Engine:
     """Builds a plan per configuration and a :class:`FileJob` per file; holds what a run shares."""
 
     def __init__(self, registry: Registry, resolver: ConfigResolver, cli_layer: Layer | None = None, *,
-                 has_validation_file: bool = False) -> None:
+                 has_validation_file: bool = False, has_training_file: bool = True) -> None:
         self.registry = registry
         self.resolver = resolver
         self.cli_layer = cli_layer or Layer()
         self.has_validation_file = has_validation_file
+        self.has_training_file = has_training_file
         self.today = clock.today()  # read once: every file of the run is judged on the same day
         self.health = RuleHealth()
         self.shared: dict[str, Any] = {}  # what dataset rules publish for later files of the run
@@ -236,7 +238,8 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
     return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat,
-                run_scanners(rules.values()), Prefilter(rules.values()))
+                run_scanners(lambda kind: rules.get(kind.code) or config.build_rule(kind.code, kind)),
+                Prefilter(rules.values()))
 
 
 @dataclass
@@ -268,7 +271,8 @@ class FileJob:
             plan.chat.label if plan.chat is not None else
             resolve_tokenizer(settings.tokenizer) if plan.model.encoding else ESTIMATE)
         self.run = RunInfo(model=plan.model, method=settings.method, kind=kind, target=plan.target,
-                           has_validation_file=engine.has_validation_file, today=engine.today, chat=plan.chat)
+                           has_validation_file=engine.has_validation_file,
+                           has_training_file=engine.has_training_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
         self.stamper = Stamper(plan.severities, display, plan.scanners)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done

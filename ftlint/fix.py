@@ -44,7 +44,7 @@ from ftlint.atomic import AtomicFile, Writer, describe, open_output, signals_abo
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import OPENERS, Joined, is_compressed, open_input
-from ftlint.masking import mask
+from ftlint.masking import mask, run_scanners
 from ftlint.paths import UnsafePath, check_output, is_stdout, refuse_overwriting_inputs, same_file
 from ftlint.pointer import split as split_pointer
 from ftlint.records import (
@@ -57,6 +57,7 @@ from ftlint.records import (
     escape_pointer,
     foreign_encoding,
 )
+from ftlint.rules.secrets import Scanner
 from ftlint.sanitize import visible
 from ftlint.violation import Severity, Violation
 
@@ -397,6 +398,7 @@ class LintSettings:
     validation: bool = False
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES  # the config's cap: fix reads lines as check does
     provider: str | None = None
+    scanners: tuple[Scanner, ...] | None = None  # what hides secrets in --diff: the config's FT7 options
 
     def keywords(self, **extra: Any) -> dict[str, Any]:
         settings: dict[str, Any] = {"name": self.name, "config": self.config, "validation": self.validation}
@@ -767,7 +769,7 @@ def run_fix(options: FixOptions) -> int:
             keys, verdicts = _plan(source, options, settings)
             fixed = _pipeline(source, options, settings, report, keys, verdicts)
             if options.show_diff:
-                _show_diff(fixed)
+                _show_diff(fixed, settings.scanners)
             else:
                 _write(fixed, targets, source)
         except BrokenPipeError:
@@ -808,7 +810,8 @@ def _lint_settings(options: FixOptions) -> LintSettings:
     except ConfigError as exc:
         raise FixError(str(exc)) from None
     return LintSettings(str(options.source), found, options.model, config.is_validation_file(options.source),
-                        config.settings.max_line_bytes, options.provider)
+                        config.settings.max_line_bytes, options.provider,
+                        run_scanners(lambda kind: config.build_rule(kind.code, kind)))
 
 
 def _plan(source: Source, options: FixOptions, settings: LintSettings) -> tuple[Verdicts | None, Verdicts]:
@@ -890,22 +893,23 @@ def _mode(path: Path) -> int:
         return 0o666
 
 
-def _show_diff(fixed: Iterator[Output]) -> None:
+def _show_diff(fixed: Iterator[Output], scanners: tuple[Scanner, ...] | None) -> None:
     """Each change as a small hunk: the original lines (``-``), then the fixed line (``+``) or why the
     lines go to rejects."""
     out = sys.stdout
     for item in fixed:
         if item.rejected:
-            out.write(f"@@ line {item.line} @@ rejected ({item.code}): {visible(mask(item.reason))}\n"
-                      f"{_lines('-', item.original)}")
+            out.write(f"@@ line {item.line} @@ rejected ({item.code}): {visible(mask(item.reason, scanners))}\n"
+                      f"{_lines('-', item.original, scanners)}")
         elif item.data != item.original:
-            out.write(f"@@ line {item.line} @@\n{_lines('-', item.original)}{_lines('+', item.data)}")
+            out.write(f"@@ line {item.line} @@\n{_lines('-', item.original, scanners)}"
+                      f"{_lines('+', item.data, scanners)}")
 
 
-def _lines(sign: str, data: bytes) -> str:
+def _lines(sign: str, data: bytes, scanners: tuple[Scanner, ...] | None) -> str:
     """Each physical line of ``data`` as a diff line; what the data holds is shown, never obeyed
     (terminal controls, bidi overrides and lone surrogates appear as escapes)."""
-    return "".join(f"{sign}{visible(mask(line))}\n" for line in data.decode("utf-8", "replace").split("\n"))
+    return "".join(f"{sign}{visible(mask(line, scanners))}\n" for line in data.decode("utf-8", "replace").split("\n"))
 
 
 def _summarize(options: FixOptions, targets: Targets, report: FixReport) -> None:

@@ -13,9 +13,10 @@ Text is scanned as given: a line as written (JSON escapes included), as the rule
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
+from ftlint.pointer import escape, split
 from ftlint.rule import Rule
 from ftlint.rules.secrets import RULES, Match, Scanner, merged
 
@@ -28,14 +29,15 @@ def default_scanners() -> tuple[Scanner, ...]:
     return tuple(rule() for rule in RULES)
 
 
-def run_scanners(rules: Iterable[Rule[Any]]) -> tuple[Scanner, ...] | None:
-    """The scanners that hide secrets in a run with these ``rules``: each FT7 rule as configured
-    (its `allow` list and own `patterns`), and with its defaults where it is not selected, since
-    turning a rule off does not make its secrets printable. None means the defaults (cached)."""
-    configured = {type(rule): rule for rule in rules if isinstance(rule, Scanner)}
-    if all(_is_default(rule) for rule in configured.values()):
+def run_scanners(build: Callable[[type[Scanner]], Rule[Any]]) -> tuple[Scanner, ...] | None:
+    """The scanners that hide secrets in a run: every FT7 rule built with the run's options (its
+    `allow` list and own `patterns`) whether or not it is selected, since turning a rule off does not
+    make its secrets printable. ``build`` makes a rule from its class with the config's options.
+    None means the defaults (cached)."""
+    configured = [cast(Scanner, build(kind)) for kind in RULES]
+    if all(_is_default(rule) for rule in configured):
         return None
-    return tuple(configured.get(kind) or kind() for kind in RULES)
+    return tuple(configured)
 
 
 def _is_default(rule: Scanner) -> bool:
@@ -67,9 +69,26 @@ def _key(scanners: Iterable[Scanner] | None) -> tuple[Scanner, ...]:
 
 @functools.lru_cache(maxsize=16)  # a line with many findings is masked for each of them: scanned once
 def _masked(text: str, scanners: tuple[Scanner, ...]) -> tuple[str, tuple[Match, ...]]:
-    raw = text.encode("utf-8", "surrogatepass")
+    # A lone surrogate (from `\udfff` in the data) becomes one byte, as it is one character: the
+    # scanners map byte offsets back to characters, and three bytes would move the mask off the secret.
+    raw = text.encode("utf-8", "replace")
     found = tuple(merged(match for scanner in scanners for match in scanner.matches(text, raw)))
     return (_replace(text, found) if found else text), found
+
+
+def mask_pointer(pointer: str, scanners: Iterable[Scanner] | None = None) -> str:
+    """A JSON pointer with the secrets of each of its tokens hidden: a token is scanned unescaped
+    (`~1` is a `/` of the key), then escaped again."""
+    if not pointer:
+        return pointer
+    return "".join("/" + escape(mask(token, scanners)) for token in split(pointer))
+
+
+def quote(value: str, limit: int, scanners: Iterable[Scanner] | None = None) -> str:
+    """``value`` for a message: secrets hidden first, then cut to ``limit`` characters (a cut secret
+    would no longer match its pattern)."""
+    masked = mask(value, scanners)
+    return masked if len(masked) <= limit else masked[:limit] + "…"
 
 
 def _replace(text: str, found: Sequence[Match]) -> str:

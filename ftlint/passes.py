@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ftlint.digests import digest
 from ftlint.formats import FORMATS, family_of, guess_format, view
 from ftlint.hf.setup import analyse_example
+from ftlint.masking import mask
 from ftlint.records import Reader, Record
 from ftlint.registry import RULE_ERRORS
 from ftlint.rule import ExampleContext, LineContext, Rule
@@ -78,8 +79,9 @@ class RecordPass:
             totals.image_examples += 1
         self._check(self._rules_for(context), context, record, emit, skip)
         failures, states = result.failures, result.states
+        fmt = context.example.format
         for rule in dataset_rules:
-            if rule.formats is None or context.example.format in rule.formats:
+            if rule.formats is None or (fmt in rule.formats and self.job.run.target.reads(fmt)):
                 self.health.run(rule, record.line, failures, rule.collect, states[rule.code], context)
 
     def _through_template(self, context: ExampleContext, record: Record, totals: FileTotals) -> bool:
@@ -119,9 +121,13 @@ class RecordPass:
         key = (example.format, example.features)
         chosen = self._chosen.get(key)
         if chosen is None:
+            # A rule for some formats judges them where the target reads them: elsewhere FT114 says once
+            # which layout the file is and how to convert it, and the layout's own verdicts do not apply.
+            read = self.job.run.target.reads(example.format)
             chosen = self._chosen[key] = [
                 rule for rule in self.job.rules.example
-                if (rule.formats is None or example.format in rule.formats) and rule.requires <= example.features]
+                if (rule.formats is None or (read and example.format in rule.formats))
+                and rule.requires <= example.features]
         return chosen
 
     def _check(self, rules: tuple[Rule[Any], ...] | list[Rule[Any]], context: LineContext | ExampleContext,
@@ -150,17 +156,36 @@ class RecordPass:
 
 
 def _without_target_keys(value: dict[str, Any], target: Target) -> dict[str, Any]:
-    """The record without the keys its target reads beyond the format's schema (a copy only when needed)."""
+    """The record as the format's schema should judge it on this target: without the keys the target
+    reads beyond the schema, and with the target's own part types as text parts (so that every other
+    part keeps its index in the messages). A copy only when needed."""
     if any(key in value for key in target.record_keys):
         value = {k: v for k, v in value.items() if k not in target.record_keys}
     messages = value.get("messages")
-    if target.message_keys and isinstance(messages, list) and any(
-            isinstance(m, dict) and m.get("role") != "assistant" and any(k in m for k in target.message_keys)
-            for m in messages):
-        value = {**value, "messages": [
-            {k: v for k, v in m.items() if k not in target.message_keys}
-            if isinstance(m, dict) and m.get("role") != "assistant" else m for m in messages]}
+    if not isinstance(messages, list) or not (target.message_keys or target.part_types):
+        return value
+    if any(isinstance(m, dict) and _target_message(m, target) for m in messages):
+        value = {**value, "messages": [_as_schema_sees(m, target) if isinstance(m, dict) else m for m in messages]}
     return value
+
+
+def _target_message(message: dict[str, Any], target: Target) -> bool:
+    if message.get("role") != "assistant" and any(key in message for key in target.message_keys):
+        return True
+    content = message.get("content")
+    return bool(target.part_types) and isinstance(content, list) and any(
+        isinstance(part, dict) and part.get("type") in target.part_types for part in content)
+
+
+def _as_schema_sees(message: dict[str, Any], target: Target) -> dict[str, Any]:
+    if message.get("role") != "assistant":
+        message = {k: v for k, v in message.items() if k not in target.message_keys}
+    content = message.get("content")
+    if target.part_types and isinstance(content, list):
+        message = {**message, "content": [
+            {"type": "text", "text": ""} if isinstance(part, dict) and part.get("type") in target.part_types
+            else part for part in content]}
+    return message
 
 
 def _shape(context: ExampleContext, totals: FileTotals) -> None:
@@ -177,4 +202,4 @@ def _counting_failure(record: Record, exc: Exception) -> RuleFailure:
     """Not a rule's failure (no rule is turned off): an internal error all the same (exit 2)."""
     from ftlint.engine import RuleFailure
 
-    return RuleFailure("", record.line, f"token counting failed at line {record.line}: {exc!r}")
+    return RuleFailure("", record.line, mask(f"token counting failed at line {record.line}: {exc!r}"))

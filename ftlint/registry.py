@@ -101,12 +101,9 @@ class Registry:
 
 def discover() -> Registry:
     registry = Registry()
-    entry_points = sorted(
-        metadata.entry_points(group=GROUP),
-        key=lambda ep: (_dist_name(ep) != BUILTIN_DIST, _dist_name(ep), ep.name),
-    )
-    for entry_point in entry_points:
-        dist, version = _dist_name(entry_point), _dist_version(entry_point)
+    found = _with_distributions(metadata.entry_points(group=GROUP))
+    found.sort(key=lambda item: (item[1] != BUILTIN_DIST, item[1], item[0].name))
+    for entry_point, dist, version in found:
         try:
             rules = _as_rules(entry_point.load())
         except RULE_ERRORS as exc:
@@ -143,7 +140,7 @@ def _load_file(path: Path) -> object:
 
 def installed_plugins() -> list[tuple[str, str]]:
     """(distribution, version) of installed rule plugins, read from metadata without importing them."""
-    found = {(_dist_name(ep), _dist_version(ep)) for ep in metadata.entry_points(group=GROUP)}
+    found = {(dist, version) for _, dist, version in _with_distributions(metadata.entry_points(group=GROUP))}
     return sorted(item for item in found if item[0] != BUILTIN_DIST)
 
 
@@ -164,11 +161,19 @@ def _as_rules(obj: object) -> list[type[Rule[Any]]]:
     return rules
 
 
-def _dist_name(entry_point: metadata.EntryPoint) -> str:
-    dist = entry_point.dist
-    return dist.metadata["Name"] if dist is not None else "?"
-
-
-def _dist_version(entry_point: metadata.EntryPoint) -> str:
-    dist = entry_point.dist
-    return dist.version if dist is not None else "?"
+def _with_distributions(entry_points: Iterable[metadata.EntryPoint]) -> list[tuple[metadata.EntryPoint, str, str]]:
+    """Each entry point with its distribution's name and version. A distribution's METADATA is parsed
+    on every access (importlib.metadata does not cache it): read it once per distribution; it took
+    ~0.1 s of a 0.6 s start-up when read three times per entry point."""
+    known: dict[int, tuple[str, str]] = {}
+    found = []
+    for entry_point in entry_points:
+        dist = entry_point.dist
+        if dist is None:
+            found.append((entry_point, "?", "?"))
+            continue
+        if id(dist) not in known:
+            fields = dist.metadata
+            known[id(dist)] = (fields["Name"], dist.version)
+        found.append((entry_point, *known[id(dist)]))
+    return found

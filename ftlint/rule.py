@@ -66,6 +66,7 @@ class RunInfo:
     kind: str  # "training" or "validation"
     target: Target  # where the data is going: its limits and policies (models.toml)
     has_validation_file: bool = False  # does the run include a validation file?
+    has_training_file: bool = True  # does it include a training file? (a run of validation files only)
     today: dt.date = field(default_factory=dt.date.today)  # the run's clock (FTLINT_TODAY pins it)
     chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf), if any
 

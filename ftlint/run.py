@@ -125,7 +125,8 @@ class Run:
         verbose = Verbose(sys.stderr) if options.verbose else None
         registry = self._registry()
         validation = [_is_validation(self.resolver, path, flag) for path, flag in options.files]
-        engine = Engine(registry, self.resolver, self.layer, has_validation_file=any(validation))
+        engine = Engine(registry, self.resolver, self.layer, has_validation_file=any(validation),
+                        has_training_file=not all(validation))
         # Training files first, so that validation files can be checked against them (FT507).
         # Each keeps its own flag (named with --validation-file): the job says why a file is a validation file.
         files = [file for file, _ in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
@@ -137,7 +138,7 @@ class Run:
                              keep=[] if options.write_baseline is not None else None,
                              repeats=RepeatLimiter(0 if options.write_baseline else options.max_repeats),
                              verbose=verbose,
-                             verdicts=self._verdicts(registry, files, any(validation)) if options.every_target else {})
+                             verdicts=self._verdicts(registry, files, validation) if options.every_target else {})
         reporter.start()
         if verbose is not None:
             verbose.skipped(options.skipped)
@@ -151,12 +152,11 @@ class Run:
         return summary, failed_plugin
 
     def _verdicts(self, registry: Registry, files: list[tuple[Path | None, bool]],
-                  has_validation: bool) -> dict[str, tuple[TargetVerdict, ...]]:
+                  validation: list[bool]) -> dict[str, tuple[TargetVerdict, ...]]:
         """Every target's verdict on each file, from a silent lint per target (files are read once each)."""
         from ftlint.config import ConfigError
-        from ftlint.engine import Engine
         from ftlint.ranges import is_stream
-        from ftlint.verdicts import TargetVerdict, VerdictSink
+        from ftlint.verdicts import TargetVerdict
 
         if any(is_stream(path) for path, _ in files):
             raise RunError("--target all lints each file once per target: it cannot read standard input or a "
@@ -165,17 +165,34 @@ class Run:
         names = [*targets(), *(name for name in base.providers if name not in targets())]
         found: dict[str, list[TargetVerdict]] = {}
         for name in names:
-            sink = VerdictSink(name)
             try:
-                engine = Engine(registry, self.resolver.for_target(name), self.layer,
-                                has_validation_file=has_validation)
-                lint_files(engine, files, self.options.jobs, sink)
-                judged = [sink.verdict(_display(path)) for path, _ in files]
+                judged = self._judged_by(name, registry, files, validation)
             except ConfigError as exc:  # a model this target does not know, a broken [providers.NAME]...
                 judged = [TargetVerdict(name, name, "", "unavailable", reason=str(exc)) for _ in files]
             for (path, _), verdict in zip(files, judged, strict=True):
                 found.setdefault(_display(path), []).append(verdict)
         return {display: tuple(verdicts) for display, verdicts in found.items()}
+
+    def _judged_by(self, name: str, registry: Registry, files: list[tuple[Path | None, bool]],
+                   validation: list[bool]) -> list[TargetVerdict]:
+        """One target's verdict on each file; a file whose method the target's default model does not
+        train (DPO, reinforcement) is judged again with the target's model (and method) that does."""
+        from ftlint.engine import Engine
+        from ftlint.verdicts import VerdictSink
+
+        sink = VerdictSink(name)
+        kinds = {"has_validation_file": any(validation), "has_training_file": not all(validation)}
+        lint_files(Engine(registry, self.resolver.for_target(name), self.layer, **kinds), files, self.options.jobs,
+                   sink)
+        verdicts = {_display(path): sink.verdict(_display(path)) for path, _ in files}
+        for model, method in sorted(set(sink.rejudge.values()), key=str) if not self.resolver.names_model else ():
+            again = [(path, validation) for path, validation in files
+                     if sink.rejudge.get(_display(path)) == (model, method)]
+            other = VerdictSink(name)
+            lint_files(Engine(registry, self.resolver.for_target(name, model, method), self.layer, **kinds),
+                       again, self.options.jobs, other)
+            verdicts.update({_display(path): other.verdict(_display(path)) for path, _ in again})
+        return [verdicts[_display(path)] for path, _ in files]
 
     def _registry(self) -> Registry:
         from ftlint.registry import discover

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from ftlint.masking import mask, mask_at
+from ftlint.masking import mask, mask_at, mask_pointer
 from ftlint.records import Record
 from ftlint.rule import Rule
 from ftlint.rules.secrets import Scanner
@@ -44,7 +44,7 @@ class Stamper:
         snippet, snippet_column = ("", 0) if rule.sensitive else excerpt(*mask_at(text, column, self.scanners))
         return Violation(
             code=rule.code, name=rule.name, severity=self.severities.get(rule.code, rule.severity),
-            path=self.display, line=line, column=column, pointer=mask(finding.pointer, self.scanners),
+            path=self.display, line=line, column=column, pointer=mask_pointer(finding.pointer, self.scanners),
             message=mask(finding.message, self.scanners),
             fix=rule.fix, fingerprint=fingerprint, snippet=snippet, snippet_column=snippet_column,
         )

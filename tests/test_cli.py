@@ -230,6 +230,10 @@ def test_a_model_whose_jobs_closed_is_an_error(monkeypatch: pytest.MonkeyPatch) 
     assert [(code, line) for code, line, _ in found] == [("FT820", 1)]  # the training file only, once
     assert "cannot be created since 2026-10-23" in found[0][2] and "azure, together" in found[0][2]
     assert run_cli("check", CLEAN, "--provider", "openai", "--model", "davinci-002").exit_code == 1
+    # A run of validation files only has no training file to say it at: each validation file says it.
+    alone = json.loads(run_cli("check", CLEAN.replace("support-chat", "support-chat-valid"), "--format", "json",
+                               "--provider", "openai", "--model", "gpt-4.1-nano").stdout)
+    assert [v["code"] for f in alone["files"] for v in f["violations"]] == ["FT820"]
 
 
 def test_the_last_month_before_a_deadline_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,12 +21,12 @@ def test_expectations_cover_every_fixture() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_findings(name: str) -> None:
+    # Each fixture folder names its target in its own ftlint.toml (fixtures/targets/NAME, the layouts'
+    # folders, and OpenAI's for clean/ and bad/), so `ftlint check fixtures/` shows each one's verdict.
     path = FIXTURES / name
-    found = ConfigResolver(None, {}).for_path(path)  # fixtures may carry their own ftlint.toml
-    # fixtures/targets/NAME/ shows target NAME's verdicts, fixtures/layouts/NAME/ the layouts target NAME reads
-    # (and the diagnosis of those it does not); the other fixtures show OpenAI's rules and limits.
-    target = name.split("/")[1] if name.startswith(("targets/", "layouts/")) else "openai"
-    result = lint_file(path, config=found.path, provider=target) if found.path else lint_file(path, provider=target)
+    found = ConfigResolver(None, {}).for_path(path)
+    assert found.path is not None and found.path.is_relative_to(FIXTURES), name
+    result = lint_file(path, config=found.path)
     got = Counter(f"{v.code}:{v.line}" for v in result.violations)
     assert got == Counter(EXPECTED[name])
 

@@ -259,3 +259,15 @@ def test_a_target_defined_in_config_names_the_layouts_it_reads() -> None:
     assert lint_records([sharegpt] * 3, provider="lab", providers=lab, select=["FT114"]).violations == []
     with pytest.raises(ValueError, match="unknown formats"):
         lint_records([chat()], provider="lab", providers={"lab": {**lab["lab"], "formats": ["yaml"]}})
+
+
+def test_a_layout_the_target_does_not_read_gets_the_diagnosis_not_its_own_verdicts() -> None:
+    # Under OpenAI a Gemini file with an image is FT114 (convert it), not also "gpt-4o-mini trains on
+    # text only" (FT429, a Vertex verdict); under Vertex the same file is judged by Vertex's rules.
+    records = [{"contents": [
+        {"role": "user", "parts": [{"text": f"What is this, {i}?"},
+                                   {"fileData": {"mimeType": "image/jpeg", "fileUri": f"gs://b/t{i}.jpg"}}]},
+        {"role": "model", "parts": [{"text": f"Tent number {i}."}]}]} for i in range(10)]
+    assert codes(records, provider="openai") == ["FT114"]
+    assert codes(records, provider="vertex", model="gemini-2.5-flash", models={
+        "gemini-2.5-flash": {"vision": False}}) == ["FT429"] * 10

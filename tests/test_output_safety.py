@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, assistant, conversation, run_cli, user
 from ftlint.report import human, junit
 from ftlint.sanitize import CommandGuard, display_width, dumps, neutralize_line
 
@@ -525,3 +525,65 @@ def test_configured_and_disabled_scanners_still_hide(tmp_path: Path) -> None:
     assert "ACME-TOKEN-12345" not in result.stdout and SECRETS["e-mail"] not in result.stdout
     assert "«secret hidden»" in result.stdout and "FT704" not in result.stdout
     assert "sk-test-abcdefghijklmnopqrstuvwx" in result.stdout
+
+
+# --- Secrets in the places a review found them (each failed before its fix) ---------------------
+
+KEY = "sk-proj-Ab3dE5gH7jK9mN1pQ3sT5vX7yZ"
+ACME = '[rules.FT701]\npatterns = { internal = "ACME-[0-9]{8}" }\n'
+
+
+def _all_output(result: Any) -> str:
+    return str(result.stdout) + str(result.stderr)
+
+
+def test_a_users_patterns_hide_in_fix_diff_and_with_ft701_off(tmp_path: Path) -> None:
+    (tmp_path / "ftlint.toml").write_text(ACME, encoding="utf-8")
+    (tmp_path / "data.jsonl").write_text(
+        '{"bad json ACME-87654321\n'
+        + json.dumps(conversation(user("hi"), {"role": "ACME-12345678", "content": "x"})) + "\n", encoding="utf-8")
+    shown = [run_cli("fix", "data.jsonl", "--diff"), check("data.jsonl", "--ignore", "FT701", "-f", "concise"),
+             check("data.jsonl", "--select", "FT1", "-f", "json")]
+    for result in shown:
+        assert "ACME-" not in _all_output(result) and "«secret hidden»" in _all_output(result)
+
+
+def test_lone_surrogates_before_a_secret_do_not_move_the_mask(tmp_path: Path) -> None:
+    role = "\udfff" * 5 + "password=Zq8xK2mP9vL4nR7tW3yBc"
+    (tmp_path / "data.jsonl").write_text(json.dumps(conversation({"role": role, "content": "hi"}, assistant())) + "\n",
+                                         encoding="utf-8")
+    for output in ("json", "full"):
+        assert "Zq8x" not in _all_output(check("data.jsonl", "-f", output)), output
+
+
+def test_a_secret_key_with_a_slash_is_hidden_in_the_pointer(tmp_path: Path) -> None:
+    record = conversation({"role": "user", "content": "hi", "password=Zq8x/K2mP9vL4nR7tW3yBc": 1}, assistant())
+    (tmp_path / "data.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    for output in ("json", "sarif", "json-lines"):
+        shown = _all_output(check("data.jsonl", "-f", output))
+        assert "Zq8x" not in shown and "K2mP9vL4nR7tW3yBc" not in shown, output
+
+
+def test_failures_convert_notes_and_cut_quotes_hide_secrets(tmp_path: Path) -> None:
+    (tmp_path / "rules.py").write_text(
+        "from ftlint import Rule, Scope, Severity\n"
+        "class Boom(Rule):\n    '''Boom.\n\n    Why: a test.\n    '''\n"
+        "    code = 'LOC020'; name = 'boom'; severity = Severity.ERROR; scope = Scope.EXAMPLE\n"
+        "    summary = 'S'; fix = 'F'\n"
+        "    def check(self, context):\n        raise ValueError('cannot handle ' + context.record.text[:120])\n"
+        "RULES = [Boom]\n", encoding="utf-8")
+    (tmp_path / "ftlint.toml").write_text('plugins = ["rules.py"]\n', encoding="utf-8")
+    (tmp_path / "data.jsonl").write_text(json.dumps(conversation(user(f"my key {KEY}"), assistant())) + "\n",
+                                         encoding="utf-8")
+    assert KEY not in _all_output(check("data.jsonl"))  # the plugin's exception quotes the line
+    (tmp_path / "ftlint.toml").unlink()
+    keyed = {**conversation({"role": "user", "content": "hi", "name": KEY}, assistant()), KEY: 1}
+    (tmp_path / "data.jsonl").write_text(json.dumps(keyed) + "\n{\"bad " + KEY + "\n", encoding="utf-8")
+    assert KEY[:12] not in _all_output(run_cli("convert", "data.jsonl", "--to", "gemini", "--check"))
+    uri = "https://example.com/img.jpg?t=" + "a" * 40 + KEY
+    gemini = {"contents": [{"role": "user", "parts": [{"text": "?"}, {"fileData": {"mimeType": "image/jpeg",
+                                                                                     "fileUri": uri}}]},
+                           {"role": "model", "parts": [{"text": "A tent."}]}]}
+    (tmp_path / "data.jsonl").write_text(json.dumps(gemini) + "\n", encoding="utf-8")
+    shown = _all_output(check("data.jsonl", "--provider", "vertex", "-f", "concise"))
+    assert "FT115" in shown and "sk-proj" not in shown  # the quote is cut after masking, not before

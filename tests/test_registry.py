@@ -245,3 +245,27 @@ def test_team_json_schema_rules(tmp_path: Any) -> None:
     (tmp_path / "schemas" / "message.json").write_text('{"type": "text"}', encoding="utf-8")
     broken = run_cli("check", data)
     assert broken.exit_code == 2 and "is not a valid JSON Schema" in broken.stderr
+
+
+def test_each_distributions_metadata_is_read_once(plugins: list[FakeEntryPoint]) -> None:
+    # importlib.metadata parses METADATA on every access: three reads per entry point cost ~0.1 s of
+    # start-up. One plugin distribution with three entry points is read once.
+    reads = []
+
+    class CountingDist(FakeDist):
+        @property
+        def metadata(self) -> dict[str, str]:  # type: ignore[override]
+            reads.append(1)
+            return {"Name": "ftlint-many"}
+
+        @metadata.setter
+        def metadata(self, value: Any) -> None:
+            pass
+
+    dist = CountingDist("ftlint-many")
+    for name, rule in (("a", ShoutingAnswer), ("b", Crashing), ("c", Quitting)):
+        entry = FakeEntryPoint(name, "ftlint-many", [rule])
+        entry.dist = dist
+        plugins.append(entry)
+    registry = registry_module.discover()
+    assert {"ABC101", "ABC102", "ABC103"} <= set(registry.rules) and len(reads) == 1

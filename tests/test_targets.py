@@ -58,7 +58,7 @@ def test_generic_only_errors_on_what_breaks_every_consumer(tmp_path: Path) -> No
 
 
 def test_the_default_target_is_named_in_the_report() -> None:
-    shown = run_cli("check", str(FIXTURES / "clean" / "support-chat.jsonl"), "--no-color").stdout
+    shown = run_cli("check", str(FIXTURES / "clean" / "support-chat.jsonl"), "--no-color", "--isolated").stdout
     assert "checked for the generic (any trainer of the chat format) target, the default" in shown
     chosen = run_cli("check", str(FIXTURES / "clean" / "support-chat.jsonl"), "--no-color", "--provider", "generic")
     assert "the default" not in chosen.stdout
@@ -88,6 +88,19 @@ def test_hf_wants_object_arguments_when_no_template_decides() -> None:
     call["function"]["arguments"] = {"a": 1}
     assert [v.severity.value for v in lint_records([record], provider="azure", select=["FT620"]).violations] == [
         "error"]
+
+
+def test_hugging_face_image_parts_are_the_trainers_own() -> None:
+    # {"type": "image"} (the image itself in the dataset's images column) is how TRL's vision data reads.
+    record = conversation(user([{"type": "image"}, {"type": "text", "text": "What is this?"}]), assistant("A cat."))
+    for target in ("hf", "trl", "generic"):
+        found = lint_records([record], provider=target, model="acme/no-template-here", select=["FT1"]).violations
+        assert found == [], target
+    found = lint_records([record], provider="openai", select=["FT1"]).violations
+    assert [(v.code, v.pointer) for v in found] == [("FT108", "/messages/0/content/0/type")]
+    broken = conversation(user([{"type": "image"}, {"type": "txt", "text": "?"}]), assistant("A cat."))
+    found = lint_records([broken], provider="hf", model="acme/no-template-here", select=["FT1"]).violations
+    assert [(v.code, v.pointer) for v in found] == [("FT108", "/messages/0/content/1/type")]  # indexes kept
 
 
 def test_an_unknown_model_is_an_error_only_where_the_table_is_complete(tmp_path: Path) -> None:
@@ -163,3 +176,36 @@ def test_will_it_train_says_when_a_target_cannot_judge(tmp_path: Path) -> None:
     assert verdicts["together"]["verdict"] == "accept" and verdicts["together"]["model"] == "Qwen/Qwen3-8B"
     piped = run_cli("check", "-", "--target", "all", input=path.read_bytes())
     assert piped.exit_code == 2 and "cannot read standard input" in piped.stderr
+
+
+def test_the_targets_command_takes_checks_output_options(tmp_path: Path) -> None:
+    out = tmp_path / "verdicts.json"
+    result = run_cli("targets", str(FIXTURES / "clean" / "support-chat.jsonl"), "--isolated", "--no-color",
+                     "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    (report,) = json.loads(out.read_text(encoding="utf-8"))["files"]
+    verdicts = {t["target"]: t["verdict"] for t in report["targets"]}
+    assert set(verdicts) == set(targets()) and verdicts["openai"] == "accept" and verdicts["vertex"] == "reject"
+
+
+def test_will_it_train_judges_each_target_with_the_model_that_trains_the_file(tmp_path: Path) -> None:
+    # A DPO file on OpenAI trains gpt-4o, not the default gpt-4o-mini; a file of prompts only is a
+    # reinforcement file, which Azure trains with o4-mini until 2027-04-16 and OpenAI no longer does.
+    dpo = str(FIXTURES / "clean" / "dpo" / "support-preference.jsonl")
+    for name in ("prompts.jsonl", "prompts-valid.jsonl"):  # Azure wants a validation file beside them
+        (tmp_path / name).write_text("".join(json.dumps(conversation(user(f"Question {i}?"))) + "\n"
+                                             for i in range(12)), encoding="utf-8")
+    paths = [dpo, str(tmp_path / "prompts.jsonl"), str(tmp_path / "prompts-valid.jsonl")]
+
+    def verdicts(*args: str) -> dict[tuple[str, str], tuple[str, str, list[str]]]:
+        report = json.loads(run_cli("targets", *paths, "--isolated", "-f", "json", *args).stdout)
+        return {(Path(f["path"]).name, t["target"]): (t["model"], t["verdict"], [c["code"] for c in t["codes"]])
+                for f in report["files"] for t in f["targets"]}
+
+    found = verdicts()
+    assert found[("support-preference.jsonl", "openai")][:2] == ("gpt-4o-2024-08-06", "accept")
+    assert found[("prompts.jsonl", "azure")][:2] == ("o4-mini-2025-04-16", "accept")
+    assert found[("prompts.jsonl", "openai")] == ("o4-mini-2025-04-16", "reject", ["FT820"])
+    assert found[("prompts.jsonl", "generic")][1] == "accept"
+    named = verdicts("--model", "gpt-4o-mini-2024-07-18")  # a model the user names is the one judged
+    assert named[("support-preference.jsonl", "openai")] == ("gpt-4o-mini-2024-07-18", "reject", ["FT113"])

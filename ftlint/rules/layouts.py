@@ -17,6 +17,7 @@ from ftlint.formats import FORMATS, Example, Message
 from ftlint.formats import gemini as gemini_layout
 from ftlint.formats import nova as nova_layout
 from ftlint.formats import sharegpt as sharegpt_layout
+from ftlint.masking import quote
 from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -97,7 +98,7 @@ class InvalidMediaUri(Rule[NoOptions]):
         for pointer, uri, layout in _media_uris(context.example):
             facts = layout_facts(layout)
             if facts.media_uri is not None and not facts.media_uri.match(uri):
-                yield Finding(f"media URI `{uri[:80]}` is not {facts.media_uri_rule}", pointer=pointer)
+                yield Finding(f"media URI `{quote(uri, 80)}` is not {facts.media_uri_rule}", pointer=pointer)
 
 
 def _turns(example: Example) -> list[Message]:
@@ -399,7 +400,7 @@ class MediaForTextOnlyModel(Rule[NoOptions]):
         if model.vision:
             return
         for pointer, uri, _ in _media_uris(context.example):
-            yield Finding(f"`{uri[:80]}` is media; {model.id} trains on text only",
+            yield Finding(f"`{quote(uri, 80)}` is media; {model.id} trains on text only",
                           pointer=pointer.rsplit("/source", 1)[0].removesuffix("/fileUri"))
 
 

@@ -37,8 +37,9 @@ class JobCreationClosed(Rule[NoOptions]):
     (gpt-4.1-nano, o4-mini, gpt-3.5-turbo-0125) shut down on 2026-10-23.
     Source: OpenAI's deprecations page (spec/providers.md section 1.1).
 
-    Reported once per training file, at line 1, with the date and where the
-    same data still trains (the target's `successors`).
+    Reported once per training file (per validation file in a run of validation
+    files only), at line 1, with the date and where the same data still trains
+    (the target's `successors`).
 
     Example: `ftlint check train.jsonl --model gpt-4.1-nano` on 2026-12-01:
     `FT820 new fine-tuning jobs for gpt-4.1-nano-2025-04-14 on OpenAI cannot be
@@ -54,12 +55,17 @@ class JobCreationClosed(Rule[NoOptions]):
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         deadline = _deadline(context)
-        if context.run.kind != "training" or deadline is None or deadline[0] > context.run.today:
+        if not _judged_here(context) or deadline is None or deadline[0] > context.run.today:
             return
         end, note = deadline
         reason = f" ({note})" if note else ""
         yield Finding(f"new fine-tuning jobs for {context.run.model.id} on {context.run.target.name} cannot be "
                       f"created since {end.isoformat()}{reason}{_elsewhere(context)}", line=1)
+
+
+def _judged_here(context: FileContext) -> bool:
+    """A job is judged at its training file; a run of validation files only is judged at each of them."""
+    return context.run.kind == "training" or not context.run.has_training_file
 
 
 class ClosingOptions(Options):
@@ -90,7 +96,7 @@ class JobCreationClosing(Rule[ClosingOptions]):
 
     def check(self, context: FileContext) -> Iterator[Finding]:
         deadline = _deadline(context)
-        if context.run.kind != "training" or deadline is None:
+        if not _judged_here(context) or deadline is None:
             return
         end, note = deadline
         days = (end - context.run.today).days

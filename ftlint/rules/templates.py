@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ftlint.masking import quote
 from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -259,7 +260,7 @@ class TemplateAddsSystemPrompt(DatasetRule[NoOptions, _Missing]):
         added = setup.model.facts.added_system
         pattern = setup.model.control_pattern
         added = " ".join((pattern.sub(" ", added) if pattern is not None else added).split())
-        shown = added if len(added) <= 100 else added[:99] + "…"
+        shown = quote(added, 99)  # secrets hidden before the cut
         yield Finding(f"{state.count:,} example(s) have no system message, and the chat template adds its own: "
                       f"{shown!r}", line=state.first_line)
 
