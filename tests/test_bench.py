@@ -118,7 +118,8 @@ def test_a_row_that_forks_says_where_its_cpu_went(tmp_path: Path) -> None:
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     path = tmp_path / "big.jsonl"
-    path.write_bytes(SAMPLE.read_bytes() * max(1, 3_000_000 // SAMPLE.stat().st_size))  # ~0.3 s per worker
+    # ~0.4 s of CPU per worker: several samples each (one worker's last 50 ms are counted as the parent's)
+    path.write_bytes(SAMPLE.read_bytes() * max(1, 10_000_000 // SAMPLE.stat().st_size))
     _wall, _rss, _pss, cpu, split = bench._measure([sys.executable, str(BENCH), "--stage", "tokenize", str(path),
                                                     MODEL, "2"])
     assert split is not None and len(split.workers) == 2 and min(split.workers) > 0
