@@ -93,7 +93,7 @@ class Settings(BaseModel):
     max_line_bytes: int = Field(default=DEFAULT_MAX_LINE_BYTES, ge=1024, le=MAX_LINE_BYTES_LIMIT)
     jobs: int | None = Field(default=None, ge=1, le=256)  # None: one worker per core
     max_repeats: int = Field(default=DEFAULT_MAX_REPEATS, ge=0)  # identical findings listed per file; 0: all
-    plugin_timeout: float = Field(default=plugintime.DEFAULT_SECONDS, ge=0)  # seconds per plugin call; 0: none
+    plugin_timeout: float = Field(default=plugintime.DEFAULT_SECONDS, ge=0, le=plugintime.MAX_SECONDS)  # 0: none
     validation_files: list[str] = Field(default_factory=list)
     training_files: list[str] = Field(default_factory=list)
     exclude: list[str] | None = None  # None: DEFAULT_EXCLUDE

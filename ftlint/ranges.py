@@ -27,7 +27,7 @@ from typing import IO, Any, cast
 
 from ftlint.engine import FileJob
 from ftlint.inputs import Joined, is_compressed, open_input
-from ftlint.records import READ_ERRORS, foreign_encoding, may_continue, parse_line
+from ftlint.records import READ_ERRORS, foreign_encoding, line_body, may_continue, parse_line
 
 # Ranges are at least this big; a file gets up to 4 ranges per worker for balance.
 MIN_RANGE_BYTES = 4 * 1024 * 1024
@@ -155,7 +155,7 @@ def _scan_start(job: FileJob, stream: IO[bytes]) -> tuple[str | None, int]:
         raw = stream.readline(FORMAT_SCAN_BYTES)
         if not raw or not raw.endswith(b"\n"):
             return None, 0
-        body = raw.removeprefix(b"\xef\xbb\xbf").rstrip(b"\n").removesuffix(b"\r")
+        body = line_body(raw, first=stream.tell() == len(raw))  # as the reader parses it
         record = parse_line(body)
         if record.blank:
             continue

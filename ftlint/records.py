@@ -312,6 +312,13 @@ def _culprit(exc: NonFinite) -> str:
     return f"`{literal[:40]}`, which overflows to infinity"
 
 
+def line_body(raw: bytes, *, first: bool = False) -> bytes:
+    """A physical line as it is parsed: without its newline (a CR stays: JSON takes it as trailing
+    whitespace, and the reader counts it), and without the UTF-8 BOM when it is the file's first line."""
+    body = raw[:-1] if raw.endswith(b"\n") else raw
+    return body.removeprefix(codecs.BOM_UTF8) if first else body
+
+
 def json_type(value: Any) -> str:
     """The JSON type of a parsed value, with its article: "an array", "a string", "null"."""
     if value is None:
@@ -418,7 +425,7 @@ class Reader:
                 continue
             offset += len(raw)
             ended = raw.endswith(b"\n")
-            body = raw[:-1] if ended else raw
+            body = line_body(raw)
             if body.endswith(b"\r"):
                 facts.crlf_lines += 1
                 facts.first_crlf_line = facts.first_crlf_line or line_no

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftlint.plugintime import PluginTimeout
+
 if TYPE_CHECKING:  # at run time imported where needed: `ftlint --version` must not pay for pydantic
     from ftlint.rule import Rule
 
 # What a rule or a plugin may raise and have contained (reported, the rule turned off): SystemExit
 # too, since a plugin's `sys.exit(0)` must not end the run with exit 0 and half a report. Ctrl-C
-# (KeyboardInterrupt) is not contained: it stops the run.
-RULE_ERRORS: tuple[type[BaseException], ...] = (Exception, SystemExit)
+# (KeyboardInterrupt) is not contained: it stops the run. A plugin past its `plugin-timeout` is.
+RULE_ERRORS: tuple[type[BaseException], ...] = (Exception, SystemExit, PluginTimeout)
 
 
 GROUP = "ftlint.rules"

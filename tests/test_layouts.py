@@ -74,8 +74,21 @@ def test_a_hundred_trl_pairs_for_openai_get_one_diagnosis_not_a_wall_of_key_erro
     result = lint_records(pairs, provider="openai", model="gpt-4o-2024-08-06")
     assert [(v.code, v.line) for v in result.violations] == [("FT114", 1)]
     message = result.violations[0].message
-    assert "TRL preference layout" in message and "OpenAI wants the OpenAI layout (`messages`)" in message
+    # The pairs' own method decides what the target wants: OpenAI's preference layout, not its chat layout.
+    assert "TRL preference layout" in message
+    assert "OpenAI wants the OpenAI layout (`input`/`preferred_output`/`non_preferred_output`)" in message
     assert "ftlint convert FILE --to openai" in message
+
+
+def test_openai_pairs_for_a_trainer_are_told_the_trainers_pair_layout_and_nothing_else() -> None:
+    pairs = [{"input": {"messages": [{"role": "user", "content": [{"type": "txt", "text": f"what {n}"}]}]},
+              "preferred_output": [{"role": "assistant", "content": "a cat"}],
+              "non_preferred_output": [{"role": "assistant", "content": "a dog"}]} for n in range(3)]
+    result = lint_records(pairs, provider="hf", model="acme/no-template-here")
+    assert [(v.code, v.line) for v in result.violations] == [("FT114", 1)]  # no OpenAI schema verdict (FT108)
+    message = result.violations[0].message
+    assert "OpenAI layout (`input`/`preferred_output`/`non_preferred_output`)" in message
+    assert "wants the TRL preference layout" in message and "--to hf" in message
 
 
 def test_the_diagnosis_names_the_target_and_its_converter() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import json
+import signal
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -181,7 +182,42 @@ class Sleeping(Looping):
         yield from ()
 
 
-@pytest.mark.parametrize("rule", [Looping, Sleeping])
+class Swallowing(Looping):
+    code = "ABC106"
+    name = "swallowing-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.05)
+            except Exception:  # a plugin that swallows every error
+                continue
+        yield from ()
+
+
+class Lazy(Looping):
+    code = "ABC107"
+    name = "lazy-rule"
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        return map(lambda _: (time.sleep(3600), Finding("never"))[1], [1])  # consumed by the caller
+
+
+class Nested(Looping):
+    code = "ABC108"
+    name = "nested-rule"
+
+    def collect(self, state: Any, context: ExampleContext) -> None:
+        pass
+
+    def check(self, context: ExampleContext) -> Iterator[Finding]:
+        self.collect(None, context)  # a timed method inside a timed method keeps the outer limit
+        time.sleep(3600)
+        yield from ()
+
+
+@pytest.mark.parametrize("rule", [Looping, Sleeping, Swallowing, Lazy, Nested])
 def test_a_plugin_that_hangs_is_stopped_and_named(plugins: list[FakeEntryPoint], tmp_path: Any,
                                                  rule: type[Rule[NoOptions]]) -> None:
     plugins.append(FakeEntryPoint("hang", "ftlint-hang", [rule]))
@@ -269,3 +305,19 @@ def test_each_distributions_metadata_is_read_once(plugins: list[FakeEntryPoint])
         plugins.append(entry)
     registry = registry_module.discover()
     assert {"ABC101", "ABC102", "ABC103"} <= set(registry.rules) and len(reads) == 1
+
+
+def test_plugin_timeout_is_bounded_and_leaves_other_alarms_alone(plugins: list[FakeEntryPoint], tmp_path: Any) -> None:
+    (tmp_path / "ftlint.toml").write_text("plugin-timeout = inf\n", encoding="utf-8")
+    data = _data(tmp_path)
+    result = run_cli("check", data)
+    assert result.exit_code == 2 and "plugin-timeout" in result.stderr
+    (tmp_path / "ftlint.toml").write_text("plugin-timeout = 30\n", encoding="utf-8")
+    plugins.append(FakeEntryPoint("shout", "ftlint-shout", [ShoutingAnswer]))
+    signal.setitimer(signal.ITIMER_REAL, 500)  # the embedding program's own alarm
+    try:
+        assert run_cli("check", data).exit_code == 0
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    assert 400 < remaining <= 500

@@ -40,9 +40,11 @@ class Format:
 
 _OPENAI = (
         Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
-        Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)"),
+        Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)",
+               keys="`input`/`preferred_output`/`non_preferred_output`"),
         Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
-               "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True, converts=False),
+               "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True, converts=False,
+               keys="`messages` ending on the user, with grader fields"),
         Format("completion", "completion", "completion", models.CompletionRecord,
                "legacy prompt/completion", keys="`prompt`/`completion`"),
 )

@@ -51,7 +51,10 @@ class LayoutNotAccepted(Rule[NoOptions]):
         target = context.run.target
         if target.reads(context.format) or context.format is None:
             return
-        found, wanted = FORMATS[context.format], FORMATS[target.formats[0]]
+        found = FORMATS[context.format]
+        # What the target wants for the same training method (TRL's pairs for OpenAI's), else its first.
+        same = [name for name in target.formats if FORMATS[name].method == found.method]
+        wanted = FORMATS[(same or target.formats)[0]]
         how = (f"`ftlint convert FILE --to {target.convert} -o OUT` can rewrite it"
                if target.convert and found.converts else "ftlint cannot convert it")
         yield Finding(f"this is the {found.layout} layout ({found.keys}); {target.name} wants the "
