@@ -2,10 +2,11 @@
 
     python bench/run.py                      # 100 MB generated file (seed 1234)
     python bench/run.py --mb 500
-    python bench/run.py --repeat 3           # median of 3 interleaved runs per row (this box varies ±0.3 s)
+    python bench/run.py --repeat 3           # median of 3 interleaved runs per row (compare CPU s on a busy box)
     python bench/run.py --file my.jsonl --model gpt-3.5-turbo-0125
 
-Rows (each in a fresh process, wall time and peak RSS of that process):
+Rows (each in a fresh process; wall time, CPU time of its process tree, peak memory), interleaved when
+repeated, so that every ratio compares rows of the same run:
   ftlint          `ftlint check FILE` (all default rules, exact tokens, text report)
   ftlint FT0-3    the same with only the checks the cookbook makes too: JSON, schema, roles, tokens
   cookbook        the OpenAI cookbook's data-prep notebook: json.loads every line into a list, format
@@ -20,6 +21,8 @@ With --hf (open models; needs `transformers`, a test dependency):
   trainer         the trainer's own path: a datasets-style loop of json.loads and
                   tokenizer.apply_chat_template(messages, tools=tools, tokenize=True) with transformers
   ftlint hf 10    start-up: the same ftlint run on the file's first 10 lines (tokenizer loaded)
+Rows that fork workers also print where their CPU went (sampled from /proc every 50 ms): the parent's
+before, during and after the workers, each worker's, and the wall time that gives on idle cores.
 The data file is generated with ../shared/bench/gen_chat_jsonl.py when missing.
 """
 
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_chat_jsonl.py"
@@ -72,29 +76,66 @@ def main() -> None:
                                                   args.model, str(args.jobs), "bpe-openai"]))
     if args.hf or args.hf_only:
         rows = (rows if args.hf else []) + _hf_rows(path, args.jobs)
-    runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name, _ in rows}
+    runs: dict[str, list[tuple[float, float, float, float, Split | None]]] = {name: [] for name, _ in rows}
     for _ in range(args.repeat):  # interleaved, so that a slow spell of the machine hits every row alike
         for name, command in rows:
             runs[name].append(_measure(command))
     results = {name: (statistics.median(r[0] for r in measured), max(r[1] for r in measured),
                       max(r[2] for r in measured)) for name, measured in runs.items()}
+    cpu = {name: statistics.median(r[3] for r in measured) for name, measured in runs.items()}
+    splits = {name: _median_split([r[4] for r in measured if r[4] is not None]) for name, measured in runs.items()}
     if args.repeat > 1:
         print(f"median of {args.repeat} runs per row")
     if args.hf or args.hf_only:
-        _print_hf(results, {name: statistics.median(r[3] for r in measured) for name, measured in runs.items()},
-                  args.jobs)
+        _print_hf(results, cpu, args.jobs)
     if args.hf_only:
         return
-    limit = results[f"tokenize x{args.jobs}"][0]
-    print(f"{'run':<17}{'wall s':>9}{'MB/s':>8}{'max RSS MB':>12}{'tree PSS MB':>13}{'vs limit':>10}")
+    _print_table(results, cpu, size, args.jobs)
+    _print_splits(splits, args.jobs)
+
+
+def _print_table(results: dict[str, tuple[float, float, float]], cpu: dict[str, float], size: int,
+                 jobs: int) -> None:
+    """Wall and CPU time of every row, and the ratios the targets are stated in, both ways.
+
+    CPU time (user + system of the process and the children it reaped, from wait4) is what holds on a
+    busy machine: other sessions stretch wall time, hardly the CPU a run needs.
+    """
+    limit, limit_cpu = results[f"tokenize x{jobs}"][0], cpu[f"tokenize x{jobs}"]
+    print(f"{'run':<17}{'wall s':>9}{'CPU s':>8}{'MB/s':>8}{'MB/CPU-s':>10}{'max RSS MB':>12}{'tree PSS MB':>13}"
+          f"{'vs limit':>10}{'CPU vs limit':>14}")
     for name, (wall, rss, pss) in results.items():
-        print(f"{name:<17}{wall:>9.2f}{size / 1e6 / wall:>8.1f}{rss:>12.0f}{pss:>13.0f}{wall / limit:>9.2f}x")
-    for name in (f"ftlint -j{args.jobs}", f"ftlint -j{args.jobs} FT0-3"):
+        per_cpu = size / 1e6 / max(cpu[name], 1e-9)
+        print(f"{name:<17}{wall:>9.2f}{cpu[name]:>8.2f}{size / 1e6 / wall:>8.1f}{per_cpu:>10.1f}"
+              f"{rss:>12.0f}{pss:>13.0f}{wall / limit:>9.2f}x{cpu[name] / limit_cpu:>13.2f}x")
+    cookbook, cookbook_cpu = results["cookbook"][0], cpu["cookbook"]
+    for name in (f"ftlint -j{jobs}", f"ftlint -j{jobs} FT0-3"):
         wall = results[name][0]
-        print(f"{name}: {results['cookbook'][0] / wall:.2f}x faster than the cookbook; "
-              f"{wall / limit:.2f}x the time of the {args.jobs}-core tokenization limit")
-    print("max RSS: the largest single process; tree PSS: peak of the summed proportional set size of the "
+        print(f"{name}: {cookbook / wall:.2f}x faster than the cookbook (CPU: {cookbook_cpu / cpu[name]:.2f}x); "
+              f"{wall / limit:.2f}x the time of the {jobs}-core tokenization limit")
+    full, checks = f"ftlint -j{jobs}", f"ftlint -j{jobs} FT0-3"
+    print(f"{full}: {results[full][0] / results[checks][0]:.2f}x the time of FT0-3 "
+          f"(CPU: {cpu[full] / cpu[checks]:.2f}x)")
+    print("CPU: user + system of the row's process tree (wait4); MB/CPU-s: file MB per CPU second. "
+          "max RSS: the largest single process; tree PSS: peak of the summed proportional set size of the "
           "process and its children (shared pages counted once)")
+
+
+def _median_split(splits: list[Split]) -> Split | None:
+    """The split of the run whose ideal wall is the median one."""
+    if not splits:
+        return None
+    return sorted(splits, key=lambda split: split.ideal_wall(len(split.workers)))[len(splits) // 2]
+
+
+def _print_splits(splits: dict[str, Split | None], jobs: int) -> None:
+    """For the rows that forked workers: the parent's CPU before, during and after them, and each worker's."""
+    for name, split in splits.items():
+        if split is None:
+            continue
+        workers = " + ".join(f"{worker:.2f}" for worker in split.workers)
+        print(f"{name}: parent {split.before:.2f} s CPU before the workers, {split.during:.2f} s during, "
+              f"{split.after:.2f} s after; workers {workers} s; ideal {jobs}-core wall {split.ideal_wall(jobs):.2f} s")
 
 
 HF_MODEL = "bench/qwen3-like"
@@ -188,23 +229,72 @@ def _print_hf(results: dict[str, tuple[float, float, float]], cpu: dict[str, flo
         print(f"{name:<17}{wall:>9.2f} s wall{cpu[name]:>9.2f} s CPU{rss:>8.0f} MB max RSS{pss:>8.0f} MB tree PSS")
 
 
-def _measure(command: list[str]) -> tuple[float, float, float, float]:
-    """Wall seconds, max RSS of the largest process (MB), peak summed PSS of the tree (MB), and CPU seconds
-    (user + system, the process and the children it waited for)."""
+class Split(NamedTuple):
+    """Where a parallel row's CPU went, sampled from /proc every 50 ms (so each figure is +-0.05 s)."""
+
+    before: float  # the parent's CPU until the first worker appeared (plans, vocabulary, splitting)
+    during: float  # the parent's CPU while workers ran (reading ahead, merging, reporting)
+    workers: tuple[float, ...]  # each worker's CPU
+    after: float  # the parent's CPU after the last worker was seen
+
+    def ideal_wall(self, cores: int) -> float:
+        """The wall time on ``cores`` idle cores: the parent alone, then the busiest core, then the parent."""
+        busiest = max(max(self.workers), (sum(self.workers) + self.during) / cores)
+        return self.before + busiest + self.after
+
+
+def _measure(command: list[str]) -> tuple[float, float, float, float, Split | None]:
+    """Wall seconds, max RSS of the largest process (MB), peak summed PSS of the tree (MB), CPU seconds
+    (user + system, the process and the children it waited for), and for a process that forked workers,
+    how its CPU split between them."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak_pss = 0.0
+    workers: dict[int, float] = {}
+    before = last_with_workers = None
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
             break
         peak_pss = max(peak_pss, _tree_pss(process.pid))
+        own, children = _cpu(process.pid), _children(process.pid)
+        for child in children:
+            workers[child] = max(workers.get(child, 0.0), _cpu(child) or 0.0)
+        if children and own is not None:
+            before = own if before is None else before
+            last_with_workers = own
         time.sleep(0.05)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_maxrss / 1024, peak_pss / 1024, usage.ru_utime + usage.ru_stime
+    cpu = usage.ru_utime + usage.ru_stime
+    split = None
+    if before is not None and last_with_workers is not None:
+        parent = max(cpu - sum(workers.values()), last_with_workers)  # the parent's own CPU, in total
+        split = Split(before, last_with_workers - before, tuple(sorted(workers.values(), reverse=True)),
+                      parent - last_with_workers)
+    return wall, usage.ru_maxrss / 1024, peak_pss / 1024, cpu, split
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu(pid: int) -> float | None:
+    """The process's own user + system seconds (all its threads, not its children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime and stime, fields 14 and 15 of stat
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _tree_pss(pid: int) -> float:

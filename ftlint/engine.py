@@ -25,6 +25,7 @@ from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
 from ftlint.hf.setup import ChatSetup, setup_for_settings
 from ftlint.masking import mask, run_scanners
+from ftlint.prefilter import Prefilter
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import RULE_ERRORS, Registry
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
@@ -129,6 +130,7 @@ class Plan:
     severities: dict[str, Severity]
     chat: ChatSetup | None = None  # an open-weight model's template and tokenizer (ftlint.hf)
     scanners: tuple[Scanner, ...] | None = None  # what hides secrets in reports (None: the defaults)
+    prefilter: Prefilter = field(default_factory=lambda: Prefilter(()))  # the rules' conditions, one scan a line
 
     @property
     def target(self) -> Target:
@@ -236,7 +238,8 @@ def _make_plan(registry: Registry, config: Config, cli_layer: Layer) -> Plan:
         override = selector.most_specific(code, settings.severity) or selector.most_specific(code, target.severity)
         severities[code] = override if isinstance(override, Severity) else rule.severity
     return Plan(registry, config, catalog, model, selector, frozenset(enabled), rules, severities, chat,
-                run_scanners(lambda kind: rules.get(kind.code) or config.build_rule(kind.code, kind)))
+                run_scanners(lambda kind: rules.get(kind.code) or config.build_rule(kind.code, kind)),
+                Prefilter(rules.values()))
 
 
 @dataclass

@@ -48,17 +48,20 @@ class RecordPass:
         for rule in dataset_rules:
             result.states.setdefault(rule.code, rule.start())
         progress, reported = job.on_progress, reader.start
+        skipped = job.plan.prefilter.skipped  # the rules a line cannot trigger (ftlint.prefilter)
         for record in reader:
             if progress is not None and record.line % PROGRESS_EVERY == 0:
                 progress(record.offset - reported)
                 reported = record.offset
             if not record.blank:
                 result.totals.examples += 1
-            self._check(job.rules.line, LineContext(record, job.run), record, emit)
+            skip = skipped(record.raw)
+            self._check(job.rules.line, LineContext(record, job.run), record, emit, skip)
             if record.value is not None:
-                self._example(record, record.value, emit, dataset_rules)
+                self._example(record, record.value, emit, dataset_rules, skip)
 
-    def _example(self, record: Record, value: dict[str, Any], emit: Emit, dataset_rules: list[Any]) -> None:
+    def _example(self, record: Record, value: dict[str, Any], emit: Emit, dataset_rules: list[Any],
+                 skip: frozenset[str]) -> None:
         result, totals = self.result, self.result.totals
         if result.file_format is None:  # the first record with a format's signature decides
             result.file_format = self.job.detect_format(value)
@@ -74,7 +77,7 @@ class RecordPass:
         if images:
             totals.images += images
             totals.image_examples += 1
-        self._check(self._rules_for(context), context, record, emit)
+        self._check(self._rules_for(context), context, record, emit, skip)
         failures, states = result.failures, result.states
         fmt = context.example.format
         for rule in dataset_rules:
@@ -128,11 +131,11 @@ class RecordPass:
         return chosen
 
     def _check(self, rules: tuple[Rule[Any], ...] | list[Rule[Any]], context: LineContext | ExampleContext,
-               record: Record, emit: Emit) -> None:
+               record: Record, emit: Emit, skip: frozenset[str]) -> None:
         """Each rule's findings on the record (this loop runs ~60 times per line: kept flat)."""
         disabled, stamp, failures = self.health.disabled, self.stamper.stamp, self.result.failures
         for rule in rules:
-            if rule.code in disabled:
+            if rule.code in disabled or rule.code in skip:
                 continue
             try:
                 findings = validated(rule.check(context))

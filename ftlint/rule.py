@@ -188,6 +188,11 @@ class Rule(Generic[OptionsT]):
     requires: ClassVar[frozenset[str]] = frozenset()
     # Findings about secrets: never show the source line (the value would be in it).
     sensitive: ClassVar[bool] = False
+    # A necessary condition for any finding: an re2 pattern over the line's raw bytes (ftlint.prefilter),
+    # or a tuple of patterns that must all match. Lines where it does not hold skip the rule's check.
+    # None: the rule looks at every line. An instance may set it from its options (None when a user's
+    # own pattern could match anything).
+    prefilter: str | tuple[str, ...] | None = None
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self.options: OptionsT = options if options is not None else self.options_model()  # type: ignore[assignment]

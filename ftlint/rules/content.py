@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ftlint.images import inspect_url
+from ftlint.prefilter import WHITESPACE
 from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -124,6 +125,7 @@ class EmptyContent(Rule[NoOptions]):
     scope = Scope.EXAMPLE
     summary = "Empty or whitespace-only content"
     fix = "Write the missing text, or drop the message"
+    prefilter = f'"{WHITESPACE}*"'  # a JSON string that is empty or only whitespace
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for message in context.example.all_messages:

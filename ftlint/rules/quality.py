@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ftlint.prefilter import WHITESPACE, caseless
 from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -42,6 +43,7 @@ class Mojibake(Rule[NoOptions]):
     scope = Scope.EXAMPLE
     summary = "Mojibake or replacement characters in text"
     fix = "Re-export the text with the right encoding (ftfy can repair it)"
+    prefilter = r"[\x{fffd}\x{c2}\x{c3}]|\x{e2}\x{20ac}"  # U+FFFD, and where every _MOJIBAKE match starts
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, text in context.example.texts():
@@ -67,6 +69,7 @@ class ControlCharacters(Rule[NoOptions]):
     scope = Scope.EXAMPLE
     summary = "Control characters in text"
     fix = "Remove the control characters"
+    prefilter = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}]|\\[bf]"  # _CONTROL, raw or as JSON's \b and \f
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, text in context.example.texts():
@@ -91,6 +94,7 @@ class InvisibleCharacters(Rule[NoOptions]):
     scope = Scope.EXAMPLE
     summary = "Zero-width or bidi-override characters in text"
     fix = "Remove the invisible characters"
+    prefilter = r"[\x{200b}\x{2060}\x{feff}\x{202a}-\x{202e}\x{2066}-\x{2069}]"  # _INVISIBLE
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, text in context.example.texts():
@@ -117,6 +121,10 @@ class TemplateMarkup(Rule[NoOptions]):
     scope = Scope.EXAMPLE
     summary = "Chat-template markup in text"
     fix = "Put each turn in its own message and drop the markup"
+    # _ROLE_PREFIX without its anchor (its case folding and Unicode whitespace spelt out), or _TEMPLATE.
+    prefilter = (caseless("user", "assistant", "human", "system", "ai", "bot") + f"{WHITESPACE}*:{WHITESPACE}"
+                 + r"|\[/?INST\]|<</?SYS>>|</?s>|###" + f"{WHITESPACE}*(?:Human|Assistant|Instruction|Response|System)"
+                 + f"{WHITESPACE}*:")
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, text in context.example.texts():

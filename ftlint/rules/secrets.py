@@ -160,6 +160,8 @@ def _shape_table() -> bytes:
 
 
 _SHAPE = _shape_table()
+# What _has_long_number needs (a run of digits, capitals and separators holding ten digits), as re2.
+LONG_NUMBER = r"[0-9](?:[A-Z .()+-]*[0-9]){9}"
 
 
 @functools.lru_cache(maxsize=4)  # the phone, card and IBAN rules ask about the same line in turn
@@ -206,12 +208,22 @@ class SecretToken(Scanner):
     fix = "Remove or replace the secret, and rotate it"
     patterns = _TOKENS
 
+    # Each token's literal and the characters every match has after it, or a key-like word followed by
+    # an assignment as _ASSIGNMENT reads it (bytes: ASCII case, ASCII whitespace).
+    prefilter: str | None = (
+        r"sk-[A-Za-z0-9_-]{20}|A[KS]IA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}"
+        r"|xox[abprs]-[A-Za-z0-9-]{10}|AIza[0-9A-Za-z_-]{35}"
+        r"|(?i:(?:key|secret|token|passw)[a-z]{0,8}\\?[\"']?[ \t\n\r\f\x0b]{0,8}[:=][ \t\n\r\f\x0b]{0,8}"
+        r"\\?[\"']?[A-Za-z0-9_\-/+=.]{16})")
+
     def __init__(self, options: SecretOptions | None = None) -> None:
         super().__init__(options)
         # The user's own kinds run in re2: linear whatever the pattern.
         extra = tuple((name, "", _compiled(pattern)) for name, pattern in self.options.patterns.items())
         self.active = _TOKENS + extra
         self._own = frozenset(self.options.patterns)
+        if extra:  # a user's pattern may match anything: every line is scanned
+            self.prefilter = None
 
     def accept(self, value: str, kind: str) -> bool:
         return super().accept(value, kind) and (kind in self._own or not placeholder(value))
@@ -242,6 +254,7 @@ class PrivateKey(Scanner):
     summary = "Private key block in the data"
     fix = "Remove the key and rotate it"
     patterns = (("private key", "-----BEGIN", re.compile(r"-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----")),)
+    prefilter = "-----BEGIN "
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         # The span is the whole block, so that masking hides the key and not only its header.
@@ -290,6 +303,7 @@ class JsonWebToken(Scanner):
     fix = "Remove the token"
     patterns = (("JSON Web Token", "eyJ",
                  re.compile(r"eyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{10,4096}")),)
+    prefilter = r"eyJ[A-Za-z0-9_-]{10,}\.eyJ"
 
 
 _LOCAL = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
@@ -308,6 +322,7 @@ class EmailAddress(Scanner):
     name = "email-address"
     summary = "E-mail address in the data"
     fix = "Replace it with a placeholder (user@example.com)"
+    prefilter = r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]{1,63}\."  # _LOCAL's last character, _DOMAIN's first label
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:
         at = text.find("@")
@@ -330,6 +345,8 @@ class PhoneNumber(Scanner):
     name = "phone-number"
     summary = "Phone number in the data"
     fix = "Replace it with a placeholder"
+    # Where _has_long_number, the start of either pattern (re2's \p{Nd} holds every digit Python's \d does).
+    prefilter = (LONG_NUMBER, r"\+[1-9]|\p{Nd}{3}\)?[ .-]\p{Nd}{3}[ .-]\p{Nd}{4}")
     patterns = (
         ("phone number", "+", re.compile(r"\+[1-9]\d{0,2}[ .-]?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?!\d)")),
         ("phone number", "", re.compile(r"\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?![\d-])")),  # (555) 010-4477, 555-010-4477
@@ -364,6 +381,7 @@ class CreditCardNumber(Scanner):
     name = "credit-card-number"
     summary = "Payment card number in the data"
     fix = "Remove the card number"
+    prefilter = (LONG_NUMBER, r"[3-6](?:[ -]?\p{Nd}){12}")  # where _has_long_number, _pattern's shortest match
     _pattern = re.compile(r"[3-6](?:[ -]?\d){12,18}(?![\d-])")
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:
@@ -396,6 +414,7 @@ class Iban(Scanner):
     name = "iban"
     summary = "IBAN in the data"
     fix = "Remove the account number"
+    prefilter = (LONG_NUMBER, r"[A-Z]{2}\p{Nd}{2}(?: ?[A-Z0-9]{4}){2}")  # where _has_long_number, _pattern's start
     _pattern = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator
 
+from ftlint.prefilter import literal
 from ftlint.rule import ExampleContext, NoOptions, Options, Rule, Scope
 from ftlint.violation import Finding, Severity
 
@@ -76,6 +77,7 @@ class SpecialTokenText(Rule[SpecialTokenOptions]):
         super().__init__(options)
         # "<|" for the defaults: a cheap prefilter that most texts stop at
         self._prefix = os.path.commonprefix(list(self.options.tokens))  # noqa: RUF071 - strings, not paths
+        self.prefilter = literal(*self.options.tokens)
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         prefix = self._prefix
@@ -102,6 +104,7 @@ class SpecialTokenLikeText(Rule[SpecialTokenOptions]):
     summary = "Text contains a special-token-like marker"
     fix = "Remove the template marker from the text"
     options_model = SpecialTokenOptions
+    prefilter = r"<\|"
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         for pointer, text in context.example.texts():
