@@ -89,12 +89,14 @@ class PathGlob:
     _path: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # `vendor/` is written from .gitignore habit: it means the folder (and so everything in it).
+        # `evals/` is written from .gitignore habit: it means the folder and everything in it (a walk
+        # skips the folder by name; a file named in per-file-ignores or validation-files matches by path).
         pattern = self.pattern.rstrip("/") or self.pattern
+        beneath = r"(?:/.*)?" if pattern != self.pattern else ""
         body = translate(pattern, slash_is_literal=False)
         absolute = translate(_join(self.root, pattern), slash_is_literal=False)
         object.__setattr__(self, "_name", re.compile(body + r"\Z", re.DOTALL))
-        object.__setattr__(self, "_path", re.compile(absolute + r"\Z", re.DOTALL))
+        object.__setattr__(self, "_path", re.compile(absolute + beneath + r"\Z", re.DOTALL))
 
     def matches(self, path: Path) -> bool:
         absolute = absolute_posix(path)

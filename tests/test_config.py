@@ -262,6 +262,15 @@ def test_training_file_forces_training_and_reports_why(tmp_path: Path) -> None:
     assert both.exit_code == 2 and "both --training-file and --validation-file" in both.stderr
 
 
+def test_a_folder_pattern_with_a_slash_takes_the_files_in_it(tmp_path: Path) -> None:
+    # `evals/`, as .gitignore would write it: every file in that folder is a validation file.
+    (tmp_path / "ftlint.toml").write_text('validation-files = ["evals/"]\n', encoding="utf-8")
+    inside = jsonl(tmp_path / "evals" / "qa.jsonl", many(3))
+    outside = jsonl(tmp_path / "train.jsonl", many(10))
+    files = {Path(f["path"]).name: f for f in report(str(outside), str(inside))["files"]}
+    assert files["qa.jsonl"]["kind"] == "validation" and files["train.jsonl"]["kind"] == "training"
+
+
 # --- ruff's habits ----------------------------------------------------------------------------
 
 def test_stdin_filename_names_standard_input_for_reports_ignores_and_kind(tmp_path: Path) -> None:
