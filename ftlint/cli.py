@@ -78,22 +78,26 @@ class _Main(click.Group):
 @click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version (and installed rule plugins) and exit.")
 def main() -> None:
-    """ftlint: lint LLM fine-tuning JSONL files before you upload them.
+    """ftlint: lint LLM fine-tuning data before you upload it or start training.
 
     \b
-    Checks OpenAI-format chat, preference (DPO), reinforcement and legacy
-    prompt/completion files for everything that makes a job fail or train on
-    garbage, and reports exact token counts and the estimated training cost.
-    Runs fully offline.
+    Checks chat, preference (DPO), reinforcement and prompt/completion files in
+    OpenAI's layout and in TRL's, ShareGPT, Alpaca, Gemini and Nova, for
+    everything that makes a job fail or train on garbage on the target you
+    name (--provider NAME, see `ftlint models`; by default `generic`, what
+    every trainer accepts), and reports token counts (exact with the model's
+    tokenizer) and the estimated training cost. Runs fully offline.
 
     \b
     Examples:
-      ftlint check train.jsonl valid.jsonl --model gpt-4o-mini-2024-07-18
+      ftlint check train.jsonl valid.jsonl
+      ftlint check train.jsonl --provider together --model Qwen/Qwen3-8B
       ftlint check data/ --format json -o report.json
+      ftlint targets train.jsonl     will it train? every target's verdict
       ftlint fix train.jsonl -o fixed.jsonl
       ftlint convert data.jsonl --to gemini -o gemini.jsonl
-      ftlint rule FT301          explain a rule
-      ftlint models              fine-tunable models, limits and prices
+      ftlint rule FT301              explain a rule
+      ftlint models                  fine-tunable models, limits and prices
 
     Exit codes: 0 clean, 1 violations found, 2 usage, config or internal error, 130 interrupted
     (Ctrl-C), 143 terminated (SIGTERM).
