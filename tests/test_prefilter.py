@@ -236,3 +236,17 @@ def test_a_plan_pickles_without_its_compiled_set() -> None:
     before = gate.skipped(line)
     again = pickle.loads(pickle.dumps(gate))
     assert again.skipped(line) == before and "FT704" not in before
+
+
+def test_identical_reports_on_parquet_rows(tmp_path: Path) -> None:
+    # A Parquet row's raw line is its JSON serialization: the conditions read that.
+    pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
+    rows = [json.loads(line) for line in trigger_lines()[:-1] if line.endswith("}")]
+    rows = [row for row in rows if "messages" in row]
+    table = pa.Table.from_pylist(rows)  # messages as a list of {role, content} structs
+    path = tmp_path / "triggers.parquet"
+    pq.write_table(table, path, row_group_size=64)
+    off, on = reports(str(path))
+    assert off == on
+    assert len(codes_in(on) & GATED) >= 5  # the comparison is not vacuous
