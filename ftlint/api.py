@@ -72,6 +72,13 @@ def _engine(settings: dict[str, Any], config_path: Path | None) -> Engine:
     return Engine(discover(), _FixedResolver(Config(merged, base.path)), layer)
 
 
+def _alone(job: FileJob) -> FileJob:
+    """The API lints one file at a time: a validation file is then a run without a training file (FT820
+    and FT821 are said at it, as `ftlint check valid.jsonl` says them)."""
+    job.run.has_training_file = job.kind != "validation"
+    return job
+
+
 def lint_file(path: str | Path, *, validation: bool = False, config: str | Path | None = None,
               **settings: Any) -> LintResult:
     """Lint one file. ``settings`` are the config keys (``model=``, ``select=[...]``...).
@@ -79,7 +86,7 @@ def lint_file(path: str | Path, *, validation: bool = False, config: str | Path 
     Only ``config`` is read as a config file; nothing is discovered implicitly.
     """
     file = Path(path)
-    job = _engine(settings, Path(config) if config else None).job(str(file), file, validation=validation)
+    job = _alone(_engine(settings, Path(config) if config else None).job(str(file), file, validation=validation))
     sink = _Collect()
     if is_parquet(file):
         parquet_lint(job, file, sink, jobs=1)
@@ -91,7 +98,7 @@ def lint_file(path: str | Path, *, validation: bool = False, config: str | Path 
 
 def lint_stream(stream: IO[bytes], *, name: str = "-", validation: bool = False, **settings: Any) -> LintResult:
     """Lint an open binary stream (standard input, a socket, a decompressor...) read to its end."""
-    job = _engine(settings, None).job(name, None, validation=validation)
+    job = _alone(_engine(settings, None).job(name, None, validation=validation))
     sink = _Collect()
     job.lint(stream, sink)
     return sink.result()
@@ -114,14 +121,14 @@ def lint_partition(records: Iterable[dict[str, Any] | str | bytes], *, first_lin
     picklable; combine the partitions of one file with :func:`merge_partitions`.
     ``config`` is read as a config file, as by :func:`lint_file`.
     """
-    job = _engine(settings, Path(config) if config else None).job(name, None, validation=validation)
+    job = _alone(_engine(settings, Path(config) if config else None).job(name, None, validation=validation))
     return job.lint_range(cast(IO[bytes], _LineStream(records)), 0, first_line, file_format)
 
 
 def merge_partitions(parts: Iterable[PassResult], *, name: str = "<records>", validation: bool = False,
                      config: str | Path | None = None, **settings: Any) -> LintResult:
     """Reduce step: merge a file's partitions (in line order) and run the file-level rules."""
-    job = _engine(settings, Path(config) if config else None).job(name, None, validation=validation)
+    job = _alone(_engine(settings, Path(config) if config else None).job(name, None, validation=validation))
     partitions = list(parts)
     merged = functools.reduce(job.merge, partitions) if partitions else PassResult()
     sink = _Collect()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import ftlint
 from conftest import FIXTURES, assistant, chat, conversation, user
 
@@ -72,3 +74,10 @@ def test_map_merge_over_partitions_equals_one_pass() -> None:
     assert merged.violations == whole.violations
     assert merged.report.totals == whole.report.totals
     assert merged.report.facts == whole.report.facts
+
+
+def test_a_validation_file_linted_alone_is_told_its_model_takes_no_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FTLINT_TODAY", "2026-12-01")
+    records = [chat(f"q{n}", f"a{n}") for n in range(3)]
+    alone = ftlint.lint_records(records, validation=True, provider="openai", model="gpt-4.1-nano", select=["FT82"])
+    assert [v.code for v in alone.violations] == ["FT820"]
