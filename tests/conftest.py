@@ -114,3 +114,39 @@ def fed_fifo(path: Path, data: bytes) -> Iterator[Path]:
         yield path
     finally:
         writer.join(timeout=30)
+
+
+# --- Peak memory of a command ---------------------------------------------------------------------
+
+# Linux carries a process's peak RSS into the children it forks: a child of this test process reports
+# at least the test process's own peak (hundreds of MB once transformers is imported), whatever it uses
+# itself, and a comparison of two such peaks is vacuous. A small launcher, exec'd fresh, runs the
+# command and reports its child's peak (the waited-for tree, workers included) from wait4.
+_LAUNCHER = ("import os, subprocess, sys\n"
+             "child = subprocess.Popen(sys.argv[1:])\n"
+             "_, status, usage = os.wait4(child.pid, 0)\n"
+             "sys.stderr.write(f'\\n@peak {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}\\n')\n")
+
+
+def peak_run(command: list[str], *, cwd: Path | None = None,
+             feed: Any = None) -> tuple[int, int, bytes]:
+    """(exit code, peak resident bytes, stderr) of ``command``; ``feed(stdin)`` writes its standard input
+    from a thread when given."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", _LAUNCHER, *command], cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, stdin=subprocess.PIPE if feed is not None else None)
+    writer = None
+    if feed is not None:
+        writer = threading.Thread(target=feed, args=(process.stdin,), daemon=True)
+        writer.start()
+    assert process.stderr is not None
+    with process.stderr:
+        stderr = process.stderr.read()  # the feeding thread owns standard input: no communicate()
+    process.wait()
+    if writer is not None:
+        writer.join(timeout=60)
+    body, _, trailer = stderr.rpartition(b"\n@peak ")
+    peak_kb, code = (int(part) for part in trailer.split())
+    return code, peak_kb * 1024, body

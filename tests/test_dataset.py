@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ftlint
-from conftest import assistant, chat, conversation, user
+from conftest import assistant, chat, conversation, peak_run, user
 
 POOL = [chat("Hi?", "Hello."), chat("Hi?", "Hey."), chat("Bye?", "Bye."),
         conversation(user("Hi?"), assistant("Hello.", weight=1)), chat("Hi?  ", "Hello.")]
@@ -54,12 +52,10 @@ def _write(path: Path, count: int) -> None:
 
 def _peak_rss(path: Path) -> int:
     """Peak RSS (bytes) of a CLI run on ``path``: the whole process, measured by the kernel."""
-    process = subprocess.Popen([sys.executable, "-m", "ftlint", "check", str(path), "--no-tokens", "--jobs", "1"],
-                               stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so tell Popen
-    assert process.returncode == 0
-    return usage.ru_maxrss * 1024
+    code, peak_bytes, errors = peak_run([sys.executable, "-m", "ftlint", "check", str(path), "--no-tokens",
+                                         "--jobs", "1"])
+    assert code == 0, errors
+    return peak_bytes
 
 
 def test_memory_grows_only_with_digests_not_data(tmp_path: Path) -> None:

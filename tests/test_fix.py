@@ -352,22 +352,15 @@ def test_output_to_standard_output(tmp_path: Path) -> None:
 
 def _peak_memory_of_fix(source: Path, out: Path) -> tuple[int, bytes]:
     """Peak resident memory (bytes) of `ftlint fix` run in its own process, and its stderr."""
-    import os
-    import subprocess
     import sys
 
-    from conftest import ROOT
+    from conftest import ROOT, peak_run
 
-    process = subprocess.Popen([sys.executable, "-m", "ftlint", "fix", str(source), "-o", str(out)],
-                               cwd=source.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    with process.stderr:
-        stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 1, stderr
+    code, peak_bytes, stderr = peak_run([sys.executable, "-m", "ftlint", "fix", str(source), "-o", str(out)],
+                                        cwd=source.parent)
+    assert code == 1, stderr
     assert ROOT.exists()
-    return usage.ru_maxrss * 1024, stderr
+    return peak_bytes, stderr
 
 
 def test_a_huge_line_goes_to_rejects_whole_in_bounded_memory(tmp_path: Path) -> None:

@@ -7,14 +7,13 @@ Each run is a fresh process; its peak is the largest resident set of the process
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
 import sys
-import threading
 from contextlib import suppress
 from pathlib import Path
 from typing import IO
+
+from conftest import peak_run
 
 # The run as `ftlint check` runs it, with the 8 MB threshold for parallel runs lifted, so that small
 # generated inputs go through the workers.
@@ -26,19 +25,10 @@ MB = 1024 * 1024
 def peak(*args: str, feed: bytes | None = None, junk_mb: int = 0) -> tuple[int, float]:
     """(exit code, peak resident MB) of a run; standard input gets ``feed``, or ``junk_mb`` of random
     bytes written as they are made (a pipe from a generator: the test never holds them)."""
-    process = subprocess.Popen([sys.executable, "-c", DRIVER, *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, stdin=subprocess.PIPE)
-    assert process.stdin is not None and process.stderr is not None
-    writer = threading.Thread(target=_feed, args=(process.stdin, feed, junk_mb), daemon=True)
-    writer.start()
-    with process.stderr:
-        errors = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-    writer.join(timeout=60)
-    code = process.returncode
+    code, peak_bytes, errors = peak_run([sys.executable, "-c", DRIVER, *args],
+                                        feed=lambda stdin: _feed(stdin, feed, junk_mb))
     assert code in (0, 1), errors.decode(errors="replace")
-    return code, usage.ru_maxrss / 1024  # KB on Linux
+    return code, peak_bytes / MB
 
 
 def _feed(stdin: IO[bytes], feed: bytes | None, junk_mb: int) -> None:

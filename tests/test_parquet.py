@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
+import random
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import chat, run_cli
+from conftest import chat, peak_run, run_cli
 from ftlint import lint_file, lint_partition, merge_partitions
 
 pa = pytest.importorskip("pyarrow")
@@ -122,17 +123,18 @@ def test_without_pyarrow_the_message_says_how_to_install_it(tmp_path: Path) -> N
 
 def _peak_rss(path: Path) -> int:
     """Peak RSS (bytes) of a CLI run on ``path``: the whole process, measured by the kernel."""
-    process = subprocess.Popen([sys.executable, "-m", "ftlint", "check", str(path), "--no-tokens", "--jobs", "1"],
-                               stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0
-    return usage.ru_maxrss * 1024
+    code, peak_bytes, errors = peak_run([sys.executable, "-m", "ftlint", "check", str(path), "--no-tokens",
+                                         "--jobs", "1"])
+    assert code == 0, errors
+    return peak_bytes
 
 
 def _rows(count: int) -> list[dict[str, Any]]:
-    return [chat(f"Question {n}: " + "lorem ipsum dolor " * 60, f"Answer {n}: " + "sit amet " * 80)
-            for n in range(count)]
+    # Text that does not compress away (Parquet pages are compressed): what a reader holds shows.
+    rng = random.Random(7)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(5_000)]
+    return [chat(f"Question {n}: " + " ".join(rng.choices(words, k=150)), f"Answer {n}: " + " ".join(
+        rng.choices(words, k=150))) for n in range(count)]
 
 
 def test_memory_is_flat_in_the_number_of_rows_as_for_jsonl(tmp_path: Path) -> None:
