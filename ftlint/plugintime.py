@@ -3,8 +3,10 @@
 A built-in rule is linear in its input (tested); a plugin is code from anywhere, and one that loops or
 blocks would hang a CI job until its own timeout, with no word about which rule did it. Each call of a
 plugin rule (``check``, and a dataset rule's ``collect``, ``merge``, ``finish``...) runs under a
-one-shot SIGALRM timer (``plugin-timeout`` seconds, 0 for none); when it fires, the call raises
-:class:`PluginTimeout`, which the engine contains like any other failure of the rule.
+SIGALRM timer (``plugin-timeout`` seconds, 0 for none; then again every second, should the plugin
+catch it); when it fires, the call raises :class:`PluginTimeout`, which the engine contains like any
+other failure of the rule. A call inside a timed call keeps the outer limit, and an alarm set by
+someone else is given back afterwards.
 
 The timer needs POSIX signals and the main thread: elsewhere (Windows, a run inside a thread) plugins
 run without a limit, as before. Built-in rules never pay for it.
