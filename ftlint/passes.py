@@ -154,38 +154,47 @@ class RecordPass:
         if not run.target.reads(file_format):  # FT114 says it once: this layout's schema is not the target's
             return ExampleContext(record, run, view(value, file_format), file_format)
         return ExampleContext(record, run, view(value, file_format), file_format,
-                              schema_problems=validate(_without_target_keys(value, run.target), file_format))
+                              schema_problems=validate(_without_target_keys(value, run.target, record.raw),
+                                                       file_format))
 
 
-def _without_target_keys(value: dict[str, Any], target: Target) -> dict[str, Any]:
+def _without_target_keys(value: dict[str, Any], target: Target, raw: bytes) -> dict[str, Any]:
     """The record as the format's schema should judge it on this target: without the keys the target
     reads beyond the schema, and with the target's own part types as text parts (so that every other
     part keeps its index in the messages). A copy only when needed."""
     if any(key in value for key in target.record_keys):
         value = {k: v for k, v in value.items() if k not in target.record_keys}
     messages = value.get("messages")
-    if not isinstance(messages, list) or not (target.message_keys or target.part_types):
+    # A line that does not spell a key or part type (nor hides one in a \u escape) has none of them:
+    # the messages are not walked (the default target reads HF image parts, on every line).
+    keys, parts = _spelled(raw, target.message_keys), _spelled(raw, target.part_types)
+    if not isinstance(messages, list) or not (keys or parts):
         return value
-    if any(isinstance(m, dict) and _target_message(m, target) for m in messages):
-        value = {**value, "messages": [_as_schema_sees(m, target) if isinstance(m, dict) else m for m in messages]}
+    if any(isinstance(m, dict) and _target_message(m, keys, parts) for m in messages):
+        value = {**value, "messages": [_as_schema_sees(m, keys, parts) if isinstance(m, dict) else m
+                                       for m in messages]}
     return value
 
 
-def _target_message(message: dict[str, Any], target: Target) -> bool:
-    if message.get("role") != "assistant" and any(key in message for key in target.message_keys):
+def _spelled(raw: bytes, words: tuple[str, ...]) -> tuple[str, ...]:
+    return words if words and (b"\\u" in raw or any(b'"%s"' % word.encode() in raw for word in words)) else ()
+
+
+def _target_message(message: dict[str, Any], keys: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    if message.get("role") != "assistant" and any(key in message for key in keys):
         return True
     content = message.get("content")
-    return bool(target.part_types) and isinstance(content, list) and any(
-        isinstance(part, dict) and part.get("type") in target.part_types for part in content)
+    return bool(parts) and isinstance(content, list) and any(
+        isinstance(part, dict) and part.get("type") in parts for part in content)
 
 
-def _as_schema_sees(message: dict[str, Any], target: Target) -> dict[str, Any]:
+def _as_schema_sees(message: dict[str, Any], keys: tuple[str, ...], parts: tuple[str, ...]) -> dict[str, Any]:
     if message.get("role") != "assistant":
-        message = {k: v for k, v in message.items() if k not in target.message_keys}
+        message = {k: v for k, v in message.items() if k not in keys}
     content = message.get("content")
-    if target.part_types and isinstance(content, list):
+    if parts and isinstance(content, list):
         message = {**message, "content": [
-            {"type": "text", "text": ""} if isinstance(part, dict) and part.get("type") in target.part_types
+            {"type": "text", "text": ""} if isinstance(part, dict) and part.get("type") in parts
             else part for part in content]}
     return message
 
