@@ -98,6 +98,8 @@ def test_hugging_face_image_parts_are_the_trainers_own() -> None:
         assert found == [], target
     found = lint_records([record], provider="openai", select=["FT1"]).violations
     assert [(v.code, v.pointer) for v in found] == [("FT108", "/messages/0/content/0/type")]
+    escaped = json.dumps(record).replace('"image"', '"im\\u0061ge"')  # the same part, spelled with an escape
+    assert lint_records([escaped], provider="hf", model="acme/no-template-here", select=["FT1"]).violations == []
     broken = conversation(user([{"type": "image"}, {"type": "txt", "text": "?"}]), assistant("A cat."))
     found = lint_records([broken], provider="hf", model="acme/no-template-here", select=["FT1"]).violations
     assert [(v.code, v.pointer) for v in found] == [("FT108", "/messages/0/content/1/type")]  # indexes kept
