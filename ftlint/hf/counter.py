@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ftlint.hf.pieces import byte_ranges
 from ftlint.hf.template import Rendering
 from ftlint.tokens import bytes_estimate
 
@@ -53,10 +54,18 @@ class TokenizerError(ValueError):
 
 
 class HfTokenizer:
-    """A ``tokenizer.json`` loaded with the ``tokenizers`` library (Rust)."""
+    """A ``tokenizer.json`` loaded with the ``tokenizers`` library (Rust).
 
-    def __init__(self, path: Path) -> None:
+    Counting goes through :class:`ftlint.hf.pieces.PieceEncoder` (the same stages,
+    memoized per piece) when the tokenizer's configuration is one it reproduces, and
+    ``fast=False`` or any other configuration keeps the Rust ``encode``;
+    ``fast_reason`` says why not.
+    """
+
+    def __init__(self, path: Path, *, fast: bool = True) -> None:
         from tokenizers import Tokenizer
+
+        from ftlint.hf.pieces import piece_encoder
 
         try:
             self._tokenizer = Tokenizer.from_file(str(path))
@@ -64,6 +73,19 @@ class HfTokenizer:
             raise ValueError(f"cannot load tokenizer {path}: {exc}") from None
         decoder = self._tokenizer.get_added_tokens_decoder()
         self.special_tokens = tuple(sorted(token.content for token in decoder.values() if token.special))
+        self._pieces, self.fast_reason = piece_encoder(self._tokenizer) if fast else (None, "not asked")
+
+    @property
+    def fast(self) -> bool:
+        return self._pieces is not None
+
+    def count(self, text: str, spans: Spans) -> tuple[int, tuple[tuple[int, int], ...]]:
+        """The number of tokens of ``text`` and the token ranges that overlap ``spans`` (see :func:`token_ranges`)."""
+        lengths = self._pieces.token_bytes(text) if self._pieces is not None else None
+        if lengths is None:
+            encoding = self.encode(text)
+            return len(encoding), token_ranges(encoding, spans) if spans else ()
+        return len(lengths), _merge(byte_ranges(text, lengths, spans)) if spans else ()
 
     def encode(self, text: str) -> tokenizers.Encoding:
         try:
@@ -168,9 +190,8 @@ def count_rendering(text: str, spans: Spans, source: str, tokenizer: HfTokenizer
                     estimate: Callable[[str], int] = bytes_estimate) -> Counted:
     """Count a rendered text and its assistant spans, exactly with ``tokenizer``, else as an estimate."""
     if tokenizer is not None:
-        encoding = tokenizer.encode(text)
-        ranges = token_ranges(encoding, spans) if spans else ()
-        return Counted(len(encoding), sum(end - start for start, end in ranges), True, source, ranges)
+        total, ranges = tokenizer.count(text, spans)
+        return Counted(total, sum(end - start for start, end in ranges), True, source, ranges)
     estimated = tuple((estimate(text[:start]), estimate(text[:end])) for start, end in spans)
     ranges = _merge([r for r in estimated if r[1] > r[0]])
     return Counted(estimate(text), sum(end - start for start, end in ranges), False, source, ranges)

@@ -1,0 +1,223 @@
+"""Exact token counts of a byte-level BPE ``tokenizer.json``, by memoizing the model's own work per piece.
+
+``tokenizers`` encodes a text in fixed stages (``tokenizers/src/tokenizer/mod.rs``,
+``encode_single_sequence``): split the text on the added tokens (each is one token),
+normalize each remaining segment, pre-tokenize it into pieces (for byte-level BPE:
+a regex split, then bytes mapped to printable characters), and run the BPE model on
+each piece on its own. Most of the time goes to the first stages (the pieces and
+their character alignments, about 80% of ``encode`` on chat data), not to BPE,
+which the Rust side already caches per piece.
+
+:class:`PieceEncoder` runs the same stages for the configurations where each one is
+simple enough to reproduce exactly, and nothing else (:func:`piece_encoder` says why
+a tokenizer does not qualify; it then keeps the Rust ``encode``):
+
+- added tokens matched leftmost-longest (aho-corasick's ``LeftmostLongest``, as
+  ``AddedVocabulary`` does), none with ``lstrip``, ``rstrip`` or ``single_word``,
+  all with the same ``normalized`` flag, special tokens not encoded as text;
+- no normalizer; no truncation or padding in the file;
+- the ByteLevel pre-tokenizer (``add_prefix_space`` off), with its own GPT-2 regex or
+  after one ``Split`` by a regex with the ``Isolated`` behaviour (Qwen, Llama 3);
+- a BPE model without dropout, subword prefix or suffix, holding all 256 byte symbols;
+- a post-processor that leaves offsets alone (none, ``ByteLevel`` with
+  ``trim_offsets`` off, ``TemplateProcessing``, ``RobertaProcessing`` with
+  ``trim_offsets`` off, or a sequence of those), so that trainable ranges stay those
+  of the Rust offsets.
+
+The regex runs in Python's ``regex`` module instead of Oniguruma: the same
+backtracking semantics, and a test compares both engines' splits on every Unicode
+code point (``tests/test_hf_pieces.py``). The BPE of each new piece is the model's
+own (``Model.tokenize``), then memoized: the result is the Rust one by construction.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import tokenizers
+
+# tokenizers' ByteLevel pre-tokenizer regex (src/pre_tokenizers/byte_level.rs), the GPT-2 one.
+BYTE_LEVEL_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+# Post-processors that never move an offset (with add_special_tokens=False they add no token either).
+_QUIET_PROCESSORS = {"TemplateProcessing", "BertProcessing"}
+_TRIMMING_PROCESSORS = {"ByteLevel", "RobertaProcessing"}  # quiet only with trim_offsets off
+MEMO_PIECES = 1 << 18  # pieces remembered (about 40 MB at most); the memo starts over when full
+
+
+def byte_symbols() -> dict[int, str]:
+    """GPT-2's map of the 256 bytes to printable characters (``bytes_to_unicode``), as ByteLevel applies it."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    symbols = {byte: chr(byte) for byte in printable}
+    extra = 0
+    for byte in range(256):
+        if byte not in symbols:
+            symbols[byte] = chr(256 + extra)
+            extra += 1
+    return symbols
+
+
+class PieceEncoder:
+    """The byte length of each token of a text, as ``Tokenizer.encode(text, add_special_tokens=False)`` makes them."""
+
+    def __init__(self, tokenizer: tokenizers.Tokenizer, pattern: str, added: Sequence[str]) -> None:
+        import regex
+
+        self._model = tokenizer.model
+        self._pattern = regex.compile(pattern)
+        # Longest first: Python's alternation takes the first alternative that matches at the leftmost
+        # position, which is then the longest one, as aho-corasick's LeftmostLongest.
+        ordered = sorted(added, key=len, reverse=True)
+        self._added = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._added_lengths = {token: (len(token.encode("utf-8")),) for token in added}
+        self._symbols = {byte: ord(symbol) for byte, symbol in byte_symbols().items()}  # latin-1 char -> symbol
+        # The added tokens are never pieces of the regex (they are split out first), so they share the memo.
+        self._memo: dict[str, tuple[int, ...]] = dict(self._added_lengths)
+
+    def token_bytes(self, text: str) -> list[int] | None:
+        """Each token's length in UTF-8 bytes, in order; None when this text needs the Rust path (it cannot be
+        encoded as UTF-8, or the regex matched an empty piece, which this reimplementation does not model)."""
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return None  # a lone surrogate: the Rust side reports it
+        pieces = self._pieces(text)
+        if pieces is None:
+            return None
+        found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
+        if None in found:
+            self._learn(list(dict.fromkeys(piece for piece, known in zip(pieces, found) if known is None)))
+            found = list(map(self._memo.__getitem__, pieces))
+        return list(itertools.chain.from_iterable(found))  # type: ignore[arg-type]  # no None is left
+
+    def _pieces(self, text: str) -> list[str] | None:
+        """The added tokens and the regex pieces of the text between them, in order."""
+        if self._added is None:
+            return self._split(text, [])
+        pieces: list[str] = []
+        at = 0
+        for match in self._added.finditer(text):
+            if match.start() > at and self._split(text[at:match.start()], pieces) is None:
+                return None
+            pieces.append(match.group())
+            at = match.end()
+        if at < len(text) and self._split(text[at:], pieces) is None:
+            return None
+        return pieces
+
+    def _split(self, segment: str, pieces: list[str]) -> list[str] | None:
+        found: list[str] = self._pattern.findall(segment)
+        if sum(map(len, found)) != len(segment) or "" in found:
+            return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
+        pieces += found
+        return pieces
+
+    def _learn(self, pieces: list[str]) -> None:
+        """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
+        if len(self._memo) + len(pieces) > MEMO_PIECES:
+            self._memo = dict(self._added_lengths)
+        tokenize, symbols, memo = self._model.tokenize, self._symbols, self._memo
+        for piece in pieces:
+            tokens = tokenize(piece.encode("utf-8").decode("latin-1").translate(symbols))
+            memo[piece] = tuple(len(token.value) for token in tokens)  # one symbol per byte
+
+
+def byte_ranges(text: str, token_bytes: Sequence[int], spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The token index ranges overlapping each character span: a token ``[s, e)`` in bytes overlaps a span
+    ``[a, b)`` when ``s < B(b)`` and ``e > B(a)`` (``B``: a character's byte offset), which is the overlap of
+    the token's character offsets with the span, since spans start and end on characters."""
+    ends = list(itertools.accumulate(token_bytes))
+    starts = [0, *ends[:-1]]
+    ranges: list[tuple[int, int]] = []
+    for start, end in spans:
+        low = len(text[:start].encode("utf-8"))
+        high = low + len(text[start:end].encode("utf-8"))
+        first, stop = bisect.bisect_right(ends, low), bisect.bisect_left(starts, high)
+        if stop > first:
+            ranges.append((first, stop))
+    return ranges
+
+
+def piece_encoder(tokenizer: tokenizers.Tokenizer) -> tuple[PieceEncoder | None, str]:
+    """A :class:`PieceEncoder` for ``tokenizer``, or None and the first reason it does not qualify."""
+    reason = _unsupported(tokenizer)
+    if reason:
+        return None, reason
+    pattern = _pattern(_state(tokenizer.pre_tokenizer))
+    if pattern is None:
+        return None, "the pre-tokenizer is not a byte-level one this encoder reproduces"
+    added = [token.content for token in tokenizer.get_added_tokens_decoder().values()]
+    return PieceEncoder(tokenizer, pattern, added), ""
+
+
+def _state(component: Any) -> dict[str, Any]:
+    """A component's own JSON (what ``tokenizer.json`` holds for it)."""
+    if component is None:
+        return {}
+    state: dict[str, Any] = json.loads(component.__getstate__())
+    return state
+
+
+def _unsupported(tokenizer: tokenizers.Tokenizer) -> str:
+    from tokenizers.models import BPE
+
+    model = tokenizer.model
+    checks = [
+        (tokenizer.normalizer is not None, "it has a normalizer"),
+        (tokenizer.truncation is not None or tokenizer.padding is not None, "it truncates or pads"),
+        (bool(tokenizer.encode_special_tokens), "it encodes special tokens as text"),
+        (not isinstance(model, BPE), "its model is not BPE"),
+    ]
+    for failed, reason in checks:
+        if failed:
+            return reason
+    assert isinstance(model, BPE)
+    if model.dropout or model.continuing_subword_prefix or model.end_of_word_suffix:
+        return "its BPE has dropout, a subword prefix or a suffix"
+    if any(tokenizer.token_to_id(symbol) is None for symbol in byte_symbols().values()):
+        return "its vocabulary lacks some of the 256 byte symbols"
+    added = list(tokenizer.get_added_tokens_decoder().values())
+    if any(token.lstrip or token.rstrip or token.single_word for token in added):
+        return "an added token strips spaces or matches single words only"
+    if len({token.normalized for token in added}) > 1:
+        return "its added tokens mix normalized and not"
+    if not _quiet_processor(_state(tokenizer.post_processor)):
+        return "its post-processor moves offsets"
+    return ""
+
+
+def _quiet_processor(state: dict[str, Any]) -> bool:
+    kind = state.get("type")
+    if kind is None or kind in _QUIET_PROCESSORS:
+        return True
+    if kind in _TRIMMING_PROCESSORS:
+        return not state.get("trim_offsets", True)
+    if kind == "Sequence":
+        return all(_quiet_processor(step) for step in state.get("processors", []))
+    return False
+
+
+def _pattern(state: dict[str, Any]) -> str | None:
+    """The one regex that splits text into pieces, for the pre-tokenizers reproduced here."""
+    if _plain_byte_level(state, use_regex=True):
+        return BYTE_LEVEL_PATTERN
+    steps = state.get("pretokenizers", []) if state.get("type") == "Sequence" else []
+    if len(steps) != 2 or not _plain_byte_level(steps[1], use_regex=False):
+        return None
+    split = steps[0]
+    pattern = split.get("pattern", {})
+    if (split.get("type") != "Split" or split.get("behavior") != "Isolated" or split.get("invert")
+            or not isinstance(pattern, dict) or not isinstance(pattern.get("Regex"), str)):
+        return None
+    return str(pattern["Regex"])
+
+
+def _plain_byte_level(state: dict[str, Any], *, use_regex: bool) -> bool:
+    return (state.get("type") == "ByteLevel" and not state.get("add_prefix_space", True)
+            and bool(state.get("use_regex", True)) == use_regex)
