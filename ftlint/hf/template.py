@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # every name getattr finds on a plain dict (it has no instance attributes)
 _MAX_MESSAGE = 300  # characters of an exception's text kept in a finding
 # A rendering this long is a runaway template (nested loops), not a conversation: stop it there.
 MAX_RENDERED_CHARS = 256 * 1024 * 1024
@@ -112,7 +113,36 @@ def _environment() -> jinja2.Environment:
             _check_attribute(name)
             jinja2.utils.Namespace.__setitem__(self, name, value)
 
-    environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+        """transformers' sandbox, its verdicts on attributes remembered.
+
+        Whether ``obj.attr`` is safe depends only on the type of ``obj`` and the name
+        (``is_internal_attribute`` and ``modifies_known_mutable`` test isinstance and
+        names), and a template asks the same few questions on every message.
+        """
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self.safe_attributes: dict[tuple[type, str], bool] = {}
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # `message.role` on a plain dict: Python's getattr would raise (a dict has only its class's
+            # attributes), and the sandbox would then read the key; read it directly, without the exception.
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except LookupError:
+                    return self.undefined(obj=obj, name=attribute)
+            return super().getattr(obj, attribute)
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            key = (type(obj), attr)
+            known = self.safe_attributes.get(key)
+            if known is None:
+                known = self.safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+            return known
+
+    environment = Sandbox(
         trim_blocks=True, lstrip_blocks=True, extensions=[GenerationTracker, jinja2.ext.loopcontrols])
     environment.filters["tojson"] = _tojson
     environment.globals["raise_exception"] = _raise_exception
