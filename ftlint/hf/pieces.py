@@ -36,7 +36,7 @@ import bisect
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ BYTE_LEVEL_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p
 _QUIET_PROCESSORS = {"TemplateProcessing", "BertProcessing"}
 _TRIMMING_PROCESSORS = {"ByteLevel", "RobertaProcessing"}  # quiet only with trim_offsets off
 MEMO_PIECES = 1 << 18  # pieces remembered (about 40 MB at most); the memo starts over when full
+# Long segments (the text between two added tokens) are remembered from their second sight, up to a total size.
+REPEATED_MIN_CHARS, REPEATED_MAX_CHARS, REPEATED_SEEN = 256, 1 << 24, 1 << 16
 
 
 def byte_symbols() -> dict[int, str]:
@@ -76,8 +78,10 @@ class PieceEncoder:
         self._added = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._added_lengths = {token: (len(token.encode("utf-8")),) for token in added}
         self._symbols = {byte: ord(symbol) for byte, symbol in byte_symbols().items()}  # latin-1 char -> symbol
-        # The added tokens are never pieces of the regex (they are split out first), so they share the memo.
-        self._memo: dict[str, tuple[int, ...]] = dict(self._added_lengths)
+        self._memo: dict[str, tuple[int, ...]] = {}
+        self._repeated: dict[str, tuple[int, ...]] = {}
+        self._repeated_chars = 0
+        self._seen: set[int] = set()
 
     def token_bytes(self, text: str) -> list[int] | None:
         """Each token's length in UTF-8 bytes, in order; None when this text needs the Rust path (it cannot be
@@ -87,41 +91,66 @@ class PieceEncoder:
                 text.encode("utf-8")
             except UnicodeEncodeError:
                 return None  # a lone surrogate: the Rust side reports it
-        pieces = self._pieces(text)
-        if pieces is None:
-            return None
+        lengths: list[int] = []
+        for segment, added in self._segments(text):
+            found = self._added_lengths[segment] if added else self._segment(segment)
+            if found is None:
+                return None
+            lengths += found
+        return lengths
+
+    def _segments(self, text: str) -> Iterator[tuple[str, bool]]:
+        """The text cut at its added tokens: (segment, is it an added token), in order."""
+        if self._added is None:
+            yield text, False
+            return
+        at = 0
+        for match in self._added.finditer(text):
+            if match.start() > at:
+                yield text[at:match.start()], False
+            yield match.group(), True
+            at = match.end()
+        if at < len(text):
+            yield text[at:], False
+
+    def _segment(self, segment: str) -> Sequence[int] | None:
+        """A segment's token lengths; a long one seen before (a shared system prompt or tool list) from memory.
+
+        Segments are encoded independently of each other (added tokens always end a piece),
+        so a repeated segment has the same tokens wherever it is.
+        """
+        if len(segment) < REPEATED_MIN_CHARS:
+            return self._encode(segment)
+        known = self._repeated.get(segment)
+        if known is not None:
+            return known
+        found = self._encode(segment)
+        key = hash(segment)
+        if found is None or key not in self._seen:  # remembered from its second sight: most segments are unique
+            if len(self._seen) >= REPEATED_SEEN:
+                self._seen.clear()
+            self._seen.add(key)
+            return found
+        if self._repeated_chars + len(segment) > REPEATED_MAX_CHARS:
+            self._repeated, self._repeated_chars = {}, 0
+        self._repeated[segment] = tuple(found)
+        self._repeated_chars += len(segment)
+        return found
+
+    def _encode(self, segment: str) -> list[int] | None:
+        pieces: list[str] = self._pattern.findall(segment)
+        if sum(map(len, pieces)) != len(segment) or "" in pieces:
+            return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
         found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
         if None in found:
             self._learn(list(dict.fromkeys(piece for piece, known in zip(pieces, found) if known is None)))
             found = list(map(self._memo.__getitem__, pieces))
         return list(itertools.chain.from_iterable(found))  # type: ignore[arg-type]  # no None is left
 
-    def _pieces(self, text: str) -> list[str] | None:
-        """The added tokens and the regex pieces of the text between them, in order."""
-        if self._added is None:
-            return self._split(text, [])
-        pieces: list[str] = []
-        at = 0
-        for match in self._added.finditer(text):
-            if match.start() > at and self._split(text[at:match.start()], pieces) is None:
-                return None
-            pieces.append(match.group())
-            at = match.end()
-        if at < len(text) and self._split(text[at:], pieces) is None:
-            return None
-        return pieces
-
-    def _split(self, segment: str, pieces: list[str]) -> list[str] | None:
-        found: list[str] = self._pattern.findall(segment)
-        if sum(map(len, found)) != len(segment) or "" in found:
-            return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
-        pieces += found
-        return pieces
-
     def _learn(self, pieces: list[str]) -> None:
         """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
         if len(self._memo) + len(pieces) > MEMO_PIECES:
-            self._memo = dict(self._added_lengths)
+            self._memo = {}
         tokenize, symbols, memo = self._model.tokenize, self._symbols, self._memo
         for piece in pieces:
             tokens = tokenize(piece.encode("utf-8").decode("latin-1").translate(symbols))
