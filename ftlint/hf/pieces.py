@@ -33,10 +33,12 @@ own (``Model.tokenize``), then memoized: the result is the Rust one by construct
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
 from collections.abc import Iterator, Sequence
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -78,6 +80,8 @@ class PieceEncoder:
         self._added = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._added_lengths = {token: (len(token.encode("utf-8")),) for token in added}
         self._symbols = {byte: ord(symbol) for byte, symbol in byte_symbols().items()}  # latin-1 char -> symbol
+        self._unassigned = _unassigned_in_unicode_14()
+        self._letter_digit_space = regex.compile(r"[\p{L}\p{N}\s\p{Cn}]")
         self._memo: dict[str, tuple[int, ...]] = {}
         self._repeated: dict[str, tuple[int, ...]] = {}
         self._repeated_chars = 0
@@ -91,6 +95,8 @@ class PieceEncoder:
                 text.encode("utf-8")
             except UnicodeEncodeError:
                 return None  # a lone surrogate: the Rust side reports it
+            if self._unassigned.search(text) and self._disputed(text):
+                return None
         lengths: list[int] = []
         for segment, added in self._segments(text):
             found = self._added_lengths[segment] if added else self._segment(segment)
@@ -98,6 +104,11 @@ class PieceEncoder:
                 return None
             lengths += found
         return lengths
+
+    def _disputed(self, text: str) -> bool:
+        """Does the text hold a code point unassigned in Unicode 14.0 that this ``regex`` takes for a letter, a
+        digit or a space, or does not know? Oniguruma's tables may be older: only tokenizers can say."""
+        return any(self._letter_digit_space.match(match.group()) for match in self._unassigned.finditer(text))
 
     def _segments(self, text: str) -> Iterator[tuple[str, bool]]:
         """The text cut at its added tokens: (segment, is it an added token), in order."""
@@ -143,18 +154,33 @@ class PieceEncoder:
             return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
         found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
         if None in found:
-            self._learn(list(dict.fromkeys(piece for piece, known in zip(pieces, found) if known is None)))
-            found = list(map(self._memo.__getitem__, pieces))
+            pairs = list(zip(pieces, found, strict=True))
+            learnt = self._learn(list(dict.fromkeys(piece for piece, known in pairs if known is None)))
+            found = [known if known is not None else learnt[piece] for piece, known in pairs]
         return list(itertools.chain.from_iterable(found))  # type: ignore[arg-type]  # no None is left
 
-    def _learn(self, pieces: list[str]) -> None:
+    def _learn(self, pieces: list[str]) -> dict[str, tuple[int, ...]]:
         """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
-        if len(self._memo) + len(pieces) > MEMO_PIECES:
+        tokenize, symbols = self._model.tokenize, self._symbols
+        learnt = {piece: tuple(len(token.value)  # one symbol per byte
+                               for token in tokenize(piece.encode("utf-8").decode("latin-1").translate(symbols)))
+                  for piece in pieces}
+        if len(self._memo) + len(learnt) > MEMO_PIECES:
             self._memo = {}
-        tokenize, symbols, memo = self._model.tokenize, self._symbols, self._memo
-        for piece in pieces:
-            tokens = tokenize(piece.encode("utf-8").decode("latin-1").translate(symbols))
-            memo[piece] = tuple(len(token.value) for token in tokens)  # one symbol per byte
+        self._memo.update(learnt)
+        return learnt
+
+
+@functools.lru_cache(maxsize=1)
+def _unassigned_in_unicode_14() -> re.Pattern[str]:
+    """The code points Unicode 14.0 leaves unassigned, as one character class (data/unassigned-unicode-14.json).
+
+    Both engines know at least Unicode 14.0 (Python's ``regex`` since 2021, tokenizers' Oniguruma 6.9.8), and a
+    test compares them on every code point, so only a character assigned later can split differently.
+    """
+    data = json.loads(resources.files("ftlint").joinpath("data/unassigned-unicode-14.json").read_text("utf-8"))
+    return re.compile("[" + "".join(f"{chr(start)}-{chr(end)}" for start, end in data["ranges"]
+                                    if not 0xD800 <= start <= 0xDFFF) + "]")
 
 
 def byte_ranges(text: str, token_bytes: Sequence[int], spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
