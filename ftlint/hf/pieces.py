@@ -172,14 +172,16 @@ class PieceEncoder:
 
 
 @functools.lru_cache(maxsize=1)
-def _unassigned_in_unicode_14() -> re.Pattern[str]:
+def _unassigned_in_unicode_14() -> Any:
     """The code points Unicode 14.0 leaves unassigned, as one character class (data/unassigned-unicode-14.json).
 
     Both engines know at least Unicode 14.0 (Python's ``regex`` since 2021, tokenizers' Oniguruma 6.9.8), and a
     test compares them on every code point, so only a character assigned later can split differently.
     """
+    from ftlint.regex import linear  # re2: a class of 698 ranges is 50x slower in re
+
     data = json.loads(resources.files("ftlint").joinpath("data/unassigned-unicode-14.json").read_text("utf-8"))
-    return re.compile("[" + "".join(f"{chr(start)}-{chr(end)}" for start, end in data["ranges"]
+    return linear("[" + "".join(f"{chr(start)}-{chr(end)}" for start, end in data["ranges"]
                                     if not 0xD800 <= start <= 0xDFFF) + "]")
 
 
