@@ -242,3 +242,8 @@ def test_the_sandbox_still_refuses_what_it_refused(tmp_path: Path) -> None:
     assert "unsafe" in render("{{ messages[0].update({}) }}")
     assert "unsafe" in render("{{ messages[0].content.upper() }}{{ messages[0].__class__.__mro__ }}")
     assert render("{{ messages[0].content.upper() }}{{ messages[0].content.upper() }}") == "HIHI"
+    assert render("{{ '{0}!'.format(messages[0].role) }}") == "user!"
+    assert render("{{ '{0.__class__}'.format(messages[0].role) }}") == ""  # the sandbox's formatter hides it
+    assert render("{% for m in messages %}{{ loop.index0 }}{{ loop.__class__ is defined }}{% endfor %}") == "0False"
+    assert render("{% set ns = namespace(a=1) %}{{ ns.a }}{{ ns.b is defined }}{{ ns._Namespace__attrs is defined }}") \
+        == "1FalseFalse"

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # every name getattr finds on a plain dict (it has no instance attributes)
+_STR_FORMATS = ("format", "format_map")  # the str methods the sandbox wraps (jinja2.sandbox.wrap_str_format)
 _MAX_MESSAGE = 300  # characters of an exception's text kept in a finding
 # A rendering this long is a runaway template (nested loops), not a conversation: stop it there.
 MAX_RENDERED_CHARS = 256 * 1024 * 1024
@@ -75,6 +76,7 @@ def _environment() -> jinja2.Environment:
     import jinja2
     import jinja2.ext
     import jinja2.nodes
+    import jinja2.runtime
     import jinja2.sandbox
     import jinja2.utils
 
@@ -128,10 +130,18 @@ def _environment() -> jinja2.Environment:
         def getattr(self, obj: Any, attribute: str) -> Any:
             # `message.role` on a plain dict: Python's getattr would raise (a dict has only its class's
             # attributes), and the sandbox would then read the key; read it directly, without the exception.
-            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            kind = type(obj)
+            if kind is dict and attribute not in _DICT_ATTRIBUTES:
                 try:
                     return obj[attribute]
                 except LookupError:
+                    return self.undefined(obj=obj, name=attribute)
+            # `loop.index0`, `ns.last_query_index`, `content.strip`: for these types every public name the
+            # sandbox allows as is (none is internal or mutating), and only str.format needs its wrapper.
+            if kind in plain_types and attribute[:1] != "_" and attribute not in _STR_FORMATS:
+                try:
+                    return getattr(obj, attribute)
+                except AttributeError:  # none of them can be indexed by a name either
                     return self.undefined(obj=obj, name=attribute)
             return super().getattr(obj, attribute)
 
@@ -142,6 +152,7 @@ def _environment() -> jinja2.Environment:
                 known = self.safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
             return known
 
+    plain_types = frozenset({str, jinja2.runtime.LoopContext, jinja2.utils.Namespace, Namespace})
     environment = Sandbox(
         trim_blocks=True, lstrip_blocks=True, extensions=[GenerationTracker, jinja2.ext.loopcontrols])
     environment.filters["tojson"] = _tojson
