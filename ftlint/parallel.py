@@ -79,7 +79,8 @@ def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sin
     global _TARGETS, _DONE
 
     for target in targets:  # loaded before forking, so workers share them
-        if target.job.count_tokens:
+        # (not for an open model: its own tokenizer counts, and the OpenAI one only a format it cannot render)
+        if target.job.count_tokens and target.job.run.chat is None:
             target.job.counter()
     context = multiprocessing.get_context("fork")
     _TARGETS, _DONE = targets, context.Value("q", 0)
