@@ -36,6 +36,7 @@ import bisect
 import functools
 import itertools
 import json
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
@@ -162,8 +163,9 @@ class PieceEncoder:
     def _learn(self, pieces: list[str]) -> dict[str, tuple[int, ...]]:
         """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
         tokenize, symbols = self._model.tokenize, self._symbols
-        learnt = {piece: tuple(len(token.value)  # one symbol per byte
-                               for token in tokenize(piece.encode("utf-8").decode("latin-1").translate(symbols)))
+        value = operator.attrgetter("value")  # a token's symbols: one per byte
+        learnt = {piece: tuple(map(len, map(value, tokenize(piece.encode("utf-8").decode("latin-1")
+                                                             .translate(symbols)))))
                   for piece in pieces}
         if len(self._memo) + len(learnt) > MEMO_PIECES:
             self._memo = {}
