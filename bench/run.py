@@ -89,6 +89,7 @@ def main() -> None:
     if args.hf or args.hf_only:
         _print_hf(results, cpu, args.jobs)
     if args.hf_only:
+        _print_splits(splits, args.jobs)
         return
     _print_table(results, cpu, size, args.jobs)
     _print_splits(splits, args.jobs)
