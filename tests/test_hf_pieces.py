@@ -215,6 +215,26 @@ def test_python_regex_splits_as_oniguruma_around_every_code_point(pattern: str, 
             pytest.fail(f"split differs at {text[mine[first][0]:mine[first][1] + 3]!r}")
 
 
+_ASCII = st.text(st.characters(max_codepoint=127), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.one_of(_ASCII, st.sampled_from(["'S", "'Re", "'LL", " \t\n", "\x1c", "\x0b", "a1", " !"])),
+                     max_size=12).map("".join))
+def test_the_ascii_regex_splits_ascii_text_as_the_unicode_one(text: str) -> None:
+    import regex
+
+    for pattern in (BYTE_LEVEL_PATTERN, QWEN_PATTERN, LLAMA3_PATTERN):
+        fast = pieces_module.ascii_pattern(pattern)
+        assert fast is not None
+        assert fast.findall(text) == regex.findall(pattern, text)
+
+
+def test_patterns_with_other_classes_keep_the_regex_module() -> None:
+    for pattern in (r"\w+|\s+", r"\d+", r"[[a-z]--[aeiou]]", r"\p{Lu}+", r"(a)\1"):
+        assert pieces_module.ascii_pattern(pattern) is None
+
+
 def test_letters_newer_than_unicode_14_are_left_to_tokenizers(tokenizers_dir: dict[str, Path]) -> None:
     """U+0558 (assigned after Unicode 14.0): this `regex` may call it a letter where Oniguruma does not know it;
     the text is counted by tokenizers, and the count is its count."""

@@ -75,6 +75,7 @@ class PieceEncoder:
 
         self._model = tokenizer.model
         self._pattern = regex.compile(pattern)
+        self._ascii_pattern = ascii_pattern(pattern)
         # Longest first: Python's alternation takes the first alternative that matches at the leftmost
         # position, which is then the longest one, as aho-corasick's LeftmostLongest.
         ordered = sorted(added, key=len, reverse=True)
@@ -150,7 +151,8 @@ class PieceEncoder:
         return found
 
     def _encode(self, segment: str) -> list[int] | None:
-        pieces: list[str] = self._pattern.findall(segment)
+        fast = self._ascii_pattern is not None and segment.isascii()
+        pieces: list[str] = (self._ascii_pattern if fast else self._pattern).findall(segment)  # type: ignore[union-attr]
         if sum(map(len, pieces)) != len(segment) or "" in pieces:
             return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
         found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
@@ -201,6 +203,60 @@ def byte_ranges(text: str, token_bytes: Sequence[int], spans: Sequence[tuple[int
         if stop > first:
             ranges.append((first, stop))
     return ranges
+
+
+# On ASCII text the Unicode classes of a pre-tokenizer regex are these sets (White_Space has no other ASCII
+# member: not \x1c-\x1f, which Python's own re would take for \s), so the same regex in Python's re, about
+# twice as fast, splits ASCII segments the same way.
+_ASCII_CLASSES = {"p{L}": "A-Za-z", "p{N}": "0-9", "s": "\\t\\n\\x0b\\x0c\\r "}
+_ASCII_ESCAPE = re.compile(r"\\(p\{[A-Za-z]+\}|P\{[A-Za-z]+\}|.)", re.DOTALL)
+
+
+def ascii_pattern(pattern: str) -> re.Pattern[str] | None:
+    """``pattern`` for ASCII-only text in Python's re, or None when it uses a construct not translated here.
+
+    Only ``\\p{L}``, ``\\p{N}``, ``\\s`` and ``\\S`` depend on Unicode in the pre-tokenizer regexes; each
+    becomes its ASCII set, inside a class or as one. Any other class escape (``\\w``, ``\\d``, ``\\b``,
+    another property) gives None, and the segment keeps the ``regex`` module.
+    """
+    out: list[str] = []
+    in_class = False
+    at = 0
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            match = _ASCII_ESCAPE.match(pattern, at)
+            if match is None:
+                return None
+            name = match.group(1)
+            if name in _ASCII_CLASSES:
+                out.append(_ASCII_CLASSES[name] if in_class else f"[{_ASCII_CLASSES[name]}]")
+            elif name == "S" and not in_class:
+                out.append(f"[^{_ASCII_CLASSES['s']}]")
+            elif name[0] in "pPSwWdDbBhHvVRXNKGz" or name.isdigit():
+                return None  # Unicode-dependent, a backreference or a construct re lacks
+            else:
+                out.append(match.group())
+            at = match.end()
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+            at += 1
+            for opening in ("^", "]"):  # a leading ^ negates; a ] right after the opening is literal
+                if pattern.startswith(opening, at):
+                    out.append(opening)
+                    at += 1
+            continue
+        if char == "[":
+            return None  # a nested class (set operations in regex): not translated
+        in_class = in_class and char != "]"
+        out.append(char)
+        at += 1
+    try:
+        return re.compile("".join(out), re.ASCII)
+    except re.error:
+        return None
 
 
 def piece_encoder(tokenizer: tokenizers.Tokenizer) -> tuple[PieceEncoder | None, str]:
