@@ -157,9 +157,8 @@ class PieceEncoder:
             return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
         found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
         if None in found:
-            pairs = list(zip(pieces, found, strict=True))
-            learnt = self._learn(list(dict.fromkeys(piece for piece, known in pairs if known is None)))
-            found = [known if known is not None else learnt[piece] for piece, known in pairs]
+            learnt = self._learn(list(dict.fromkeys(itertools.compress(pieces, map(operator.not_, found)))))
+            found = list(map(learnt.get, pieces, found))  # a learnt piece's tokens, else the known ones
         return list(itertools.chain.from_iterable(found))  # type: ignore[arg-type]  # no None is left
 
     def _learn(self, pieces: list[str]) -> dict[str, tuple[int, ...]]:
