@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ftlint import regex
+from ftlint.jsonquick import Quick, quick_check
 
 
 class SchemaProblem(ValueError):
@@ -45,10 +46,16 @@ class Error:
 class Validator:
     """A compiled schema. ``first_error`` never raises on any instance."""
 
-    def __init__(self, validator: Any) -> None:
+    def __init__(self, validator: Any, quick: Quick | None = None) -> None:
         self._validator = validator
+        self._quick = quick  # says "valid" for most instances of a simple schema (ftlint.jsonquick)
 
     def first_error(self, instance: Any) -> Error | None:
+        try:
+            if self._quick is not None and self._quick(instance):
+                return None
+        except RecursionError:
+            pass  # jsonschema says how deep is too deep
         from jsonschema.exceptions import best_match
         from referencing.exceptions import Unresolvable
 
@@ -99,7 +106,19 @@ def compile_schema(schema: Any, files: LocalFiles | None = None) -> Validator:
         raise SchemaProblem("is nested too deeply to be checked") from None
     registry = _registry(base_class, files)
     _check_references_and_patterns(schema, base_class, registry, files)
-    return Validator(_linear_class(base_class)(schema, registry=registry))
+    validator = _linear_class(base_class)(schema, registry=registry)
+    return Validator(validator, _quick(schema, base_class, validator))
+
+
+def _quick(schema: dict[str, Any], base_class: Any, validator: Any) -> Quick | None:
+    import jsonschema
+
+    if base_class is not jsonschema.Draft202012Validator:  # other dialects type and bound differently
+        return None
+    try:
+        return quick_check(schema, formats_asserted=validator.format_checker is not None)
+    except RecursionError:
+        return None
 
 
 def _schema_error(exc: Any) -> str:
