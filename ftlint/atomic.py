@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import stat
 import sys
@@ -83,7 +82,7 @@ class AtomicFile:
 
     def _hidden(self) -> int:
         while True:
-            name = f".{self.path.name}.{secrets.token_hex(4)}.tmp"
+            name = f".{self.path.name}.{os.urandom(4).hex()}.tmp"
             try:
                 fd = os.open(self._folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC,
                              0o600)
@@ -130,7 +129,7 @@ class AtomicFile:
     def _link(self) -> None:
         """Give the nameless file a temporary name in its folder (rename then moves it over the target)."""
         while True:
-            name = f".{self.path.name}.{secrets.token_hex(4)}.tmp"
+            name = f".{self.path.name}.{os.urandom(4).hex()}.tmp"
             try:
                 os.link(f"/proc/self/fd/{self._handle.fileno()}", name, dst_dir_fd=self._dir,
                         follow_symlinks=True)

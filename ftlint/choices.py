@@ -5,6 +5,8 @@ Kept free of heavy imports: the CLI builds its options (and `--help`) from them 
 
 from __future__ import annotations
 
+import functools
+
 # The training methods of the formats (formats.FORMATS maps each to its format).
 TRAINING_METHODS = ("supervised", "dpo", "reinforcement", "completion")
 METHODS = ("auto", *TRAINING_METHODS)  # auto: detected from the data and the model
@@ -13,11 +15,12 @@ TOKENIZERS = ("auto", "tiktoken", "bpe-openai")
 DEFAULT_TARGET = "generic"  # what a run checks for when no --provider or config names one
 
 
-def targets() -> list[str]:
+@functools.cache
+def targets() -> tuple[str, ...]:
     """The built-in targets (``--provider``), read from models.toml (no pydantic: `--help` is fast)."""
     from importlib import resources
 
     from ftlint import tomlload
 
     data = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
-    return list(data.get("providers", {}))
+    return tuple(data.get("providers", {}))

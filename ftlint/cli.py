@@ -47,6 +47,19 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
+class _HelpLater(click.Option):
+    """An option whose help is written when help is shown: naming the targets reads models.toml, which
+    every other run of ftlint (``--version``, a pre-commit hook) need not pay for at start-up."""
+
+    def __init__(self, *args: Any, help_text: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._help_text = help_text
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self._help_text()
+        return super().get_help_record(ctx)
+
+
 class _Main(click.Group):
     program = False  # run as the ftlint program, not called in process (tests, scripts)
 
@@ -111,10 +124,10 @@ def main() -> None:
               "target's default model. See `ftlint models --provider NAME`.")
 @click.option("--method", type=click.Choice(METHODS),
               help="Training method; auto detects it from the data and the model.")
-@click.option("--provider", "--target", "provider", help="Where the data is going: its limits, policies, "
-              f"models and verdict. One of {', '.join(targets())}, or one defined in config. Default: config, "
-              f"else {DEFAULT_TARGET} (what every trainer of the chat format accepts). `all` adds every target's "
-              "verdict on each file (will it train?; also `ftlint targets FILE`).")
+@click.option("--provider", "--target", "provider", cls=_HelpLater, help_text=lambda: "Where the data is going: "
+              f"its limits, policies, models and verdict. One of {', '.join(targets())}, or one defined in config. "
+              f"Default: config, else {DEFAULT_TARGET} (what every trainer of the chat format accepts). `all` adds "
+              "every target's verdict on each file (will it train?; also `ftlint targets FILE`).")
 @click.option("--epochs", type=click.IntRange(1, 50), help="Epochs for the cost estimate. "
               "Default: OpenAI's automatic choice for the example count.")
 @click.option("--select", multiple=True, callback=_split_commas,
@@ -459,7 +472,8 @@ def rule(code: str | None, show_all: bool, output_format: str, config_path: Path
 
 @main.command(context_settings=CONTEXT)
 @click.option("-f", "--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--provider", "--target", "provider", help=f"Target: {', '.join(targets())}, or one from config.")
+@click.option("--provider", "--target", "provider", cls=_HelpLater,
+              help_text=lambda: f"Target: {', '.join(targets())}, or one from config.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Include the models this config adds or overrides.")
 def models(output_format: str, provider: str | None, config_path: Path | None) -> None:

@@ -288,6 +288,16 @@ def test_help_teaches() -> None:
     assert "Exit codes" in run_cli("--help").stdout
 
 
+def test_help_names_every_target() -> None:
+    # The names are read from models.toml when help is shown (not at start-up): each help that offers
+    # --provider lists them all.
+    from ftlint.choices import targets
+
+    for command in ("check", "models"):
+        text = " ".join(run_cli(command, "--help").stdout.split())
+        assert all(f"{name}," in text for name in targets()), command
+
+
 def test_version_and_module_entry_point() -> None:
     assert run_cli("--version").stdout.strip() == "ftlint 0.1.0"
     out = subprocess.run([sys.executable, "-m", "ftlint", "--version"], capture_output=True, text=True, check=True)
@@ -380,7 +390,8 @@ def test_version_imports_neither_rules_nor_tokenizers() -> None:
     # Start-up time: `ftlint --version` (and pre-commit's first call) must not pay for pydantic or tiktoken.
     script = ("import sys; from click.testing import CliRunner; from ftlint.cli import main; "
               "CliRunner().invoke(main, ['--version']); "
-              "print(sorted(m for m in ('pydantic', 'tiktoken', 'ftlint.rule', 'jsonschema') if m in sys.modules))")
+              "print(sorted(m for m in ('pydantic', 'tiktoken', 'ftlint.rule', 'jsonschema', 'ftlint.tomlload')"
+              " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
