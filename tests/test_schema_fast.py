@@ -157,3 +157,19 @@ def test_identical_reports_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(structure, "VALID", {})  # every record is judged by pydantic
     assert run_cli(*command).output == fast
     assert len(json.loads(fast)["files"]) > 10
+
+
+def test_a_clean_file_never_builds_the_models() -> None:
+    """The models are built on first use (defer_build): start-up does not pay for them, nor does a file
+    the structural check passes whole. A fresh process, since any earlier test may have built them."""
+    import subprocess
+    import sys
+
+    code = ("import ftlint; from ftlint.formats import models; "
+            "result = ftlint.lint_records([{'messages': [{'role': 'user', 'content': 'Hi?'}, "
+            "{'role': 'assistant', 'content': 'Hello.'}]}], tokens=False); "
+            "print(result.violations == [], models.ChatRecord.__pydantic_complete__, "
+            "ftlint.lint_records([{'messages': []}], tokens=False).violations[0].code, "
+            "models.ChatRecord.__pydantic_complete__)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["True", "False", "FT104", "True"]  # an empty `messages`: pydantic names it
