@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ftlint import regex
-from ftlint.jsonquick import Quick, quick_check
+from ftlint.jsonquick import Quick, certainly_valid, quick_check
 
 
 class SchemaProblem(ValueError):
@@ -46,9 +46,10 @@ class Error:
 class Validator:
     """A compiled schema. ``first_error`` never raises on any instance."""
 
-    def __init__(self, validator: Any, quick: Quick | None = None) -> None:
-        self._validator = validator
+    def __init__(self, validator: Any, quick: Quick | None = None, schema: Any = None) -> None:
+        self._validator = validator  # None: compiled by jsonschema when an instance first needs it
         self._quick = quick  # says "valid" for most instances of a simple schema (ftlint.jsonquick)
+        self._schema = schema
 
     def first_error(self, instance: Any) -> Error | None:
         try:
@@ -59,6 +60,8 @@ class Validator:
         from jsonschema.exceptions import best_match
         from referencing.exceptions import Unresolvable
 
+        if self._validator is None:
+            self._validator = _compiled(self._schema, None)._validator
         try:
             error = best_match(self._validator.iter_errors(instance))
         except RecursionError:
@@ -88,7 +91,20 @@ def compile_schema(schema: Any, files: LocalFiles | None = None) -> Validator:
 
     Raises SchemaProblem, whose message is a predicate to put after the schema's name: "`parameters`
     is not a valid JSON Schema: ...", "schema x.json has an unresolvable $ref ...".
+    A simple schema in data that ftlint.jsonquick vouches for is compiled by jsonschema only when an
+    instance fails its quick check (a clean file of simple tools never imports jsonschema).
     """
+    if files is None and isinstance(schema, dict):
+        try:
+            quick = quick_check(schema) if certainly_valid(schema) else None
+        except RecursionError:  # deeper than Python goes: jsonschema's path says so
+            quick = None
+        if quick is not None:
+            return Validator(None, quick, schema)
+    return _compiled(schema, files)
+
+
+def _compiled(schema: Any, files: LocalFiles | None) -> Validator:
     import jsonschema
 
     if not isinstance(schema, dict):  # `true` and `false` are schemas, but not what anyone means here

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from ftlint import jsonschemas
-from ftlint.jsonquick import quick_check
+from ftlint.jsonquick import certainly_valid, quick_check
 from ftlint.jsonschemas import compile_schema
 
 NAMES = ["a", "b", "city", "$ref"]
@@ -114,3 +114,71 @@ def test_every_keyword_against_every_kind_of_value(schema: dict[str, Any]) -> No
             assert not quick(instance) or valid(schema, instance), instance
         else:
             assert quick(instance) == valid(schema, instance), instance
+
+
+# Values for each keyword, right and wrong: what a stranger's `parameters` may hold.
+ANY_VALUE = (st.none() | st.booleans() | NUMBERS | st.sampled_from(["", "x", "string", "integer", "objects"])
+             | st.lists(st.sampled_from(["string", "null", "a", "a", 1, None]), max_size=3)
+             | st.dictionaries(st.sampled_from(NAMES), st.just({"type": "string"}) | st.just(1), max_size=2))
+KEYWORDS = ["type", "properties", "required", "additionalProperties", "items", "enum", "minimum", "maximum",
+            "exclusiveMinimum", "exclusiveMaximum", "title", "description", "default", "examples", "$comment",
+            "deprecated", "readOnly", "writeOnly", "format", "pattern", "$schema", "minItems"]
+NEAR_MISSES = st.recursive(
+    st.dictionaries(st.sampled_from(KEYWORDS), ANY_VALUE, max_size=3) | st.booleans(),
+    lambda inner: st.dictionaries(st.sampled_from(KEYWORDS), inner | ANY_VALUE, max_size=3)
+    | st.fixed_dictionaries({"properties": st.dictionaries(st.sampled_from(NAMES), inner, max_size=2)}),
+    max_leaves=6)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(NEAR_MISSES)
+def test_certainly_valid_only_where_the_meta_schema_agrees(schema: Any) -> None:
+    # compile_schema then skips jsonschema's meta-schema check: it must never vouch for a schema that
+    # check fails (it may leave a valid one to jsonschema).
+    if certainly_valid(schema):
+        jsonschema.Draft202012Validator.check_schema(schema, format_checker=jsonschemas._format_checker(
+            jsonschema.Draft202012Validator))
+        assert quick_check(schema) is not None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(SCHEMAS)
+def test_certainly_valid_vouches_for_the_simple_schemas(schema: Any) -> None:
+    assert certainly_valid(schema)
+
+
+def test_certainly_valid_leaves_the_doubtful_to_jsonschema() -> None:
+    for schema in ({"type": "strin"}, {"type": []}, {"type": ["string", "string"]}, {"required": ["a", "a"]},
+                   {"required": "a"}, {"enum": "a"}, {"minimum": True}, {"minimum": "1"}, {"items": [{}]},
+                   {"properties": {"a": 1}}, {"description": 1}, {"examples": {}}, {"deprecated": 0},
+                   {"$schema": "https://json-schema.org/draft/2020-12/schema"}, {"pattern": "^a"}):
+        assert not certainly_valid(schema), schema
+    with pytest.raises(jsonschemas.SchemaProblem, match="not a valid JSON Schema"):
+        compile_schema({"type": "strin"})
+
+
+def test_a_file_of_simple_tools_never_imports_jsonschema(tmp_path: Any) -> None:
+    """Compiling a simple schema costs no jsonschema import (~30 ms of start-up); a call the quick check
+    does not pass brings it in to word the error. A fresh process: earlier tests imported it."""
+    import subprocess
+    import sys
+
+    tools = [{"type": "function", "function": {"name": "f", "description": "F.", "parameters": {
+        "type": "object", "properties": {"n": {"type": "integer", "minimum": 1}}, "required": ["n"]}}}]
+
+    def record(arguments: str) -> dict[str, Any]:
+        call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": arguments}}
+        return {"tools": tools, "messages": [{"role": "user", "content": "Call f."},
+                                             {"role": "assistant", "tool_calls": [call]},
+                                             {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+                                             {"role": "assistant", "content": "Done."}]}
+
+    code = ("import json, sys, ftlint; records = json.loads(sys.argv[1]); "
+            "first = ftlint.lint_records(records[:1], tokens=False).violations; "
+            "print([v.code for v in first], 'jsonschema' in sys.modules, "
+            "[v.code for v in ftlint.lint_records(records, tokens=False).violations if v.code == 'FT606'], "
+            "'jsonschema' in sys.modules)")
+    argument = json.dumps([record('{"n": 2}'), record('{"n": 0}')])
+    shown = subprocess.run([sys.executable, "-c", code, argument], capture_output=True, text=True, check=True,
+                           cwd=tmp_path).stdout.strip().split(maxsplit=3)
+    assert shown == ["[]", "False", "['FT606']", "True"]
