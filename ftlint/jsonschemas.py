@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ftlint import regex
+from ftlint.jsonquick import Quick, certainly_valid, quick_check
 
 
 class SchemaProblem(ValueError):
@@ -45,13 +46,22 @@ class Error:
 class Validator:
     """A compiled schema. ``first_error`` never raises on any instance."""
 
-    def __init__(self, validator: Any) -> None:
-        self._validator = validator
+    def __init__(self, validator: Any, quick: Quick | None = None, schema: Any = None) -> None:
+        self._validator = validator  # None: compiled by jsonschema when an instance first needs it
+        self._quick = quick  # says "valid" for most instances of a simple schema (ftlint.jsonquick)
+        self._schema = schema
 
     def first_error(self, instance: Any) -> Error | None:
+        try:
+            if self._quick is not None and self._quick(instance):
+                return None
+        except RecursionError:
+            pass  # jsonschema says how deep is too deep
         from jsonschema.exceptions import best_match
         from referencing.exceptions import Unresolvable
 
+        if self._validator is None:
+            self._validator = _compiled(self._schema, None)._validator
         try:
             error = best_match(self._validator.iter_errors(instance))
         except RecursionError:
@@ -81,7 +91,20 @@ def compile_schema(schema: Any, files: LocalFiles | None = None) -> Validator:
 
     Raises SchemaProblem, whose message is a predicate to put after the schema's name: "`parameters`
     is not a valid JSON Schema: ...", "schema x.json has an unresolvable $ref ...".
+    A simple schema in data that ftlint.jsonquick vouches for is compiled by jsonschema only when an
+    instance fails its quick check (a clean file of simple tools never imports jsonschema).
     """
+    if files is None and isinstance(schema, dict):
+        try:
+            quick = quick_check(schema) if certainly_valid(schema) else None
+        except RecursionError:  # deeper than Python goes: jsonschema's path says so
+            quick = None
+        if quick is not None:
+            return Validator(None, quick, schema)
+    return _compiled(schema, files)
+
+
+def _compiled(schema: Any, files: LocalFiles | None) -> Validator:
     import jsonschema
 
     if not isinstance(schema, dict):  # `true` and `false` are schemas, but not what anyone means here
@@ -99,7 +122,19 @@ def compile_schema(schema: Any, files: LocalFiles | None = None) -> Validator:
         raise SchemaProblem("is nested too deeply to be checked") from None
     registry = _registry(base_class, files)
     _check_references_and_patterns(schema, base_class, registry, files)
-    return Validator(_linear_class(base_class)(schema, registry=registry))
+    validator = _linear_class(base_class)(schema, registry=registry)
+    return Validator(validator, _quick(schema, base_class, validator))
+
+
+def _quick(schema: dict[str, Any], base_class: Any, validator: Any) -> Quick | None:
+    import jsonschema
+
+    if base_class is not jsonschema.Draft202012Validator:  # other dialects type and bound differently
+        return None
+    try:
+        return quick_check(schema, formats_asserted=validator.format_checker is not None)
+    except RecursionError:
+        return None
 
 
 def _schema_error(exc: Any) -> str:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ftlint.digests import canonical_digest, combine
+from ftlint.digests import canonical_digest, canonical_digest_repeated, combine
 from ftlint.records import FileFacts, Record
 from ftlint.schema import HARMLESS_ISSUES
 from ftlint.violation import Finding, Severity
@@ -119,7 +119,7 @@ class ExampleContext:
         rest = {key: value for key, value in example.raw.items() if key not in example.turn_keys}
         if isinstance(rest.get("input"), dict):
             rest["input"] = {k: v for k, v in rest["input"].items() if k != "messages"}
-        return messages, canonical_digest(rest)
+        return messages, canonical_digest_repeated(rest)  # `tools`, often the same on every line
 
     @functools.cached_property
     def fingerprint(self) -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ftlint.formats import FORMATS, LIST_NOUNS, TURN_NOUNS, message_label, models
+from ftlint.formats import FORMATS, LIST_NOUNS, TURN_NOUNS, message_label, models, structure
 from ftlint.records import escape_pointer, json_type
 
 
@@ -45,7 +45,12 @@ class SchemaProblem:
 
 
 def validate(value: dict[str, Any], format_name: str) -> list[SchemaProblem]:
-    """Validate one record against its format's model; an empty list means valid."""
+    """Validate one record against its format's model; an empty list means valid.
+
+    The plain structural check answers for most records (ftlint.formats.structure); pydantic judges
+    the rest and names their problems."""
+    if structure.valid(value, format_name):
+        return []
     model = FORMATS[format_name].model
     try:
         model.model_validate(value)

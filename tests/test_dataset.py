@@ -88,6 +88,29 @@ def test_big_logs_sorted_in_slices_find_the_same_repeats(picks: list[int]) -> No
     assert sliced.violations == whole.violations
 
 
+TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {
+    "a": {"type": "string"}, "b": {"type": "integer"}}}}}
+REORDERED = {"function": {"parameters": {"properties": {"b": {"type": "integer"}, "a": {"type": "string"}},
+                                         "type": "object"}, "name": "f"}, "type": "function"}
+OTHER = {"type": "function", "function": {"name": "g"}}
+TOOLED = [chat("Hi?", "Hello.", tools=[TOOL]), chat("Hi?", "Hello.", tools=[REORDERED]),
+          chat("Hi?", "Hello.", tools=[OTHER]), chat("Hi?", "Hello.", tools=[TOOL, OTHER]),
+          chat("Hi?", "Hello.", tools=[OTHER, TOOL]), chat("Hi?", "Hello."), chat("Hi?", "Hey.", tools=[TOOL])]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(range(len(TOOLED))), max_size=20))
+def test_duplicates_with_tools_are_the_equal_values(picks: list[int]) -> None:
+    """The same tools in another key order are the same example (the digest of the tools is remembered
+    by how they are written: both orders must land on one canonical digest); other tools, or the same
+    in another order of the list, are not. Python's == on the parsed values is the reference."""
+    records = [TOOLED[i] for i in picks]
+    result = ftlint.lint_records(records, select=["FT505"], tokens=False)
+    duplicates = [(v.line, int(v.message.rsplit(" ", 1)[1])) for v in result.violations]
+    first = [next(j for j in range(len(records)) if records[j] == record) for record in records]
+    assert duplicates == [(index + 1, first[index] + 1) for index in range(len(records)) if first[index] < index]
+
+
 def test_duplicates_ignore_whitespace_and_escapes_but_not_values(tmp_path: Path) -> None:
     lines = [
         '{"messages":[{"role":"user","content":"caf\\u00e9 \\ud83d\\ude00"},{"role":"assistant","content":"1"}]}',

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
 import pytest
@@ -104,3 +105,19 @@ def test_deep_nesting_costs_no_recursion() -> None:
     locator = Locator(line)
     assert locator.column("/0" * depth) == depth + 1
     assert locator.owner(depth) == Owner("/0" * depth, "scalar")
+
+
+# The string token as JSON defines it, one character at a time: the reference for the faster form
+# pointer._STRING and pointer._TOKEN use (runs of plain characters between escapes).
+_ONE_AT_A_TIME = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='"\\a\n\u00e9\u5b57 {}', max_size=40), st.integers(min_value=0, max_value=40))
+def test_string_tokens_match_what_the_one_character_form_matches(text: str, start: int) -> None:
+    found, reference = pointer._STRING.match(text, start), _ONE_AT_A_TIME.match(text, start)
+    assert (found and found.span()) == (reference and reference.span())
+    token = pointer._TOKEN.match(text, start)
+    if token is not None and token.group(1) is not None:  # a string token: where the reference ends it
+        quoted = _ONE_AT_A_TIME.match(text, token.start(1))
+        assert quoted is not None and quoted.span() == token.span(1)

@@ -315,6 +315,30 @@ def test_repeated_tool_definitions_are_judged_once_and_reported_on_every_line() 
         for code, key in (("FT601", "name"), ("FT602", "parameters"))]
 
 
+def test_repeated_tools_judge_each_records_own_calls() -> None:
+    """The declared functions are remembered by the definitions' digest: every line's calls are still
+    judged against them (FT604, FT606), and a preference record's tools are at its own pointers."""
+    from ftlint import lint_records
+
+    tools = [tool("lookup"), tool("search")]
+    chats = [with_calls(call("lookup"), tools=tools), with_calls(call("fetch"), tools=tools),
+             with_calls(call("search", '{"town": "Oslo"}'), tools=tools), with_calls(call("fetch", call_id="c9"),
+                                                                                    tools=tools)]
+    result = lint_records(chats, select=["FT604", "FT606"], tokens=False)
+    assert [(v.line, v.code, v.pointer) for v in result.violations] == [
+        (2, "FT604", "/messages/1/tool_calls/0/function/name"),
+        (3, "FT606", "/messages/1/tool_calls/0/function/arguments"),
+        (4, "FT604", "/messages/1/tool_calls/0/function/name")]
+    assert "fetch" in result.violations[0].message and "lookup, search" in result.violations[0].message
+    bad = [{"type": "function", "function": {"name": "get weather"}}]
+    preference = {"input": {"messages": [user("Hi")], "tools": bad},
+                  "preferred_output": [assistant("a")], "non_preferred_output": [assistant("b")]}
+    result = lint_records([preference, {"messages": [user("Hi"), assistant("a")], "tools": bad}, preference],
+                          select=["FT601"], tokens=False, model="gpt-4o-2024-08-06")
+    assert [v.pointer for v in result.violations] == [
+        "/input/tools/0/function/name", "/tools/0/function/name", "/input/tools/0/function/name"]
+
+
 def test_messages_in_a_preference_record_are_named_by_their_part() -> None:
     record = {"input": {"messages": [{"role": "user", "content": " "}]},
               "preferred_output": [{"role": "assistant", "content": "Hello there"}],

@@ -134,13 +134,38 @@ def test_tools_follow_the_cookbook_estimate() -> None:
     assert count_tools([], counter) == 0
 
 
+def _calls_counted(counter: TokenCounter) -> list[str]:
+    """The strings ``counter`` hands its tokenizer from now on."""
+    seen: list[str] = []
+    length = counter._length
+    counter._length = lambda text: seen.append(text) or length(text)  # type: ignore[method-assign]
+    return seen
+
+
 def test_long_strings_are_memoized_without_changing_counts() -> None:
     counter = TokenCounter("o200k_base")
+    seen = _calls_counted(counter)
     text = "A long shared system prompt. " * 40
     first = counter.count(text)
-    assert counter.count(text) == first
-    assert len(counter._memo) == 1
+    assert counter.count("".join(list(text))) == first  # an equal string, another object
+    assert seen == [text]
     assert first == len(tokens_module.load_encoding("o200k_base").encode_ordinary(text))
+    lone = "\udfff" + text  # a lone surrogate (an escape in the data) is a key like any other
+    assert counter.count(lone) == counter.count(lone) and len(seen) == 2
+
+
+def test_the_memo_starts_over_when_its_strings_fill_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tokens_module, "_MEMO_MAX_CHARS", 10_000)
+    counter = TokenCounter("o200k_base")
+    seen = _calls_counted(counter)
+    texts = [f"prompt {index} " * 100 for index in range(20)]  # ~1,000 characters each
+    counts = [counter.count(text) for text in texts]
+    assert counter._texts_chars <= 10_000
+    assert counter.count(texts[-1]) == counts[-1] and len(seen) == len(texts)  # the latest are kept
+    assert [counter.count(text) for text in texts] == counts  # the early ones were dropped and counted again
+    assert len(seen) > len(texts)
+    encoding = tokens_module.load_encoding("o200k_base")
+    assert counts == [len(encoding.encode_ordinary(text)) for text in texts]
 
 
 class PanicException(BaseException):

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 def layout_error(kind: str, message: str) -> PydanticCustomError:

@@ -20,7 +20,7 @@ TRAINABLE_PARTS = {"user": ("text", "image_url"), "assistant": ("text", "refusal
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 def _tag_of(key: str, known: tuple[str, ...], label: str) -> Any:
@@ -234,7 +234,7 @@ class PreferenceRecord(_Strict):
 class ReinforcementRecord(BaseModel):
     """Reinforcement fine-tuning: any other key is grader data (``{{ item.key }}``)."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = ConfigDict(extra="allow", strict=True, defer_build=True)
 
     messages: Messages
     tools: list[ToolDefinition] | None = None

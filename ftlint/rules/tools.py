@@ -27,7 +27,23 @@ class Function:
     parameters: Any
 
 
-def declared_functions(example: Example) -> list[Function]:
+_DECLARED: dict[bytes, tuple[Function, ...]] = {}  # by _definitions_key: most files repeat their tools
+
+
+def declared_functions(example: Example) -> tuple[Function, ...]:
+    """The example's declared functions. Remembered by the digest of its definitions (FT601-FT606 all ask,
+    and many files declare the same tools on every line): equal definitions give equal functions, at the
+    same pointers."""
+    key = _definitions_key(example)
+    found = _DECLARED.get(key)
+    if found is None:
+        if len(_DECLARED) >= 256:
+            _DECLARED.clear()
+        found = _DECLARED[key] = tuple(_declared(example))
+    return found
+
+
+def _declared(example: Example) -> list[Function]:
     raw, prefix = example.settings
     found = []
     tools = raw.get("tools")
@@ -60,7 +76,7 @@ class _ByDefinitions:
     and carry record-relative pointers, so they can be handed out again for every record.
     """
 
-    def __init__(self, judge: Callable[[list[Function]], list[Finding]], limit: int = 256) -> None:
+    def __init__(self, judge: Callable[[tuple[Function, ...]], list[Finding]], limit: int = 256) -> None:
         self._judge = judge
         self._cache: dict[bytes, list[Finding]] = {}
         self._limit = limit
@@ -126,7 +142,7 @@ class InvalidToolName(Rule[NoOptions]):
         yield from self._findings(context.example)
 
     @staticmethod
-    def _judge(functions: list[Function]) -> list[Finding]:
+    def _judge(functions: tuple[Function, ...]) -> list[Finding]:
         return [Finding(f"function name {function.name!r} does not match ^[A-Za-z0-9_-]{{1,64}}$",
                         pointer=f"{function.pointer}/name")
                 for function in functions if not NAME.match(function.name)]
@@ -158,6 +174,11 @@ class _Schemas:
             return f"`parameters` {exc}", None
 
 
+# FT602 and FT606 judge the same schemas: each is checked against the meta-schema and compiled once
+# (~3 ms), not once per rule. A compiled schema depends on the schema alone.
+SCHEMAS = _Schemas()
+
+
 class InvalidToolParameters(Rule[NoOptions]):
     """A function's `parameters` is not a valid JSON Schema.
 
@@ -179,13 +200,13 @@ class InvalidToolParameters(Rule[NoOptions]):
 
     def __init__(self, options: NoOptions | None = None) -> None:
         super().__init__(options)
-        self.schemas = _Schemas()
+        self.schemas = SCHEMAS
         self._findings = _ByDefinitions(self._judge)
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         yield from self._findings(context.example)
 
-    def _judge(self, functions: list[Function]) -> list[Finding]:
+    def _judge(self, functions: tuple[Function, ...]) -> list[Finding]:
         findings = []
         for function in functions:
             problem = self.schemas.get(function.parameters)[0] if function.parameters is not None else ""
@@ -305,7 +326,7 @@ class ToolArgumentsMismatch(Rule[NoOptions]):
 
     def __init__(self, options: NoOptions | None = None) -> None:
         super().__init__(options)
-        self.schemas = _Schemas()
+        self.schemas = SCHEMAS
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:
         declared = {f.name: f.parameters for f in declared_functions(context.example)}
