@@ -155,3 +155,20 @@ def test_the_product_never_imports_transformers() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('transformers', 'torch')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_run_for_openai_loads_nothing_of_the_open_model_path(tmp_path: Path) -> None:
+    """Every run asks ftlint.hf whether it has an open model; for OpenAI's models the answer costs no
+    template engine, tokenizer or the hf modules behind them (start-up). A fresh process."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(json.dumps({"messages": [{"role": "user", "content": "Hi?"},
+                                             {"role": "assistant", "content": "Hello."}]}) + "\n")
+    code = ("import sys, ftlint; ftlint.lint_file(sys.argv[1], provider='openai'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'tokenizers', 'regex')"
+            " or m.startswith('ftlint.hf.') and m != 'ftlint.hf.setup'))")
+    out = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout
+    assert out.strip() == "[]"

@@ -14,16 +14,38 @@ Nothing here imports ``transformers`` or torch, and nothing touches the network.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ftlint.choices import TOKENIZERS
-from ftlint.hf.counter import Counted, HfTokenizer
-from ftlint.hf.files import ModelFiles, ModelFilesError, find_model_files, hub_cache_dirs, not_found_message
-from ftlint.hf.model import ChatAnalysis, ChatModel, TemplateFacts
-from ftlint.hf.shipped import ShippedTemplate, shipped_template
-from ftlint.hf.template import ChatTemplate, Rendering, TemplateCompileError
+
+if TYPE_CHECKING:
+    from ftlint.hf.counter import Counted, HfTokenizer
+    from ftlint.hf.files import ModelFiles, ModelFilesError, find_model_files, hub_cache_dirs, not_found_message
+    from ftlint.hf.model import ChatAnalysis, ChatModel, TemplateFacts
+    from ftlint.hf.shipped import ShippedTemplate, shipped_template
+    from ftlint.hf.template import ChatTemplate, Rendering, TemplateCompileError
+
+# The names re-exported from the submodules, imported on first use: every run asks this package whether
+# it has an open model (ftlint.hf.setup), and a run for OpenAI's models must not pay for the answer.
+_LAZY = {
+    **dict.fromkeys(("Counted", "HfTokenizer"), "ftlint.hf.counter"),
+    **dict.fromkeys(("ModelFiles", "ModelFilesError", "find_model_files", "hub_cache_dirs", "not_found_message"),
+                    "ftlint.hf.files"),
+    **dict.fromkeys(("ChatAnalysis", "ChatModel", "TemplateFacts"), "ftlint.hf.model"),
+    **dict.fromkeys(("ShippedTemplate", "shipped_template"), "ftlint.hf.shipped"),
+    **dict.fromkeys(("ChatTemplate", "Rendering", "TemplateCompileError"), "ftlint.hf.template"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 # TRL's SFTConfig.max_length when none is given (trl/trainer/sft_config.py: `max_length: int | None = 1024`).
 TRL_DEFAULT_MAX_LENGTH = 1024
@@ -68,6 +90,11 @@ def load_chat_setup(model_id: str, *, tokenizer: str | None = None, chat_templat
     Paths are relative to ``root`` (the config file's folder). With ``required``,
     finding nothing is an error that says where to put the files.
     """
+    from ftlint.hf.files import ModelFiles, ModelFilesError, find_model_files, not_found_message
+    from ftlint.hf.model import ChatModel
+    from ftlint.hf.shipped import shipped_template
+    from ftlint.hf.template import ChatTemplate, TemplateCompileError
+
     base = root or Path.cwd()
     path = (base / tokenizer) if is_tokenizer_path(tokenizer) and tokenizer is not None else None
     files = find_model_files(model_id, path, environ)
