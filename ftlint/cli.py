@@ -52,12 +52,16 @@ class _HelpLater(click.Option):
     every other run of ftlint (``--version``, a pre-commit hook) need not pay for at start-up."""
 
     def __init__(self, *args: Any, help_text: Callable[[], str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         self._help_text = help_text
+        super().__init__(*args, **kwargs)
 
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        self.help = self._help_text()
-        return super().get_help_record(ctx)
+    @property  # click reads `help` wherever it shows it: --help, shell completion, to_info_dict
+    def help(self) -> str:
+        return self._help_text()
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        pass  # click's __init__ assigns the (absent) static help
 
 
 class _Main(click.Group):

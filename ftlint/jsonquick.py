@@ -41,16 +41,21 @@ _BOUNDS: dict[str, Callable[[Any, Any], bool]] = {  # (instance, bound) -> withi
 }
 
 
-def certainly_valid(schema: Any) -> bool:
+# Subschema levels certainly_valid vouches for: jsonschema's meta-schema check takes ~8 frames a level
+# (from the top of the stack it fails at ~120 levels, which compile_schema reports as nested too deeply).
+_MAX_DEPTH = 32
+
+
+def certainly_valid(schema: Any, depth: int = 0) -> bool:
     """True only when ``schema`` is made of this module's keywords and valid against Draft 2020-12's
     meta-schema, so that it can be compiled without importing jsonschema (~30 ms of a 10-line run);
     False means: ask jsonschema, which words what is wrong. ``$schema`` is no keyword here: another
     dialect is jsonschema's to judge."""
     if isinstance(schema, bool):
         return True
-    if not isinstance(schema, dict) or not set(schema) <= _KEYWORDS | {"format"}:
+    if depth > _MAX_DEPTH or not isinstance(schema, dict) or not set(schema) <= _KEYWORDS | {"format"}:
         return False
-    return all(_META[keyword](value) for keyword, value in schema.items())
+    return all(_META[keyword](value, depth + 1) for keyword, value in schema.items())
 
 
 def _names(value: Any, allowed: frozenset[str] | None = None) -> bool:
@@ -62,19 +67,20 @@ def _names(value: Any, allowed: frozenset[str] | None = None) -> bool:
 _SIMPLE_TYPES = frozenset(_TYPES)
 # What Draft 2020-12's meta-schema (its vocabularies: applicator, validation, meta-data, core,
 # format-annotation) asks of each keyword's value; jsonschema's "number" is an int or float, no bool.
-_META: dict[str, Callable[[Any], bool]] = {
-    "type": lambda value: (value in _SIMPLE_TYPES if isinstance(value, str)
+_META: dict[str, Callable[[Any, int], bool]] = {
+    "type": lambda value, _: (value in _SIMPLE_TYPES if isinstance(value, str)
                            else bool(value) and _names(value, _SIMPLE_TYPES)),
-    "properties": lambda value: isinstance(value, dict) and all(certainly_valid(sub) for sub in value.values()),
-    "required": _names,
+    "properties": lambda value, depth: isinstance(value, dict) and all(certainly_valid(sub, depth)
+                                                                       for sub in value.values()),
+    "required": lambda value, _: _names(value),
     "additionalProperties": certainly_valid,
     "items": certainly_valid,
-    "enum": lambda value: isinstance(value, list),
-    **{bound: (lambda value: type(value) in (int, float)) for bound in _BOUNDS},
-    **{text: (lambda value: isinstance(value, str)) for text in ("title", "description", "$comment", "format")},
-    **{flag: (lambda value: isinstance(value, bool)) for flag in ("deprecated", "readOnly", "writeOnly")},
-    "default": lambda value: True,
-    "examples": lambda value: isinstance(value, list),
+    "enum": lambda value, _: isinstance(value, list),
+    **{bound: (lambda value, _: type(value) in (int, float)) for bound in _BOUNDS},
+    **{text: (lambda value, _: isinstance(value, str)) for text in ("title", "description", "$comment", "format")},
+    **{flag: (lambda value, _: isinstance(value, bool)) for flag in ("deprecated", "readOnly", "writeOnly")},
+    "default": lambda value, _: True,
+    "examples": lambda value, _: isinstance(value, list),
 }
 
 

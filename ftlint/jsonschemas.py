@@ -61,7 +61,10 @@ class Validator:
         from referencing.exceptions import Unresolvable
 
         if self._validator is None:
-            self._validator = _compiled(self._schema, None)._validator
+            try:
+                self._validator = _compiled(self._schema, None)._validator
+            except SchemaProblem as exc:  # jsonquick vouched for a schema jsonschema cannot take: say so
+                return Error(f"its schema {exc}", checked=False)
         try:
             error = best_match(self._validator.iter_errors(instance))
         except RecursionError:
@@ -110,12 +113,16 @@ def _compiled(schema: Any, files: LocalFiles | None) -> Validator:
     if not isinstance(schema, dict):  # `true` and `false` are schemas, but not what anyone means here
         raise SchemaProblem(f"must be a JSON Schema object, got {type(schema).__name__}")
     base_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    # best_match, not check_schema's first error: jsonschema walks some keywords through a set, so the
+    # first error found (and FT602's message and fingerprint) would change with PYTHONHASHSEED.
+    meta_class = jsonschema.validators.validator_for(base_class.META_SCHEMA, default=base_class)  # as check_schema
+    meta = meta_class(base_class.META_SCHEMA, format_checker=_format_checker(base_class))
     try:
-        base_class.check_schema(schema, format_checker=_format_checker(base_class))
-    except jsonschema.SchemaError as exc:
-        raise SchemaProblem(_schema_error(exc)) from None
+        error = jsonschema.exceptions.best_match(meta.iter_errors(schema))
     except RecursionError:
         raise SchemaProblem("is nested too deeply to be checked") from None
+    if error is not None:
+        raise SchemaProblem(_schema_error(error))
     try:
         schema = marshal.loads(marshal.dumps(schema))  # a copy: nested `$schema` keys are dropped from it
     except ValueError:  # deeper than marshal goes

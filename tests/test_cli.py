@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -296,6 +297,13 @@ def test_help_names_every_target() -> None:
     for command in ("check", "models"):
         text = " ".join(run_cli(command, "--help").stdout.split())
         assert all(f"{name}," in text for name in targets()), command
+    # Shell completion describes the option from the same help (a fresh process: showing help above
+    # must not be what filled it in).
+    completion = subprocess.run(
+        [sys.executable, "-c", "from ftlint.cli import main; main(prog_name='ftlint')"], capture_output=True,
+        text=True, env={**os.environ, "_FTLINT_COMPLETE": "zsh_complete", "COMP_WORDS": "ftlint check --pro",
+                        "COMP_CWORD": "2"}).stdout
+    assert "--provider" in completion and "azure, together" in completion
 
 
 def test_version_and_module_entry_point() -> None:

@@ -11,9 +11,10 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_jsonschemas import tool_record
 
 from conftest import run_cli
-from ftlint import jsonschemas
+from ftlint import jsonschemas, lint_records
 from ftlint.jsonquick import certainly_valid, quick_check
 from ftlint.jsonschemas import compile_schema
 
@@ -182,3 +183,28 @@ def test_a_file_of_simple_tools_never_imports_jsonschema(tmp_path: Any) -> None:
     shown = subprocess.run([sys.executable, "-c", code, argument], capture_output=True, text=True, check=True,
                            cwd=tmp_path).stdout.strip().split(maxsplit=3)
     assert shown == ["[]", "False", "['FT606']", "True"]
+
+
+
+def _deep_array_schema(levels: int) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "array", "items": schema}
+    return {"type": "object", "properties": {"a": schema}}
+
+
+def test_a_schema_too_deep_for_jsonschema_is_ft602_not_vouched_for() -> None:
+    # 150 levels of `items`: jsonschema's meta-schema check recurses too deep (FT602 says so on 116722b);
+    # certainly_valid, at ~3 frames a level, must not vouch for it: compile_schema would skip the check.
+    record = tool_record(_deep_array_schema(150), {})
+    result = lint_records([record], select=["FT602"])
+    assert [v.message for v in result.violations] == [
+        "function 'f': `parameters` is nested too deeply to be checked"]
+
+
+def test_a_schema_too_deep_for_jsonschema_is_no_internal_error_in_ft606() -> None:
+    # The quick check fails on {"a": 1}: a lazy compile in Validator.first_error would raise SchemaProblem.
+    record = tool_record(_deep_array_schema(150), {"a": 1})
+    result = lint_records([json.dumps(record)], select=["FT602", "FT606"])
+    assert result.report.internal_errors == []
+    assert [v.code for v in result.violations] == ["FT602"]

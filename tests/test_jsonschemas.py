@@ -278,3 +278,17 @@ def test_re2_is_loaded_only_for_patterns(tmp_path: Path) -> None:
     loaded = [subprocess.run([sys.executable, "-c", script, json.dumps(record)], capture_output=True, text=True,
                              timeout=300, cwd=tmp_path, env=quiet).stdout.strip() for record in (plain, patterned)]
     assert loaded == ["False", "True"]
+
+
+def test_an_invalid_schema_is_worded_the_same_in_every_process() -> None:
+    # jsonschema walks `properties` errors through a set: the first error found changed with
+    # PYTHONHASHSEED, and with it FT602's message and fingerprint (baselines would not match).
+    import subprocess
+    import sys
+
+    code = ("from ftlint.jsonschemas import SchemaProblem, compile_schema\n"
+            "try:\n    compile_schema({'properties': {'a': {'description': 1}, 'b': {'writeOnly': None}}})\n"
+            "except SchemaProblem as exc:\n    print(exc)")
+    said = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert len(said) == 1 and "is not a valid JSON Schema" in said.pop()
