@@ -64,7 +64,7 @@ class Validator:
             try:
                 self._validator = _compiled(self._schema, None)._validator
             except SchemaProblem as exc:  # jsonquick vouched for a schema jsonschema cannot take: say so
-                return Error(f"its schema {exc}", checked=False)
+                return Error(f"the schema {exc}", checked=False)
         try:
             error = best_match(self._validator.iter_errors(instance))
         except RecursionError:
