@@ -42,6 +42,7 @@ _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # every name getattr finds on a plain dict (it has no instance attributes)
 _STR_FORMATS = ("format", "format_map")  # the str methods the sandbox wraps (jinja2.sandbox.wrap_str_format)
+_BUILTIN_METHOD = type("".strip)  # a method of a str instance: builtin_function_or_method
 _MAX_MESSAGE = 300  # characters of an exception's text kept in a finding
 # A rendering this long is a runaway template (nested loops), not a conversation: stop it there.
 MAX_RENDERED_CHARS = 256 * 1024 * 1024
@@ -161,6 +162,16 @@ def _sandbox_class(namespace: type) -> type[jinja2.sandbox.ImmutableSandboxedEnv
                     return self.undefined(obj=obj, name=attribute)
             return super().getattr(obj, attribute)
 
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
+            # `content.strip('\n')`, `content.split('</think>')`: a str's own method (not format, which the sandbox
+            # wraps) is safe, takes no context and raises no StopIteration, so Context.call would only drop
+            # the compiler's bookkeeping arguments and call it.
+            if type(__obj) is _BUILTIN_METHOD and type(__obj.__self__) is str and __obj.__name__ not in _STR_FORMATS:
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+                return __obj(*args, **kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             key = (type(obj), attr)
             known = self.safe_attributes.get(key)
@@ -240,8 +251,16 @@ class ChatTemplate:
     def render(self, messages: Sequence[Any], *, tools: Any = None, documents: Any = None,
                variables: Mapping[str, Any] | None = None, add_generation_prompt: bool = False) -> Rendering:
         """Render ``messages`` for training (no generation prompt unless asked); never raises on data."""
-        context = {**(variables or {}), "messages": normalize_messages(messages), "tools": tools,
-                   "documents": documents, "add_generation_prompt": add_generation_prompt}
+        conversation = self.conversation(messages, tools=tools, documents=documents, variables=variables)
+        return conversation.render(add_generation_prompt=add_generation_prompt)
+
+    def conversation(self, messages: Sequence[Any], *, tools: Any = None, documents: Any = None,
+                     variables: Mapping[str, Any] | None = None) -> Conversation:
+        """``messages`` ready to render, whole or any prefix of them (see :class:`Conversation`)."""
+        context = {**(variables or {}), "tools": tools, "documents": documents}
+        return Conversation(self, normalize_messages(messages), context)
+
+    def _render(self, context: dict[str, Any]) -> Rendering:
         tracking = _Tracking()
         self._tracker.tracking = tracking
         parts: list[str] = []
@@ -262,6 +281,26 @@ class ChatTemplate:
 
     def _blocks(self, context: dict[str, Any]) -> Iterator[str]:
         return self._compiled.generate(**context)
+
+
+class Conversation:
+    """One conversation's messages, normalized once, rendered whole or up to any message.
+
+    Rendering the first *n* messages is rendering ``messages[:n]`` afresh: normalization
+    works message by message, so a prefix of the normalized list is the normalized prefix,
+    and the immutable sandbox lets no template change a message, so renders can share them.
+    """
+
+    def __init__(self, template: ChatTemplate, messages: list[Any], context: dict[str, Any]) -> None:
+        self._template = template
+        self._messages = messages
+        self._context = context
+
+    def render(self, end: int | None = None, *, add_generation_prompt: bool = False) -> Rendering:
+        """The first ``end`` messages (all when None) rendered; never raises on data."""
+        messages = self._messages if end is None else self._messages[:end]
+        return self._template._render({**self._context, "messages": messages,
+                                       "add_generation_prompt": add_generation_prompt})
 
 
 @functools.lru_cache(maxsize=32)
