@@ -161,23 +161,22 @@ class PieceEncoder:
         pieces: list[str] = (self._ascii_pattern if fast else self._pattern).findall(segment)  # type: ignore[union-attr]
         if sum(map(len, pieces)) != len(segment) or (self._may_be_empty and "" in pieces):
             return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
-        found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
-        if None in found:
-            learnt = self._learn(list(dict.fromkeys(itertools.compress(pieces, map(operator.not_, found)))))
-            found = list(map(learnt.get, pieces, found))  # a learnt piece's tokens, else the known ones
-        return found  # type: ignore[return-value]  # no None is left
+        memo = self._memo
+        new = set(pieces).difference(memo)  # at C speed (a str caches its hash); the new ones learnt in one call
+        if new:
+            if len(memo) + len(new) > MEMO_PIECES:  # start over, keeping this segment's pieces
+                memo = self._memo = {}
+                new = set(pieces)
+            self._learn(new)
+        return list(map(memo.__getitem__, pieces))
 
-    def _learn(self, pieces: list[str]) -> dict[str, tuple[int, ...]]:
+    def _learn(self, pieces: set[str]) -> None:
         """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
         tokenize, symbols = self._model.tokenize, self._symbols
         value = operator.attrgetter("value")  # a token's symbols: one per byte
-        learnt = {piece: tuple(map(len, map(value, tokenize(piece.encode("utf-8").decode("latin-1")
-                                                             .translate(symbols)))))
-                  for piece in pieces}
-        if len(self._memo) + len(learnt) > MEMO_PIECES:
-            self._memo = {}
-        self._memo.update(learnt)
-        return learnt
+        self._memo.update({piece: tuple(map(len, map(value, tokenize(piece.encode("utf-8").decode("latin-1")
+                                                                     .translate(symbols)))))
+                           for piece in pieces})
 
 
 @functools.lru_cache(maxsize=1)
