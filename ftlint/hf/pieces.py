@@ -33,6 +33,7 @@ own (``Model.tokenize``), then memoized: the result is the Rust one by construct
 from __future__ import annotations
 
 import bisect
+import codecs
 import functools
 import itertools
 import json
@@ -82,7 +83,8 @@ class PieceEncoder:
         ordered = sorted(added, key=len, reverse=True)
         self._added = re.compile("|".join(map(re.escape, ordered))) if ordered else None
         self._added_lengths = {token: len(token.encode("utf-8")) for token in added}
-        self._symbols = {byte: ord(symbol) for byte, symbol in byte_symbols().items()}  # latin-1 char -> symbol
+        table = byte_symbols()
+        self._symbol_table = "".join(table[byte] for byte in range(256))  # byte -> symbol, for codecs.charmap_decode
         self._unassigned = _unassigned_in_unicode_14()
         self._letter_digit_space = regex.compile(r"[\p{L}\p{N}\s\p{Cn}]")
         self._memo: dict[str, tuple[int, ...]] = {}
@@ -172,11 +174,19 @@ class PieceEncoder:
 
     def _learn(self, pieces: set[str]) -> None:
         """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
-        tokenize, symbols = self._model.tokenize, self._symbols
-        value = operator.attrgetter("value")  # a token's symbols: one per byte
-        self._memo.update({piece: tuple(map(len, map(value, tokenize(piece.encode("utf-8").decode("latin-1")
-                                                                     .translate(symbols)))))
-                           for piece in pieces})
+        tokenize, value = self._model.tokenize, operator.attrgetter("value")  # a token's symbols: one per byte
+        ordered = list(pieces)
+        self._memo.update(zip(ordered, (tuple(map(len, map(value, tokenize(symbols)))) for symbols in
+                                        self._byte_symbols(ordered))))
+
+    def _byte_symbols(self, pieces: list[str]) -> list[str]:
+        """Each piece as ByteLevel hands it to the model: its UTF-8 bytes, each as its printable symbol. All the
+        pieces in one decode, joined by a NUL (byte 0, the only byte whose symbol is U+0100) when none has one."""
+        joined = "\0".join(pieces)
+        if joined.count("\0") != len(pieces) - 1:  # a piece holds a NUL itself: one by one
+            return [codecs.charmap_decode(piece.encode("utf-8"), "strict", self._symbol_table)[0] for piece in pieces]
+        symbols: str = codecs.charmap_decode(joined.encode("utf-8"), "strict", self._symbol_table)[0]
+        return symbols.split(self._symbol_table[0])
 
 
 @functools.lru_cache(maxsize=1)
