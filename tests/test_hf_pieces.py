@@ -280,6 +280,11 @@ def test_the_sandbox_still_refuses_what_it_refused(tmp_path: Path) -> None:
     assert "unsafe" in render("{{ messages[0].content.upper() }}{{ messages[0].__class__.__mro__ }}")
     assert render("{{ messages[0].content.upper() }}{{ messages[0].content.upper() }}") == "HIHI"
     assert render("{{ '{0}!'.format(messages[0].role) }}") == "user!"
+    # a str's own methods are called directly, in a loop too (where the compiler adds its bookkeeping arguments)
+    assert render("{% for m in messages %}{{ m.content.split('i')|length }}{{ m.content.replace('h', 'H') }}"
+                  "{{ m.content.split(maxsplit=1) }}{% endfor %}") == "2Hi['hi']"
+    assert render("{% for m in messages %}{{ m.role.format(1) }}{{ '{x.__class__}'.format_map({'x': 1}) }}"
+                  "{% endfor %}") == "user"
     assert render("{{ '{0.__class__}'.format(messages[0].role) }}") == ""  # the sandbox's formatter hides it
     assert render("{% for m in messages %}{{ loop.index0 }}{{ loop.__class__ is defined }}{% endfor %}") == "0False"
     assert render("{% set ns = namespace(a=1) %}{{ ns.a }}{{ ns.b is defined }}{{ ns._Namespace__attrs is defined }}") \
