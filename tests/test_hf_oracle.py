@@ -172,7 +172,8 @@ def _prefix_trainable(tokenizer: Any, template: str, example: dict[str, Any]) ->
         if through.startswith(before) and full.startswith(through):
             start, end = len(before), len(through)
         else:
-            common = next((at for at, (a, b) in enumerate(zip(before, through)) if a != b), min(map(len, (before, through))))
+            common = next((at for at, (a, b) in enumerate(zip(before, through, strict=False)) if a != b),
+                          min(len(before), len(through)))
             answer = through[common:]
             start = full.find(answer, spans[-1][1] if spans else 0) if answer else -1
             if start < 0:
@@ -187,7 +188,8 @@ def _prefix_trainable(tokenizer: Any, template: str, example: dict[str, Any]) ->
     return sum(any(s < end and e > start for start, end in spans) for s, e in offsets)
 
 
-@pytest.mark.parametrize("name", sorted(name for name in TEMPLATE_FAMILY if not ChatTemplate(template_text(name)).has_generation))
+@pytest.mark.parametrize("name", sorted(name for name in TEMPLATE_FAMILY
+                                         if not ChatTemplate(template_text(name)).has_generation))
 def test_prefix_spans_equal_transformers_renders_of_every_prefix(name: str, tokenizer_json: Path,
                                                                  tmp_path: Path) -> None:
     """A template without `{% generation %}`: ftlint renders the prefixes from one normalized conversation; the

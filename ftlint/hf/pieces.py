@@ -177,7 +177,7 @@ class PieceEncoder:
         tokenize, value = self._model.tokenize, operator.attrgetter("value")  # a token's symbols: one per byte
         ordered = list(pieces)
         self._memo.update(zip(ordered, (tuple(map(len, map(value, tokenize(symbols)))) for symbols in
-                                        self._byte_symbols(ordered))))
+                                        self._byte_symbols(ordered)), strict=True))
 
     def _byte_symbols(self, pieces: list[str]) -> list[str]:
         """Each piece as ByteLevel hands it to the model: its UTF-8 bytes, each as its printable symbol. All the

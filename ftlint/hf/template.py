@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import json
 import re
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,6 @@ _GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 _REASONING_FIELDS = ("reasoning_content", "thinking", "reasoning")
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # every name getattr finds on a plain dict (it has no instance attributes)
 _STR_FORMATS = ("format", "format_map")  # the str methods the sandbox wraps (jinja2.sandbox.wrap_str_format)
-_BUILTIN_METHOD = type("".strip)  # a method of a str instance: builtin_function_or_method
 _MAX_MESSAGE = 300  # characters of an exception's text kept in a finding
 # A rendering this long is a runaway template (nested loops), not a conversation: stop it there.
 MAX_RENDERED_CHARS = 256 * 1024 * 1024
@@ -162,11 +162,12 @@ def _sandbox_class(namespace: type) -> type[jinja2.sandbox.ImmutableSandboxedEnv
                     return self.undefined(obj=obj, name=attribute)
             return super().getattr(obj, attribute)
 
-        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's names
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's own names
             # `content.strip('\n')`, `content.split('</think>')`: a str's own method (not format, which the sandbox
             # wraps) is safe, takes no context and raises no StopIteration, so Context.call would only drop
             # the compiler's bookkeeping arguments and call it.
-            if type(__obj) is _BUILTIN_METHOD and type(__obj.__self__) is str and __obj.__name__ not in _STR_FORMATS:
+            if type(__obj) is types.BuiltinMethodType and type(__obj.__self__) is str \
+                    and __obj.__name__ not in _STR_FORMATS:
                 kwargs.pop("_loop_vars", None)
                 kwargs.pop("_block_vars", None)
                 return __obj(*args, **kwargs)
