@@ -52,7 +52,8 @@ def test_json_remembered_within_a_conversation_is_json_dumps_of_each_object() ->
     from ftlint.hf import ChatTemplate
 
     template = ChatTemplate("{{ tools|tojson }}|{{ tools|tojson(indent=2) }}"
-                            "|{{ tools|tojson(separators=[',', ':']) }}|{% for m in messages %}{{ m.args|tojson }}{{ m.args|tojson(sort_keys=true) }}{% endfor %}")
+                            "|{{ tools|tojson(separators=[',', ':']) }}|{% for m in messages %}{{ m.args|tojson }}"
+                            "{{ m.args|tojson(sort_keys=true) }}{% endfor %}")
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"b": [1, 2], "a": None}}}]
     messages = [{"role": "user", "args": {"b": 1, "a": 2}}, {"role": "assistant", "args": {"b": 1, "a": 3}}]
 
