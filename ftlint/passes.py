@@ -41,6 +41,7 @@ class RecordPass:
         self._counter: TokenCounter | None = None
         # The example rules that apply to a (format, features) pair: most files have a handful of pairs.
         self._chosen: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
+        self._seen: dict[tuple[str, str], int] = {}  # the range's findings by (code, message): ftlint.stamp
 
     def run(self, reader: Reader, emit: Emit) -> None:
         job, result = self.job, self.result
@@ -133,7 +134,7 @@ class RecordPass:
     def _check(self, rules: tuple[Rule[Any], ...] | list[Rule[Any]], context: LineContext | ExampleContext,
                record: Record, emit: Emit, skip: frozenset[str]) -> None:
         """Each rule's findings on the record (this loop runs ~60 times per line: kept flat)."""
-        disabled, stamp, failures = self.health.disabled, self.stamper.stamp, self.result.failures
+        disabled, stamp, failures, seen = self.health.disabled, self.stamper.stamp, self.result.failures, self._seen
         for rule in rules:
             if rule.code in disabled or rule.code in skip:
                 continue
@@ -143,7 +144,7 @@ class RecordPass:
                 self.health.fail(rule, record.line, exc, failures)
                 continue
             for finding in findings:
-                emit(stamp(rule, finding, record))
+                emit(stamp(rule, finding, record, seen))
 
     def _context(self, record: Record, value: dict[str, Any], file_format: str) -> ExampleContext:
         run = self.job.run
