@@ -57,7 +57,8 @@ class Stamper:
         if seen is not None and record is not None and self._unshown(rule.code, severity, message, seen):
             return Unplaced(code=rule.code, name=rule.name, severity=severity, path=self.display, line=line,
                             column=0, pointer="", message=message, fix=rule.fix, fingerprint=fingerprint,
-                            finding=finding, text=record.text, parsed=record.value is not None,
+                            finding=finding, text="" if self.listing.counts_only else record.text,
+                            parsed=record.value is not None,
                             sensitive=rule.sensitive)
         text = record.text if record is not None else ""
         column, pointer, snippet, snippet_column = self._place(
@@ -122,7 +123,9 @@ class Unplaced(Violation):
     read them."""
 
     finding: Finding = _NO_FINDING
-    text: str = ""  # the line as read (undecodable bytes replaced)
+    # The line as read (undecodable bytes replaced); none when the report shows no violation at all (a
+    # target's verdict), so that workers do not send the lines of a file back to count its findings.
+    text: str = ""
     parsed: bool = False  # the line parsed: a pointer locates its column
     sensitive: bool = False  # the rule's excerpt would show a secret: none is cut
 

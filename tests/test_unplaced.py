@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from conftest import CORPUS, FIXTURES, run_cli
 from ftlint import parallel, repeats, stamp
 from ftlint.stamp import Stamper
+from ftlint.violation import Violation
 
 FORMATS = ("full", "concise", "grouped", "json", "json-lines", "sarif", "junit", "gitlab", "github", "html")
 SECRET = "sk-proj-" + "aB3dE5fG7hJ9kL1mN2pQ4rS6"
@@ -201,3 +202,21 @@ def test_identical_reports_on_generated_files(tmp_path: Path, generated: list[st
     path.write_text("\n".join(generated) + "\n", encoding="utf-8")
     placed, unplaced = both("check", "-f", "json", "-j1", "--max-repeats", str(limit), str(path))
     assert placed == unplaced
+
+
+def test_a_targets_verdict_is_sent_no_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A verdict counts violations and shows none: what workers send back carries no line of the file."""
+    from ftlint.verdicts import VerdictSink
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    carried: list[int] = []
+    count = VerdictSink.violation
+
+    def spy(self: VerdictSink, violation: Violation) -> None:
+        carried.append(stamp.carried(violation))
+        count(self, violation)
+
+    monkeypatch.setattr(VerdictSink, "violation", spy)
+    for jobs in ("1", "2"):
+        run_cli("check", "-f", "json", "--jobs", jobs, "--target", "all", str(repeated(tmp_path)))
+    assert len(carried) > 100 and not any(carried)
