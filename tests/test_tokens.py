@@ -304,10 +304,22 @@ Rss:                  12 kB
 Private_Dirty:         0 kB
 Shared_Dirty:          0 kB
 Anonymous:             0 kB
+7f0000008000-7f0000009000 r--p 00000000 08:01 44 /usr/lib/x.so
+Rss:                   4 kB
+Private_Dirty:         0 kB
+Shared_Dirty:          0 kB
+Anonymous:             0 kB
+7f0000009000-7f000000a000 rw-p 00000000 00:00 0
+Rss:                   4 kB
+Private_Dirty:         4 kB
 """
-    found = list(tokens_module._clean_read_only_mappings(smaps.splitlines(), "/lib/x.so"))
-    # The executable code, the relocated (written) data and the other library stay.
-    assert found == [(0x7F0000000000, 0x7F0000001000, 4), (0x7F0000005000, 0x7F0000008000, 12)]
+    expected = [(0x7F0000000000, 0x7F0000001000, 4), (0x7F0000005000, 0x7F0000008000, 12)]
+    # The executable code, the relocated (written) data and the other libraries stay.
+    assert list(tokens_module._clean_read_only_mappings(smaps.splitlines(), "/lib/x.so")) == expected
+    # Only the library's own mappings are parsed, and they give the same answer.
+    lines = tokens_module._mappings_of(smaps, "/lib/x.so")
+    assert all("/usr/lib" not in line and "rw-p" not in line for line in lines)
+    assert list(tokens_module._clean_read_only_mappings(lines, "/lib/x.so")) == expected
 
 
 def test_auto_prefers_bpe_openai_only_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
