@@ -432,7 +432,7 @@ def _count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> tu
             role_tokens = counter.count_role(role)
         content = message.get("content")
         if len(message) == 2 and type(content) is str:
-            # The common shape, {"role", "content": "..."}: what _message_body gives for it, without its lookups.
+            # The common shape, {"role", "content": "..."}: no refusal, calls, name or weight to look up.
             body = count(content)
             parts.append((role, TOKENS_PER_MESSAGE + role_tokens + body, body, role == "assistant"))
             continue
