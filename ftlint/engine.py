@@ -28,6 +28,7 @@ from ftlint.masking import mask, run_scanners
 from ftlint.prefilter import Prefilter
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import RULE_ERRORS, Registry
+from ftlint.repeats import SHOW_ALL, Listing
 from ftlint.rule import DatasetRule, FileContext, Rule, RunContext, RunInfo, Scope
 from ftlint.rules.secrets import Scanner
 from ftlint.selection import Layer, Selector
@@ -141,12 +142,14 @@ class Engine:
     """Builds a plan per configuration and a :class:`FileJob` per file; holds what a run shares."""
 
     def __init__(self, registry: Registry, resolver: ConfigResolver, cli_layer: Layer | None = None, *,
-                 has_validation_file: bool = False, has_training_file: bool = True) -> None:
+                 has_validation_file: bool = False, has_training_file: bool = True,
+                 listing: Listing = SHOW_ALL) -> None:
         self.registry = registry
         self.resolver = resolver
         self.cli_layer = cli_layer or Layer()
         self.has_validation_file = has_validation_file
         self.has_training_file = has_training_file
+        self.listing = listing  # what the run's report can show of each file's violations (ftlint.stamp)
         self.today = clock.today()  # read once: every file of the run is judged on the same day
         self.health = RuleHealth()
         self.shared: dict[str, Any] = {}  # what dataset rules publish for later files of the run
@@ -274,7 +277,7 @@ class FileJob:
                            has_validation_file=engine.has_validation_file,
                            has_training_file=engine.has_training_file, today=engine.today, chat=plan.chat)
         self.default_format = FORMAT_BY_METHOD.get(settings.method) or FORMAT_BY_METHOD[plan.model.methods[0]]
-        self.stamper = Stamper(plan.severities, display, plan.scanners)
+        self.stamper = Stamper(plan.severities, display, plan.scanners, engine.listing)
         self.on_progress: Callable[[int], None] | None = None  # told how many bytes were just done
         self.validation_reason = ""  # why a validation file is one (Engine.job sets it)
 

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from ftlint.atomic import signals_held
 from ftlint.engine import Emit, Engine, FileJob, PassResult, Sink
 from ftlint.ranges import Tail, Target, Task, open_task, tasks
+from ftlint.stamp import carried
 from ftlint.violation import Violation
 
 if TYPE_CHECKING:
@@ -382,7 +383,7 @@ class _Batches:
 
     def add(self, violation: Violation) -> None:
         self._batch.append(violation)
-        self._chars += len(violation.message) + len(violation.snippet) + len(violation.pointer)
+        self._chars += len(violation.message) + len(violation.snippet) + len(violation.pointer) + carried(violation)
         if len(self._batch) >= BATCH_VIOLATIONS or self._chars >= BATCH_CHARS:
             self.flush()
 

@@ -7,6 +7,7 @@ and handed to ``emit`` at once, so memory does not grow with them.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from ftlint.digests import digest
@@ -15,7 +16,7 @@ from ftlint.hf.setup import analyse_example
 from ftlint.masking import mask
 from ftlint.records import Reader, Record
 from ftlint.registry import RULE_ERRORS
-from ftlint.rule import ExampleContext, LineContext, Rule
+from ftlint.rule import CHAT_TEMPLATE, LINE_FEATURES, SCHEMA_PROBLEMS, ExampleContext, LineContext, Rule
 from ftlint.schema import validate
 from ftlint.stamp import validated
 from ftlint.tokens import TokenCounter, TokenizerFailure, count_record
@@ -41,6 +42,12 @@ class RecordPass:
         self._counter: TokenCounter | None = None
         # The example rules that apply to a (format, features) pair: most files have a handful of pairs.
         self._chosen: dict[tuple[str, frozenset[str]], list[Rule[Any]]] = {}
+        self._seen: dict[tuple[str, str], int] = {}  # the range's findings by (code, message): ftlint.stamp
+        self._line_rules: dict[tuple[bool, ...], list[Rule[Any]]] = {}  # by what the reader found (LINE_FEATURES)
+        self._run_features = CHAT_TEMPLATE if job.run.chat is not None else frozenset()
+        # FTLINT_REQUIRES=0 runs every rule whatever it requires: an internal switch, for the tests that
+        # compare whole reports with it on and off (a rule's requirements are necessary conditions).
+        self._gated = os.environ.get("FTLINT_REQUIRES", "1") != "0"
 
     def run(self, reader: Reader, emit: Emit) -> None:
         job, result = self.job, self.result
@@ -56,7 +63,7 @@ class RecordPass:
             if not record.blank:
                 result.totals.examples += 1
             skip = skipped(record.raw)
-            self._check(job.rules.line, LineContext(record, job.run), record, emit, skip)
+            self._check(self._for_line(record), LineContext(record, job.run), record, emit, skip)
             if record.value is not None:
                 self._example(record, record.value, emit, dataset_rules, skip)
 
@@ -116,9 +123,23 @@ class RecordPass:
         totals.add_example(tokens.total, tokens.trainable, self.limit, billable)
         totals.images_uncounted += tokens.images_estimated
 
+    def _for_line(self, record: Record) -> list[Rule[Any]]:
+        """The line rules that can find something on this line. A line rule's requirements that name no
+        line feature are not the reader's to judge: the rule runs on every line, as it always did."""
+        key = (record.problem is not None, bool(record.duplicate_keys), bool(record.lone_surrogates), record.blank)
+        chosen = self._line_rules.get(key)
+        if chosen is None:
+            found = {name for name, present in zip(LINE_FEATURES, key, strict=True) if present}
+            chosen = self._line_rules[key] = [rule for rule in self.job.rules.line if not self._gated
+                                              or rule.requires <= found or not rule.requires <= set(LINE_FEATURES)]
+        return chosen
+
     def _rules_for(self, context: ExampleContext) -> list[Rule[Any]]:
         example = context.example
-        key = (example.format, example.features)
+        features = example.features | self._run_features
+        if context.schema_problems:
+            features |= SCHEMA_PROBLEMS
+        key = (example.format, features)
         chosen = self._chosen.get(key)
         if chosen is None:
             # A rule for some formats judges them where the target reads them: elsewhere FT114 says once
@@ -127,23 +148,25 @@ class RecordPass:
             chosen = self._chosen[key] = [
                 rule for rule in self.job.rules.example
                 if (rule.formats is None or (read and example.format in rule.formats))
-                and rule.requires <= example.features]
+                and (rule.requires <= features or not self._gated)]
         return chosen
 
     def _check(self, rules: tuple[Rule[Any], ...] | list[Rule[Any]], context: LineContext | ExampleContext,
                record: Record, emit: Emit, skip: frozenset[str]) -> None:
         """Each rule's findings on the record (this loop runs ~60 times per line: kept flat)."""
-        disabled, stamp, failures = self.health.disabled, self.stamper.stamp, self.result.failures
+        disabled, stamp, failures, seen = self.health.disabled, self.stamper.stamp, self.result.failures, self._seen
         for rule in rules:
             if rule.code in disabled or rule.code in skip:
                 continue
             try:
-                findings = validated(rule.check(context))
+                findings = list(rule.check(context))
+                if findings:  # most rules find nothing: no call to check what they found
+                    validated(findings)
             except RULE_ERRORS as exc:
                 self.health.fail(rule, record.line, exc, failures)
                 continue
             for finding in findings:
-                emit(stamp(rule, finding, record))
+                emit(stamp(rule, finding, record, seen))
 
     def _context(self, record: Record, value: dict[str, Any], file_format: str) -> ExampleContext:
         run = self.job.run

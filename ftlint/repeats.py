@@ -19,6 +19,40 @@ LINES_SHOWN = 5  # lines named in a summary
 MAX_TRACKED = 10_000  # distinct (rule, message) pairs followed per file; later ones are never shortened
 
 
+def listed_limit(severity: Severity, max_repeats: int) -> int:
+    """How many identical violations of ``severity`` a file lists before its summary."""
+    return INFO_REPEATS if severity is Severity.INFO else max_repeats
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the run's report can show of a file's violations, for the engine, which then places
+    (column, excerpt) only those (ftlint.stamp). The others still count: line, code, severity,
+    message and fingerprint are always exact.
+
+    ``max_repeats`` None: any violation may be shown (the API's callers get every one; a baseline
+    suppresses before the limiter counts; --write-baseline and --max-repeats 0 keep them all).
+    ``counts_only``: none is shown (a target's verdict counts them).
+    """
+
+    max_repeats: int | None = None
+    counts_only: bool = False
+
+    def shown(self, severity: Severity) -> int | None:
+        """How many of one (code, message) can be shown, from the start of any range of a file: the
+        ones listed and the summary's first (None: all). A range's first that many hold every one the
+        file shows: what is shown of a file is its first ``limit + 1``."""
+        if self.counts_only:
+            return 0
+        if not self.max_repeats:
+            return None
+        return listed_limit(severity, self.max_repeats) + 1
+
+
+SHOW_ALL = Listing()
+COUNTS_ONLY = Listing(counts_only=True)
+
+
 @dataclass
 class _Repeats:
     first: Violation
@@ -48,7 +82,7 @@ class RepeatLimiter:
                 return True
             seen = 0
         self._seen[key] = seen + 1
-        limit = INFO_REPEATS if violation.severity is Severity.INFO else self.max_repeats
+        limit = listed_limit(violation.severity, self.max_repeats)
         if seen < limit:
             return True
         repeats = self._omitted.setdefault(key, _Repeats(violation))

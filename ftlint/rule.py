@@ -170,6 +170,13 @@ class RunContext:
 
 OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
+# What a rule may require (Rule.requires) besides an example's own features (formats.Example.features);
+# the record pass (ftlint.passes) knows them. A line rule's: what the reader found on the line (a clean
+# line runs only the rules that require none of them).
+LINE_FEATURES = ("parse-problem", "duplicate-keys", "lone-surrogates", "blank")
+SCHEMA_PROBLEMS = frozenset({"schema-problems"})  # the record breaks its format's schema
+CHAT_TEMPLATE = frozenset({"chat-template"})  # the run renders examples through an open model's chat template
+
 
 class Rule(Generic[OptionsT]):
     """Base class of every rule, built-in or plugin."""
@@ -184,7 +191,7 @@ class Rule(Generic[OptionsT]):
     formats: ClassVar[frozenset[str] | None] = None  # None: every format
     needs_tokens: ClassVar[bool] = False
     enabled_by_default: ClassVar[bool] = True
-    # Example features the rule looks at ("tools", "images"): examples without them skip it.
+    # Example features the rule looks at ("tools", "images", and those above): examples without them skip it.
     requires: ClassVar[frozenset[str]] = frozenset()
     # Findings about secrets: never show the source line (the value would be in it).
     sensitive: ClassVar[bool] = False

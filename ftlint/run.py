@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from ftlint.choices import targets
-from ftlint.repeats import DEFAULT_MAX_REPEATS, RepeatLimiter
+from ftlint.repeats import COUNTS_ONLY, DEFAULT_MAX_REPEATS, SHOW_ALL, Listing, RepeatLimiter
 from ftlint.violation import Severity, Violation
 
 if TYPE_CHECKING:
@@ -125,8 +125,11 @@ class Run:
         verbose = Verbose(sys.stderr) if options.verbose else None
         registry = self._registry()
         validation = [_is_validation(self.resolver, path, flag) for path, flag in options.files]
+        # What the report can show: a baseline suppresses before the limiter counts, and a baseline
+        # being written keeps every violation.
+        listing = SHOW_ALL if options.baseline or options.write_baseline else Listing(options.max_repeats)
         engine = Engine(registry, self.resolver, self.layer, has_validation_file=any(validation),
-                        has_training_file=not all(validation))
+                        has_training_file=not all(validation), listing=listing)
         # Training files first, so that validation files can be checked against them (FT507).
         # Each keeps its own flag (named with --validation-file): the job says why a file is a validation file.
         files = [file for file, _ in sorted(zip(options.files, validation, strict=True), key=lambda pair: pair[1])]
@@ -181,7 +184,8 @@ class Run:
         from ftlint.verdicts import VerdictSink
 
         sink = VerdictSink(name)
-        kinds = {"has_validation_file": any(validation), "has_training_file": not all(validation)}
+        kinds: dict[str, Any] = {"has_validation_file": any(validation), "has_training_file": not all(validation),
+                                 "listing": COUNTS_ONLY}  # a verdict only counts the violations
         lint_files(Engine(registry, self.resolver.for_target(name), self.layer, **kinds), files, self.options.jobs,
                    sink)
         verdicts = {_display(path): sink.verdict(_display(path)) for path, _ in files}
@@ -257,12 +261,13 @@ class ReportingSink:
     verdicts: dict[str, tuple[TargetVerdict, ...]] = field(default_factory=dict)  # --target all, by file
     _counts: Counter[Severity] = field(default_factory=Counter)
     _suppressed: int = 0
+    _job: FileJob | None = None
 
     def file_started(self, job: FileJob) -> None:
         job.on_progress = self.progress.advance if self.progress is not None else None
         if self.verbose is not None:
             self.verbose.file(job)
-        self._counts, self._suppressed = Counter(), 0
+        self._counts, self._suppressed, self._job = Counter(), 0, job
         self.repeats.start_file()
         self.reporter.file_started(job.display)
 
@@ -275,11 +280,15 @@ class ReportingSink:
         if self.keep is not None:
             self.keep.append(violation)
         if self.repeats.admit(violation):
-            self.reporter.violation(violation)
+            self.reporter.violation(self._placed(violation))
+
+    def _placed(self, violation: Violation) -> Violation:
+        """A violation the engine did not place (ftlint.stamp.Unplaced) gets its column and excerpt."""
+        return self._job.stamper.placed(violation) if self._job is not None else violation
 
     def file_finished(self, report: FileReport) -> None:
         for summarised in self.repeats.summaries():
-            self.reporter.violation(summarised)
+            self.reporter.violation(self._placed(summarised))
         report = dataclasses.replace(report, counts=self._counts, targets=self.verdicts.get(report.path, ()))
         self.reporter.file_finished(report)
         self.summary.add(report, self._suppressed)

@@ -28,7 +28,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,12 +147,15 @@ def _spec(name: str) -> EncodingSpec:
 
 
 # Strings at least this long are memoized: repeated system prompts and tool
-# schemas are common and long; short strings are cheaper to encode than to hash.
-# The strings themselves are the keys (a dict lookup hashes the string in C and compares
-# it on a hit: exact, and ~3x cheaper than encoding it and taking a digest, which every
-# unique string paid for nothing); they are kept up to _MEMO_MAX_CHARS characters in all
-# (~2-8 MB), then the memo starts over. Tool lists are kept by digest (count_tools).
+# schemas are common and long; shorter ones cost less to count than to look up.
+# A string is found by its length and its first and last _KEY_CHARS characters, then
+# compared in full (exact; hashing a 6,000-character prompt took ~7 us, more than the
+# rest of a hit). The strings are kept up to _MEMO_MAX_CHARS characters in all, each
+# entry charged _ENTRY_CHARS more for its key and tuples (~2-8 MB), then the memo
+# starts over. Tool lists are kept by digest (count_tools).
 _MEMO_MIN_CHARS = 256
+_KEY_CHARS = 32
+_ENTRY_CHARS = 64
 _MEMO_MAX_ENTRIES = 16_384
 _MEMO_MAX_CHARS = 2_000_000
 
@@ -290,23 +293,28 @@ class TokenCounter:
             encode = load_encoding(encoding_name).encode_ordinary
             self._length = lambda text: len(encode(text))
         self._memo: dict[bytes, int] = {}
-        self._texts: dict[str, int] = {}
+        self._texts: dict[tuple[int, str, str], tuple[str, int]] = {}
         self._texts_chars = 0
         self._role_cache: dict[str, int] = {}
 
     def count(self, text: str) -> int:
         """Exact number of tokens of ``text`` (special-token text counts as ordinary text)."""
-        if len(text) < _MEMO_MIN_CHARS:
+        size = len(text)
+        if size < _MEMO_MIN_CHARS:
             return self._count(text)
-        cached = self._texts.get(text)
-        if cached is None:
-            cached = self._count(text)
-            self._texts_chars += len(text)
-            if self._texts_chars > _MEMO_MAX_CHARS:
-                self._texts.clear()  # bounded memory; repeated strings come back quickly
-                self._texts_chars = len(text)
-            self._texts[text] = cached
-        return cached
+        # The key is cheap (hashing the whole string cost more than the rest of a hit); the stored
+        # string is compared in full, so strings that share the key are counted, never confused.
+        key = (size, text[:_KEY_CHARS], text[-_KEY_CHARS:])
+        found = self._texts.get(key)
+        if found is not None and found[0] == text:
+            return found[1]
+        tokens = self._count(text)
+        self._texts_chars += size + _ENTRY_CHARS
+        if self._texts_chars > _MEMO_MAX_CHARS:
+            self._texts.clear()  # bounded memory; repeated strings come back quickly
+            self._texts_chars = size + _ENTRY_CHARS
+        self._texts[key] = (text, tokens)
+        return tokens
 
     def count_role(self, role: str) -> int:
         cached = self._role_cache.get(role)
@@ -369,14 +377,23 @@ class MessageTokens:
     trainable: bool  # an assistant message whose weight is not 0
 
 
+# One message as (role, total, body, trainable): the fields of MessageTokens, kept as a plain tuple
+# because a frozen dataclass per message cost more than counting a short message (~0.7 us each).
+_Part = tuple[str, int, int, bool]
+
+
 @dataclass(frozen=True)
 class ExampleTokens:
     total: int
     trainable: int
-    messages: tuple[MessageTokens, ...] = field(default_factory=tuple)
+    parts: tuple[_Part, ...] = ()  # per message, in order; read them as ``messages``
     tools: int = 0
     images: int = 0
     images_estimated: int = 0  # remote images at high/auto detail: counted at the 85-token minimum
+
+    @property
+    def messages(self) -> tuple[MessageTokens, ...]:
+        return tuple(MessageTokens(*part) for part in self.parts)
 
     def truncation(self, limit: int) -> tuple[int, int]:
         """Tokens lost when truncated from the end to ``limit``: (all, trainable)."""
@@ -385,42 +402,62 @@ class ExampleTokens:
             return 0, 0
         remaining = lost - REPLY_PRIMING
         trainable_lost = 0
-        for message in reversed(self.messages):
+        for _, total, body, trainable in reversed(self.parts):
             if remaining <= 0:
                 break
-            cut = min(remaining, message.total)
-            if message.trainable:
-                trainable_lost += min(cut, message.body)
+            cut = min(remaining, total)
+            if trainable:
+                trainable_lost += min(cut, body)
             remaining -= cut
         return lost, trainable_lost
 
 
 def count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> ExampleTokens:
     """Count a schema-valid ``messages`` list with the public formula."""
-    counted: list[MessageTokens] = []
+    parts, images = _count_messages(messages, counter)
+    return ExampleTokens(total=sum(part[1] for part in parts) + REPLY_PRIMING,
+                         trainable=sum(part[2] for part in parts if part[3]), parts=parts, images=images[0],
+                         images_estimated=images[1])
+
+
+def _count_messages(messages: list[dict[str, Any]], counter: TokenCounter) -> tuple[tuple[_Part, ...], list[int]]:
+    """Each message's (role, total, body, trainable), and the images seen and estimated."""
+    count, roles = counter.count, counter._role_cache
+    parts: list[_Part] = []
     images = [0, 0]  # seen, estimated
     for message in messages:
         role = message["role"]
-        body = _content_tokens(message.get("content"), counter, images)
-        refusal = message.get("refusal")
-        if isinstance(refusal, str):
-            body += counter.count(refusal)
-        for call in message.get("tool_calls") or ():
-            function = call.get("function") or {}
-            body += counter.count(function.get("name", "")) + counter.count(_arguments_text(function))
-        function_call = message.get("function_call")
-        if isinstance(function_call, dict):
-            body += counter.count(function_call.get("name", "")) + counter.count(_arguments_text(function_call))
-        total = TOKENS_PER_MESSAGE + counter.count_role(role) + body
+        role_tokens = roles.get(role)
+        if role_tokens is None:
+            role_tokens = counter.count_role(role)
+        content = message.get("content")
+        if len(message) == 2 and type(content) is str:
+            # The common shape, {"role", "content": "..."}: no refusal, calls, name or weight to look up.
+            body = count(content)
+            parts.append((role, TOKENS_PER_MESSAGE + role_tokens + body, body, role == "assistant"))
+            continue
+        body = _content_tokens(content, counter, images) + _message_body(message, counter)
+        total = TOKENS_PER_MESSAGE + role_tokens + body
         name = message.get("name")
         if isinstance(name, str):
-            total += counter.count(name) + TOKENS_PER_NAME
-        trainable = role == "assistant" and message.get("weight", 1) != 0
-        counted.append(MessageTokens(role=role, total=total, body=body, trainable=trainable))
-    total = sum(m.total for m in counted) + REPLY_PRIMING
-    trainable = sum(m.body for m in counted if m.trainable)
-    return ExampleTokens(total=total, trainable=trainable, messages=tuple(counted), images=images[0],
-                         images_estimated=images[1])
+            total += count(name) + TOKENS_PER_NAME
+        parts.append((role, total, body, role == "assistant" and message.get("weight", 1) != 0))
+    return tuple(parts), images
+
+
+def _message_body(message: dict[str, Any], counter: TokenCounter) -> int:
+    """The tokens of a message's refusal and calls (its content is counted by _content_tokens)."""
+    body = 0
+    refusal = message.get("refusal")
+    if isinstance(refusal, str):
+        body += counter.count(refusal)
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") or {}
+        body += counter.count(function.get("name", "")) + counter.count(_arguments_text(function))
+    function_call = message.get("function_call")
+    if isinstance(function_call, dict):
+        body += counter.count(function_call.get("name", "")) + counter.count(_arguments_text(function_call))
+    return body
 
 
 def _arguments_text(function: dict[str, Any]) -> str:
@@ -538,11 +575,6 @@ def count_record(value: dict[str, Any], format_name: str, counter: TokenCounter)
     tools = [*(holder.get("tools") or []), *({"type": "function", "function": f} for f in functions)]
     counted = count_messages(messages, counter)
     tool_tokens = count_tools(tools, counter)
-    return ExampleTokens(
-        total=counted.total + tool_tokens,
-        trainable=counted.trainable,
-        messages=counted.messages,
-        tools=tool_tokens,
-        images=counted.images,
-        images_estimated=counted.images_estimated,
-    )
+    if not tool_tokens:
+        return counted
+    return replace(counted, total=counted.total + tool_tokens, tools=tool_tokens)

@@ -226,14 +226,22 @@ class Example:
 
     @property
     def features(self) -> frozenset[str]:
-        """Which optional parts the record has, so that rules about them can be skipped otherwise."""
+        """Which optional parts the record has, so that rules about them can be skipped otherwise;
+        "role-order" when the conversation is other than an optional system message then user and
+        assistant in turn, ending on the assistant (the role-order rules find nothing in that one);
+        "weights" when a message has a `weight`."""
         found = set()
+        roles = [message.role for message in self.messages]
+        if not (_PLAIN_ROLES.get(len(roles)) == roles or _PLAIN_ROLES.get(-len(roles)) == roles):
+            found.add("role-order")
         holder, _ = self.settings
         if "tools" in holder or "functions" in holder:
             found.add("tools")
         for message in self.all_messages:
             if message.tool_calls or message.role in ("tool", "function") or "function_call" in message.data:
                 found.add("tools")
+            if "weight" in message.data:
+                found.add("weights")
             if "audio" in message.data:
                 found.add("parts")  # FT403 judges assistant audio with the audio parts
             if isinstance(message.content, list):
@@ -256,6 +264,13 @@ class Example:
                           if isinstance(self.raw.get(key), str)]
             self._texts = found
         return self._texts
+
+
+# The plain conversations, by length: user and assistant in turn (negative length: after a system message).
+_PLAIN_ROLES: dict[int, list[str | None]] = {
+    **{2 * turns: ["user", "assistant"] * turns for turns in range(1, 65)},
+    **{-(2 * turns + 1): ["system", *["user", "assistant"] * turns] for turns in range(1, 65)},
+}
 
 
 def _messages(value: Any, pointer: str) -> list[Message]:

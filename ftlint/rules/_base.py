@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from ftlint.records import Problem
-from ftlint.rule import ExampleContext, LineContext, NoOptions, Rule, Scope
+from ftlint.rule import SCHEMA_PROBLEMS, ExampleContext, LineContext, NoOptions, Rule, Scope
 from ftlint.schema import Issue
 from ftlint.violation import Finding
 
@@ -15,6 +15,7 @@ class ParseProblemRule(Rule[NoOptions]):
     """Reports the reader's parse problem of one kind."""
 
     scope = Scope.LINE
+    requires = frozenset({"parse-problem"})
     problem: ClassVar[Problem]
 
     def check(self, context: LineContext) -> Iterator[Finding]:
@@ -27,6 +28,7 @@ class SchemaIssueRule(Rule[NoOptions]):
     """Reports the schema problems of one kind."""
 
     scope = Scope.EXAMPLE
+    requires = SCHEMA_PROBLEMS
     issue: ClassVar[Issue]
 
     def check(self, context: ExampleContext) -> Iterator[Finding]:

@@ -146,6 +146,7 @@ class NoTrainableAnswer(Rule[NoOptions]):
     """
 
     code = "FT508"
+    requires = frozenset({"weights"})  # without any, every assistant message trains
     name = "no-trainable-answer"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE

@@ -209,6 +209,7 @@ class LoneSurrogate(Rule[NoOptions]):
     """
 
     code = "FT009"
+    requires = frozenset({"lone-surrogates"})
     name = "lone-surrogate"
     severity = Severity.WARNING
     scope = Scope.LINE
@@ -233,6 +234,7 @@ class DuplicateKey(Rule[NoOptions]):
     """
 
     code = "FT010"
+    requires = frozenset({"duplicate-keys"})
     name = "duplicate-key"
     severity = Severity.WARNING
     scope = Scope.LINE
@@ -253,6 +255,7 @@ class BlankLine(Rule[NoOptions]):
     """
 
     code = "FT011"
+    requires = frozenset({"blank"})
     name = "blank-line"
     severity = Severity.WARNING
     scope = Scope.LINE

@@ -155,7 +155,7 @@ class UntrimmedAnswer(Rule[NoOptions]):
             if message.role != "assistant":
                 continue
             for pointer, text in message.texts():
-                if text and text.strip() and text != text.strip():
+                if text and (text[0].isspace() or text[-1].isspace()) and text.strip():
                     where = "starts" if text[0].isspace() else "ends"
                     yield Finding(f"{message.label} {where} with whitespace", pointer=pointer)
 

@@ -10,6 +10,11 @@ from ftlint.rule import ExampleContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
 CHAT = frozenset({"chat"})
+# The conversation is not the plain one (an optional system message, then user and assistant in turn,
+# ending on the assistant: Example.features), where these rules find nothing; tool results and calls
+# are what FT205 and FT206 look at.
+ROLE_ORDER = frozenset({"role-order"})
+TOOLS = frozenset({"tools"})
 
 
 class NoAssistantMessage(Rule[NoOptions]):
@@ -23,6 +28,7 @@ class NoAssistantMessage(Rule[NoOptions]):
     """
 
     code = "FT201"
+    requires = ROLE_ORDER
     name = "no-assistant-message"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -53,6 +59,7 @@ class LastMessageNotAssistant(Rule[NoOptions]):
     """
 
     code = "FT202"
+    requires = ROLE_ORDER
     name = "last-message-not-assistant"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -84,6 +91,7 @@ class SystemMessageNotFirst(Rule[NoOptions]):
     """
 
     code = "FT203"
+    requires = ROLE_ORDER
     name = "system-message-not-first"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -109,6 +117,7 @@ class MultipleSystemMessages(Rule[NoOptions]):
     """
 
     code = "FT204"
+    requires = ROLE_ORDER
     name = "multiple-system-messages"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -136,6 +145,7 @@ class ToolMessageWithoutCall(Rule[NoOptions]):
     """
 
     code = "FT205"
+    requires = TOOLS
     name = "tool-message-without-call"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -166,6 +176,7 @@ class UnansweredToolCall(Rule[NoOptions]):
     """
 
     code = "FT206"
+    requires = TOOLS
     name = "unanswered-tool-call"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -231,6 +242,7 @@ class ConsecutiveAssistantMessages(Rule[NoOptions]):
     """
 
     code = "FT208"
+    requires = ROLE_ORDER
     name = "consecutive-assistant-messages"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -278,6 +290,7 @@ class RolesNotAlternating(Rule[NoOptions]):
     """
 
     code = "FT220"
+    requires = ROLE_ORDER
     name = "roles-not-alternating"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -309,6 +322,7 @@ class NoUserMessage(Rule[NoOptions]):
     """
 
     code = "FT209"
+    requires = ROLE_ORDER
     name = "no-user-message"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ftlint.masking import quote
-from ftlint.rule import DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
+from ftlint.rule import CHAT_TEMPLATE, DatasetRule, ExampleContext, FileContext, NoOptions, Rule, Scope
 from ftlint.violation import Finding, Severity
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ class ChatTemplateError(Rule[NoOptions]):
     """
 
     code = "FT310"
+    requires = CHAT_TEMPLATE  # without a chat template (run.chat), these find nothing
     name = "chat-template-error"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -97,6 +98,7 @@ class OverMaxSeqLength(Rule[NoOptions]):
     """
 
     code = "FT311"
+    requires = CHAT_TEMPLATE  # without a chat template (run.chat), these find nothing
     name = "over-max-seq-length"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -133,6 +135,7 @@ class ModelSpecialTokenText(Rule[NoOptions]):
     """
 
     code = "FT312"
+    requires = CHAT_TEMPLATE  # without a chat template (run.chat), these find nothing
     name = "model-special-token-text"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
@@ -194,6 +197,7 @@ class TemplateDropsMessage(Rule[NoOptions]):
     """
 
     code = "FT314"
+    requires = CHAT_TEMPLATE  # without a chat template (run.chat), these find nothing
     name = "template-drops-message"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
@@ -283,7 +287,7 @@ class ToolArgumentsString(Rule[NoOptions]):
     name = "tool-arguments-string-for-template"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
-    requires = frozenset({"tools"})
+    requires = CHAT_TEMPLATE | {"tools"}  # without a chat template (run.chat), these find nothing
     summary = "Tool-call arguments are a JSON string; the chat template needs an object"
     fix = "Give arguments as a JSON object (json.loads the string)"
 
@@ -313,7 +317,7 @@ class ToolArgumentsObject(Rule[NoOptions]):
     name = "tool-arguments-object-for-template"
     severity = Severity.ERROR
     scope = Scope.EXAMPLE
-    requires = frozenset({"tools"})
+    requires = CHAT_TEMPLATE | {"tools"}  # without a chat template (run.chat), these find nothing
     summary = "Tool-call arguments are an object; the chat template needs a JSON string"
     fix = "Give arguments as a JSON string (json.dumps the object)"
 
@@ -342,7 +346,7 @@ class TemplateIgnoresTools(Rule[NoOptions]):
     name = "template-ignores-tools"
     severity = Severity.WARNING
     scope = Scope.EXAMPLE
-    requires = frozenset({"tools"})
+    requires = CHAT_TEMPLATE | {"tools"}  # without a chat template (run.chat), these find nothing
     summary = "The chat template does not render the example's tools"
     fix = "Use a template that renders tools, or describe them in the system message"
 

@@ -100,7 +100,13 @@ class Call:
     arguments: Any
 
 
-def calls(example: Example) -> Iterator[Call]:
+@functools.lru_cache(maxsize=4)  # FT603-FT607 and FT620 ask about the same example in turn: read once
+def calls(example: Example) -> tuple[Call, ...]:
+    """Every tool call (and legacy function call) of the example's assistant messages, in order."""
+    return tuple(_calls(example))
+
+
+def _calls(example: Example) -> Iterator[Call]:
     for message in example.all_messages:
         if message.role != "assistant":
             continue
@@ -294,19 +300,27 @@ class InvalidToolArguments(Rule[NoOptions]):
         for call in calls(context.example):
             if not isinstance(call.arguments, str):
                 continue  # FT103 reports non-string arguments
-            try:
-                value = parse_json(call.arguments)
-            except NestedTooDeeply:
+            value, error = parsed_arguments(call.arguments)
+            if isinstance(error, NestedTooDeeply):
                 yield Finding(f"{call.message.label}: arguments of {call.name!r} are nested too deeply to be "
                               "checked", pointer=f"{call.pointer}/arguments")
                 continue
-            except JsonTextError as exc:
-                yield Finding(f"{call.message.label}: arguments of {call.name!r} are not valid JSON ({exc})",
+            if error is not None:
+                yield Finding(f"{call.message.label}: arguments of {call.name!r} are not valid JSON ({error})",
                               pointer=f"{call.pointer}/arguments")
                 continue
             if not isinstance(value, dict):
                 yield Finding(f"{call.message.label}: arguments of {call.name!r} are JSON but not an object",
                               pointer=f"{call.pointer}/arguments")
+
+
+@functools.lru_cache(maxsize=64)  # FT605 then FT606 parse the same calls' arguments: once
+def parsed_arguments(text: str) -> tuple[Any, JsonTextError | None]:
+    """A call's `arguments` parsed, or why they do not parse. The value is shared: rules only read it."""
+    try:
+        return parse_json(text), None
+    except JsonTextError as exc:
+        return None, exc.with_traceback(None)  # kept without the frames it was raised in
 
 
 class ToolArgumentsMismatch(Rule[NoOptions]):
@@ -334,9 +348,8 @@ class ToolArgumentsMismatch(Rule[NoOptions]):
             schema = declared.get(call.name) if isinstance(call.name, str) else None
             if not isinstance(schema, dict) or not isinstance(call.arguments, str):
                 continue
-            try:
-                arguments = parse_json(call.arguments)
-            except JsonTextError:
+            arguments, broken = parsed_arguments(call.arguments)
+            if broken is not None:
                 continue  # FT605
             _, validator = self.schemas.get(schema)
             if validator is None:
@@ -427,10 +440,15 @@ class LegacyFunctionCalling(Rule[NoOptions]):
 def _style(example: Example) -> set[str]:
     styles = set()
     raw = example.raw
-    if "functions" in raw or any(m.role == "function" or "function_call" in m.data for m in example.all_messages):
+    if "functions" in raw:
         styles.add("legacy")
-    if "tools" in raw or any(m.tool_calls or m.role == "tool" for m in example.all_messages):
+    if "tools" in raw:
         styles.add("tools")
+    for message in example.all_messages:  # one pass (FT610 collects it from every example)
+        if message.role == "function" or "function_call" in message.data:
+            styles.add("legacy")
+        if message.tool_calls or message.role == "tool":
+            styles.add("tools")
     return styles
 
 
