@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS, FIXTURES
-from ftlint.hf import ChatModel, find_model_files
+from ftlint.hf import ChatModel, ChatTemplate, find_model_files
 from hf_models import TEMPLATE_FAMILY, model_folder, template_text, train_tokenizer
 
 transformers = pytest.importorskip("transformers")
@@ -134,6 +134,85 @@ def test_counts_equal_transformers(name: str, tokenizer_json: Path, tmp_path: Pa
             mismatches.append((index, f"{mine[1:]} != {reference[1:]}, text equal: {mine[0] == reference[0]}"))
     assert mismatches == []
     assert rendered >= 20, f"only {rendered} examples rendered: the comparison proves too little"
+
+
+def _prefix_trainable(tokenizer: Any, template: str, example: dict[str, Any]) -> int | None:
+    """Trainable tokens by the prefix rule, from transformers' own render of every prefix: assistant turn *i*
+    (``weight`` not 0) is what the conversation through it adds to the conversation before it with the
+    generation prompt; when the full text does not start with those renders, the added text is searched for in
+    it after the previous turn. A token is trainable when its offsets overlap a turn. None: nothing is counted."""
+    messages, tools = example["messages"], example.get("tools")
+
+    def render(count: int, prompt: bool) -> str | None:
+        # apply_chat_template refuses an empty conversation (it looks at its first message): its renderer does not
+        from transformers.utils.chat_template_utils import render_jinja_template
+
+        try:
+            if count:
+                text: str = tokenizer.apply_chat_template(messages[:count], tools=tools, tokenize=False,
+                                                          add_generation_prompt=prompt)
+                return text
+            rendered, _ = render_jinja_template(conversations=[[]], tools=tools, chat_template=template,
+                                                add_generation_prompt=prompt, **tokenizer.special_tokens_map)
+        except Exception:
+            return None
+        empty: str = rendered[0]
+        return empty
+
+    full = render(len(messages), False)
+    if full is None:
+        return None
+    spans: list[tuple[int, int]] = []
+    for index, message in enumerate(messages):
+        if message.get("role") != "assistant" or message.get("weight", 1) == 0:
+            continue
+        before, through = render(index, True), render(index + 1, False)
+        if before is None or through is None:
+            continue
+        if through.startswith(before) and full.startswith(through):
+            start, end = len(before), len(through)
+        else:
+            common = next((at for at, (a, b) in enumerate(zip(before, through, strict=False)) if a != b),
+                          min(len(before), len(through)))
+            answer = through[common:]
+            start = full.find(answer, spans[-1][1] if spans else 0) if answer else -1
+            if start < 0:
+                continue
+            end = start + len(answer)
+        if end > start:
+            spans.append((start, end))
+    try:
+        offsets = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    except TypeError:  # a lone surrogate: the Rust side refuses the text (ftlint reports it uncounted)
+        return None
+    return sum(any(s < end and e > start for start, end in spans) for s, e in offsets)
+
+
+@pytest.mark.parametrize("name", sorted(name for name in TEMPLATE_FAMILY
+                                         if not ChatTemplate(template_text(name)).has_generation))
+def test_prefix_spans_equal_transformers_renders_of_every_prefix(name: str, tokenizer_json: Path,
+                                                                 tmp_path: Path) -> None:
+    """A template without `{% generation %}`: ftlint renders the prefixes from one normalized conversation; the
+    trainable tokens are those the same rule finds on transformers' own render of each prefix."""
+    template = template_text(name)
+    folder = model_folder(tmp_path / name, tokenizer_json, template, TEMPLATE_FAMILY[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference_tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+    _pin_clock(template)
+    files = find_model_files(None, folder)
+    assert files is not None
+    model = ChatModel.from_files(files)
+    mismatches, trained = [], 0
+    for index, example in enumerate(EXAMPLES):
+        analysis = model.analyse(example, "chat")
+        reference = _prefix_trainable(reference_tokenizer, template, example)
+        mine = analysis.counted.trainable if analysis is not None and analysis.counted is not None else None
+        if mine != reference:
+            mismatches.append((index, mine, reference))
+        trained += bool(mine)
+    assert mismatches == []
+    assert trained >= 20, f"only {trained} examples had trainable tokens: the comparison proves too little"
 
 
 def test_generation_spans_are_what_transformers_masks(tokenizer_json: Path, tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def test_counts_and_ranges_equal_the_rust_encode(layout: str, name: str, tokeniz
 _SPECIAL = st.sampled_from(SPECIAL_TOKENS)
 _PIECE = st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(
     ["'s", "'RE", "'ll", " ", "  ", "\n\n", "\r\n", " \t", "123", "4567", "日本語", "héllo", "🙂", "ſ", "\u0085",
-     "\u3000", "<|im", "_start|>"]), _SPECIAL)
+     "\u3000", "<|im", "_start|>", "\x00", "a\x00b"]), _SPECIAL)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -117,6 +117,23 @@ def test_a_lone_surrogate_is_refused_as_by_the_rust_side(tokenizers_dir: dict[st
             tokenizer.count("a\ud800b", ((0, 1),))
         errors.append(str(caught.value))
     assert errors[0] == errors[1]
+
+
+def test_pieces_holding_a_nul_count_as_the_rust_side(tokenizers_dir: dict[str, Path]) -> None:
+    """New pieces go to the model joined by NULs, unless one holds a NUL itself: then one by one."""
+    for path in tokenizers_dir.values():
+        fast, rust = _pair(path)  # fresh memos: every piece here is new
+        for text in ("plain words first, then a\x00b and \x00\x00 and x\x00", "wörld\x00 🙂 \x00 <|im_end|>",
+                     "no nul at all here", "\x00"):
+            assert fast.count(text, ((0, 3),)) == rust.count(text, ((0, 3),)), (path.name, text)
+
+
+def test_only_patterns_that_can_match_empty_are_checked_for_empty_pieces() -> None:
+    """The empty-piece scan is skipped only for a regex whose every match takes a character."""
+    for pattern in (BYTE_LEVEL_PATTERN, QWEN_PATTERN, LLAMA3_PATTERN, r"\s+(?!\S)|\p{L}+"):
+        assert not pieces_module.may_match_empty(pattern), pattern
+    for pattern in (r"\p{L}*|\s+", r"(?=a)|b", r"\b|a", r"a?", r"\w+|\s+"):  # \w: not read, so checked
+        assert pieces_module.may_match_empty(pattern), pattern
 
 
 def test_bounded_memos_stay_exact(tokenizers_dir: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -263,6 +280,11 @@ def test_the_sandbox_still_refuses_what_it_refused(tmp_path: Path) -> None:
     assert "unsafe" in render("{{ messages[0].content.upper() }}{{ messages[0].__class__.__mro__ }}")
     assert render("{{ messages[0].content.upper() }}{{ messages[0].content.upper() }}") == "HIHI"
     assert render("{{ '{0}!'.format(messages[0].role) }}") == "user!"
+    # a str's own methods are called directly, in a loop too (where the compiler adds its bookkeeping arguments)
+    assert render("{% for m in messages %}{{ m.content.split('i')|length }}{{ m.content.replace('h', 'H') }}"
+                  "{{ m.content.split(maxsplit=1) }}{% endfor %}") == "2Hi['hi']"
+    assert render("{% for m in messages %}{{ m.role.format(1) }}{{ '{x.__class__}'.format_map({'x': 1}) }}"
+                  "{% endfor %}") == "user"
     assert render("{{ '{0.__class__}'.format(messages[0].role) }}") == ""  # the sandbox's formatter hides it
     assert render("{% for m in messages %}{{ loop.index0 }}{{ loop.__class__ is defined }}{% endfor %}") == "0False"
     assert render("{% set ns = namespace(a=1) %}{{ ns.a }}{{ ns.b is defined }}{{ ns._Namespace__attrs is defined }}") \

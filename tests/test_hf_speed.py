@@ -44,3 +44,24 @@ def test_a_parallel_open_model_run_does_not_load_the_openai_vocabulary(
     assert loaded == []  # the workers count with the tokenizer.json; the parent loaded nothing
     result = run_cli("check", str(data), "--jobs", "2", "--format", "json", "--model", "gpt-4o-mini-2024-07-18")
     assert result.exit_code == 0 and loaded, result.output
+
+
+def test_json_remembered_within_a_conversation_is_json_dumps_of_each_object() -> None:
+    """The renders of one conversation's prefixes serialize its tools once per set of options; every object keeps
+    its own text (two equal-looking calls, options that differ, options that cannot be remembered)."""
+    from ftlint.hf import ChatTemplate
+
+    template = ChatTemplate("{{ tools|tojson }}|{{ tools|tojson(indent=2) }}"
+                            "|{{ tools|tojson(separators=[',', ':']) }}|{% for m in messages %}{{ m.args|tojson }}"
+                            "{{ m.args|tojson(sort_keys=true) }}{% endfor %}")
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"b": [1, 2], "a": None}}}]
+    messages = [{"role": "user", "args": {"b": 1, "a": 2}}, {"role": "assistant", "args": {"b": 1, "a": 3}}]
+
+    def expected(count: int) -> str:
+        heads = [json.dumps(tools), json.dumps(tools, indent=2), json.dumps(tools, separators=(",", ":"))]
+        return "|".join([*heads, "".join(json.dumps(m["args"]) + json.dumps(m["args"], sort_keys=True)
+                                         for m in messages[:count])])
+
+    conversation = template.conversation(messages, tools=tools)
+    for count in (1, 2, None, 1):
+        assert conversation.render(count).text == expected(count or 2)

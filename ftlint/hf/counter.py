@@ -149,15 +149,17 @@ def prefix_spans(messages: Sequence[Any], full: Rendering, render: Callable[...,
     span (the approach of TRL's older completion-only collators). When a template
     renders earlier turns differently in a longer conversation (Qwen3 drops earlier
     reasoning), the span is searched for in the full text after the previous one.
+    ``render(n, add_generation_prompt=...)`` renders the first *n* messages
+    (:meth:`ftlint.hf.template.Conversation.render`).
     """
     spans: list[tuple[int, int]] = []
     cursor = 0
     for index, message in enumerate(messages):
         if not isinstance(message, dict) or message.get("role") != "assistant" or message.get("weight", 1) == 0:
             continue
-        before = render(list(messages[:index]), add_generation_prompt=True)
+        before = render(index, add_generation_prompt=True)
         last = index == len(messages) - 1
-        through = full if last else render(list(messages[: index + 1]), add_generation_prompt=False)
+        through = full if last else render(index + 1, add_generation_prompt=False)
         if not before.ok or not through.ok:
             continue
         if through.text.startswith(before.text) and full.text.startswith(through.text):

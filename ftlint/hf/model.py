@@ -20,7 +20,7 @@ from typing import Any
 
 from ftlint.hf.counter import Counted, HfTokenizer, TokenizerError, count_rendering, prefix_spans
 from ftlint.hf.files import ModelFiles
-from ftlint.hf.template import ChatTemplate, Rendering
+from ftlint.hf.template import ChatTemplate, Conversation, Rendering
 from ftlint.tokens import bytes_estimate
 
 # Tool-call ids of nine letters and digits: Mistral's templates refuse any other shape.
@@ -30,6 +30,7 @@ _PROBE_TOOL = {"type": "function", "function": {
     "name": "probe_function", "description": "A probe.",
     "parameters": {"type": "object", "properties": {"probe_key": {"type": "string"}}, "required": ["probe_key"]}}}
 _SYSTEM, _QUESTION, _ANSWER = "PROBE-SYSTEM-TEXT", "PROBE-QUESTION-TEXT", "PROBE-ANSWER-TEXT"
+_NO_TEMPLATE = "the model has no chat template"
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,19 @@ class ChatModel:
 
     def render(self, messages: list[Any], *, tools: Any = None, documents: Any = None,
                variables: Mapping[str, Any] | None = None, add_generation_prompt: bool = False) -> Rendering:
+        conversation = self.conversation(messages, tools=tools, documents=documents, variables=variables)
+        if conversation is None:
+            return Rendering(error=_NO_TEMPLATE)
+        return conversation.render(add_generation_prompt=add_generation_prompt)
+
+    def conversation(self, messages: list[Any], *, tools: Any = None, documents: Any = None,
+                     variables: Mapping[str, Any] | None = None) -> Conversation | None:
+        """The conversation ready to render through the template transformers picks (None: the model has none)."""
         template = self.template(with_tools=tools is not None)
         if template is None:
-            return Rendering(error="the model has no chat template")
-        return template.render(messages, tools=tools, documents=documents,
-                               variables={**self.variables, **(variables or {})},
-                               add_generation_prompt=add_generation_prompt)
+            return None
+        return template.conversation(messages, tools=tools, documents=documents,
+                                     variables={**self.variables, **(variables or {})})
 
     def analyse(self, value: dict[str, Any], format_name: str) -> ChatAnalysis | None:
         """Render and count a chat example as ``apply_chat_template(..., tokenize=True)`` would; None for
@@ -109,18 +117,18 @@ class ChatModel:
         if format_name != "chat" or not isinstance(value.get("messages"), list):
             return None
         messages: list[Any] = value["messages"]
-        tools, documents = value.get("tools"), value.get("documents")
+        tools = value.get("tools")
         extra = value.get("chat_template_kwargs")
-        variables = extra if isinstance(extra, dict) else None
-        rendering = self.render(messages, tools=tools, documents=documents, variables=variables)
-        if not rendering.ok:
+        conversation = self.conversation(messages, tools=tools, documents=value.get("documents"),
+                                         variables=extra if isinstance(extra, dict) else None)
+        rendering = conversation.render() if conversation is not None else Rendering(error=_NO_TEMPLATE)
+        if conversation is None or not rendering.ok:
             return ChatAnalysis(rendering, None)
         template = self.template(with_tools=tools is not None)
         if template is not None and template.has_generation:
             spans, source = rendering.spans, "generation"
         else:
-            spans = prefix_spans(messages, rendering, functools.partial(
-                self.render, tools=tools, documents=documents, variables=variables))
+            spans = prefix_spans(messages, rendering, conversation.render)
             source = "prefix" if spans else ""
         try:
             counted = count_rendering(rendering.text, spans, source, self.tokenizer, bytes_estimate)

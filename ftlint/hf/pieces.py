@@ -33,6 +33,7 @@ own (``Model.tokenize``), then memoized: the result is the Rust one by construct
 from __future__ import annotations
 
 import bisect
+import codecs
 import functools
 import itertools
 import json
@@ -76,16 +77,18 @@ class PieceEncoder:
         self._model = tokenizer.model
         self._pattern = regex.compile(pattern)
         self._ascii_pattern = ascii_pattern(pattern)
+        self._may_be_empty = may_match_empty(pattern)
         # Longest first: Python's alternation takes the first alternative that matches at the leftmost
         # position, which is then the longest one, as aho-corasick's LeftmostLongest.
         ordered = sorted(added, key=len, reverse=True)
         self._added = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-        self._added_lengths = {token: (len(token.encode("utf-8")),) for token in added}
-        self._symbols = {byte: ord(symbol) for byte, symbol in byte_symbols().items()}  # latin-1 char -> symbol
+        self._added_lengths = {token: len(token.encode("utf-8")) for token in added}
+        table = byte_symbols()
+        self._symbol_table = "".join(table[byte] for byte in range(256))  # byte -> symbol, for codecs.charmap_decode
         self._unassigned = _unassigned_in_unicode_14()
         self._letter_digit_space = regex.compile(r"[\p{L}\p{N}\s\p{Cn}]")
         self._memo: dict[str, tuple[int, ...]] = {}
-        self._repeated: dict[str, tuple[int, ...]] = {}
+        self._repeated: dict[str, list[tuple[int, ...]]] = {}
         self._repeated_chars = 0
         self._seen: set[int] = set()
 
@@ -101,10 +104,13 @@ class PieceEncoder:
                 return None
         lengths: list[int] = []
         for segment, added in self._segments(text):
-            found = self._added_lengths[segment] if added else self._segment(segment)
+            if added:
+                lengths.append(self._added_lengths[segment])
+                continue
+            found = self._segment(segment)
             if found is None:
                 return None
-            lengths += found
+            lengths.extend(itertools.chain.from_iterable(found))
         return lengths
 
     def _disputed(self, text: str) -> bool:
@@ -126,8 +132,9 @@ class PieceEncoder:
         if at < len(text):
             yield text[at:], False
 
-    def _segment(self, segment: str) -> Sequence[int] | None:
-        """A segment's token lengths; a long one seen before (a shared system prompt or tool list) from memory.
+    def _segment(self, segment: str) -> Sequence[tuple[int, ...]] | None:
+        """A segment's token lengths, piece by piece; a long one seen before (a shared system prompt or tool list)
+        from memory.
 
         Segments are encoded independently of each other (added tokens always end a piece),
         so a repeated segment has the same tokens wherever it is.
@@ -146,32 +153,40 @@ class PieceEncoder:
             return found
         if self._repeated_chars + len(segment) > REPEATED_MAX_CHARS:
             self._repeated, self._repeated_chars = {}, 0
-        self._repeated[segment] = tuple(found)
+        self._repeated[segment] = found
         self._repeated_chars += len(segment)
         return found
 
-    def _encode(self, segment: str) -> list[int] | None:
+    def _encode(self, segment: str) -> list[tuple[int, ...]] | None:
+        """Each piece's token lengths (the caller chains them: one pass over the tokens, not two)."""
         fast = self._ascii_pattern is not None and segment.isascii()
         pieces: list[str] = (self._ascii_pattern if fast else self._pattern).findall(segment)  # type: ignore[union-attr]
-        if sum(map(len, pieces)) != len(segment) or "" in pieces:
+        if sum(map(len, pieces)) != len(segment) or (self._may_be_empty and "" in pieces):
             return None  # the regex leaves gaps (kept by Isolated as pieces) or matches empty: not modelled
-        found = list(map(self._memo.get, pieces))  # at C speed; the misses are learnt in one call
-        if None in found:
-            learnt = self._learn(list(dict.fromkeys(itertools.compress(pieces, map(operator.not_, found)))))
-            found = list(map(learnt.get, pieces, found))  # a learnt piece's tokens, else the known ones
-        return list(itertools.chain.from_iterable(found))  # type: ignore[arg-type]  # no None is left
+        memo = self._memo
+        new = set(pieces).difference(memo)  # at C speed (a str caches its hash); the new ones learnt in one call
+        if new:
+            if len(memo) + len(new) > MEMO_PIECES:  # start over, keeping this segment's pieces
+                memo = self._memo = {}
+                new = set(pieces)
+            self._learn(new)
+        return list(map(memo.__getitem__, pieces))
 
-    def _learn(self, pieces: list[str]) -> dict[str, tuple[int, ...]]:
+    def _learn(self, pieces: set[str]) -> None:
         """BPE of new pieces, by the model itself (``Model.tokenize``, what the pipeline calls on each piece)."""
-        tokenize, symbols = self._model.tokenize, self._symbols
-        value = operator.attrgetter("value")  # a token's symbols: one per byte
-        learnt = {piece: tuple(map(len, map(value, tokenize(piece.encode("utf-8").decode("latin-1")
-                                                             .translate(symbols)))))
-                  for piece in pieces}
-        if len(self._memo) + len(learnt) > MEMO_PIECES:
-            self._memo = {}
-        self._memo.update(learnt)
-        return learnt
+        tokenize, value = self._model.tokenize, operator.attrgetter("value")  # a token's symbols: one per byte
+        ordered = list(pieces)
+        self._memo.update(zip(ordered, (tuple(map(len, map(value, tokenize(symbols)))) for symbols in
+                                        self._byte_symbols(ordered)), strict=True))
+
+    def _byte_symbols(self, pieces: list[str]) -> list[str]:
+        """Each piece as ByteLevel hands it to the model: its UTF-8 bytes, each as its printable symbol. All the
+        pieces in one decode, joined by a NUL (byte 0, the only byte whose symbol is U+0100) when none has one."""
+        joined = "\0".join(pieces)
+        if joined.count("\0") != len(pieces) - 1:  # a piece holds a NUL itself: one by one
+            return [codecs.charmap_decode(piece.encode("utf-8"), "strict", self._symbol_table)[0] for piece in pieces]
+        symbols: str = codecs.charmap_decode(joined.encode("utf-8"), "strict", self._symbol_table)[0]
+        return symbols.split(self._symbol_table[0])
 
 
 @functools.lru_cache(maxsize=1)
@@ -193,15 +208,33 @@ def byte_ranges(text: str, token_bytes: Sequence[int], spans: Sequence[tuple[int
     ``[a, b)`` when ``s < B(b)`` and ``e > B(a)`` (``B``: a character's byte offset), which is the overlap of
     the token's character offsets with the span, since spans start and end on characters."""
     ends = list(itertools.accumulate(token_bytes))
-    starts = [0, *ends[:-1]]
+    ascii_text = text.isascii()  # then a character's byte offset is its index
     ranges: list[tuple[int, int]] = []
     for start, end in spans:
-        low = len(text[:start].encode("utf-8"))
-        high = low + len(text[start:end].encode("utf-8"))
-        first, stop = bisect.bisect_right(ends, low), bisect.bisect_left(starts, high)
+        low = start if ascii_text else len(text[:start].encode("utf-8"))
+        high = end if ascii_text else low + len(text[start:end].encode("utf-8"))
+        # Token k starts at ends[k - 1] (the first at 0): those starting before `high` are the first one, when
+        # high > 0, and one more for each earlier end before `high`.
+        first = bisect.bisect_right(ends, low)
+        stop = min(bisect.bisect_left(ends, high), len(ends) - 1) + 1 if high > 0 and ends else 0
         if stop > first:
             ranges.append((first, stop))
     return ranges
+
+
+def may_match_empty(pattern: str) -> bool:
+    """Can the regex match an empty string anywhere? Only when its shortest match is empty: lookarounds and
+    anchors match nothing themselves, so a pattern whose every match takes a character never matches empty.
+    True when the pattern is not one Python's re can read (the encoder then checks every split)."""
+    fast = ascii_pattern(pattern)
+    if fast is None:
+        return True
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # the parser re compiles with
+    except ImportError:  # Python < 3.11
+        import sre_parse as _parser
+    shortest: int = _parser.parse(fast.pattern, fast.flags).getwidth()[0]
+    return shortest == 0
 
 
 # On ASCII text the Unicode classes of a pre-tokenizer regex are these sets (White_Space has no other ASCII

@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import json
 import re
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,7 @@ def _environment() -> jinja2.Environment:
 
     environment = _sandbox_class(Namespace)(
         trim_blocks=True, lstrip_blocks=True, extensions=[GenerationTracker, jinja2.ext.loopcontrols])
-    environment.filters["tojson"] = _tojson
+    environment.filters["tojson"] = _JsonFilter()
     environment.globals["raise_exception"] = _raise_exception
     environment.globals["strftime_now"] = _strftime_now
     environment.globals["dict"] = _TemplateDict()
@@ -161,6 +162,17 @@ def _sandbox_class(namespace: type) -> type[jinja2.sandbox.ImmutableSandboxedEnv
                     return self.undefined(obj=obj, name=attribute)
             return super().getattr(obj, attribute)
 
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's own names
+            # `content.strip('\n')`, `content.split('</think>')`: a str's own method (not format, which the sandbox
+            # wraps) is safe, takes no context and raises no StopIteration, so Context.call would only drop
+            # the compiler's bookkeeping arguments and call it.
+            if type(__obj) is types.BuiltinMethodType and type(__obj.__self__) is str \
+                    and __obj.__name__ not in _STR_FORMATS:
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+                return __obj(*args, **kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             key = (type(obj), attr)
             known = self.safe_attributes.get(key)
@@ -189,6 +201,34 @@ def _raise_exception(message: Any) -> None:
 def _tojson(value: Any, ensure_ascii: bool = False, indent: Any = None, separators: Any = None,
             sort_keys: bool = False) -> str:
     return json.dumps(value, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
+class _JsonFilter:
+    """``tojson``; within one conversation (``memo`` set), each list or dict is serialized once per set of options.
+
+    The renders of one conversation's prefixes serialize the same tools and tool-call arguments
+    again and again. The immutable sandbox lets no template change them, so the same object
+    (``is``: the memo holds it, so its id is not reused) gives the same text.
+    """
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple[Any, ...], tuple[Any, str]] | None = None
+
+    def __call__(self, value: Any, ensure_ascii: bool = False, indent: Any = None, separators: Any = None,
+                 sort_keys: bool = False) -> str:
+        memo = self.memo
+        if memo is None or not isinstance(value, (dict, list)):
+            return _tojson(value, ensure_ascii, indent, separators, sort_keys)
+        key = (id(value), ensure_ascii, indent, separators, sort_keys)
+        try:
+            known = memo.get(key)
+        except TypeError:  # an unhashable option (a list of separators): not remembered
+            return _tojson(value, ensure_ascii, indent, separators, sort_keys)
+        if known is not None and known[0] is value:
+            return known[1]
+        text = _tojson(value, ensure_ascii, indent, separators, sort_keys)
+        memo[key] = (value, text)
+        return text
 
 
 def _strftime_now(format: str) -> str:
@@ -232,6 +272,7 @@ class ChatTemplate:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateCompileError(f"line {exc.lineno}: {exc.message}") from None
         self._tracker = next(ext for ext in environment.extensions.values() if hasattr(ext, "tracking"))
+        self._json: _JsonFilter = environment.filters["tojson"]
 
     @classmethod
     def compile(cls, text: str) -> ChatTemplate:
@@ -240,10 +281,19 @@ class ChatTemplate:
     def render(self, messages: Sequence[Any], *, tools: Any = None, documents: Any = None,
                variables: Mapping[str, Any] | None = None, add_generation_prompt: bool = False) -> Rendering:
         """Render ``messages`` for training (no generation prompt unless asked); never raises on data."""
-        context = {**(variables or {}), "messages": normalize_messages(messages), "tools": tools,
-                   "documents": documents, "add_generation_prompt": add_generation_prompt}
+        conversation = self.conversation(messages, tools=tools, documents=documents, variables=variables)
+        return conversation.render(add_generation_prompt=add_generation_prompt)
+
+    def conversation(self, messages: Sequence[Any], *, tools: Any = None, documents: Any = None,
+                     variables: Mapping[str, Any] | None = None) -> Conversation:
+        """``messages`` ready to render, whole or any prefix of them (see :class:`Conversation`)."""
+        context = {**(variables or {}), "tools": tools, "documents": documents}
+        return Conversation(self, normalize_messages(messages), context)
+
+    def _render(self, context: dict[str, Any], json_memo: dict[tuple[Any, ...], tuple[Any, str]]) -> Rendering:
         tracking = _Tracking()
         self._tracker.tracking = tracking
+        self._json.memo = json_memo
         parts: list[str] = []
         try:
             for block in self._blocks(context):
@@ -258,10 +308,33 @@ class ChatTemplate:
             return Rendering(error=describe_error(exc))
         finally:
             self._tracker.tracking = None
+            self._json.memo = None
         return Rendering("".join(parts), tuple(tracking.spans))
 
     def _blocks(self, context: dict[str, Any]) -> Iterator[str]:
         return self._compiled.generate(**context)
+
+
+class Conversation:
+    """One conversation's messages, normalized once, rendered whole or up to any message.
+
+    Rendering the first *n* messages is rendering ``messages[:n]`` afresh: normalization
+    works message by message, so a prefix of the normalized list is the normalized prefix,
+    and the immutable sandbox lets no template change a message, so renders can share them (and the
+    JSON of their tools: see ``_JsonFilter``).
+    """
+
+    def __init__(self, template: ChatTemplate, messages: list[Any], context: dict[str, Any]) -> None:
+        self._template = template
+        self._messages = messages
+        self._context = context
+        self._json_memo: dict[tuple[Any, ...], tuple[Any, str]] = {}  # the tools' JSON, for every render of it
+
+    def render(self, end: int | None = None, *, add_generation_prompt: bool = False) -> Rendering:
+        """The first ``end`` messages (all when None) rendered; never raises on data."""
+        messages = self._messages if end is None else self._messages[:end]
+        return self._template._render({**self._context, "messages": messages,
+                                       "add_generation_prompt": add_generation_prompt}, self._json_memo)
 
 
 @functools.lru_cache(maxsize=32)
