@@ -69,6 +69,16 @@ def codes(records: list[Any], **settings: Any) -> list[str]:
 OPENAI = ("--provider", "openai")  # for checks of OpenAI's own rules and limits (the default target is generic)
 
 
+
+@contextlib.contextmanager
+def switched(name: str, on: bool) -> Iterator[None]:
+    """An internal switch of ftlint (an environment variable: FTLINT_PREFILTER, FTLINT_REQUIRES,
+    FTLINT_PLACE_ALL) set to "1" or "0" inside the block, as it was after it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(name, "1" if on else "0")
+        yield
+
+
 def run_cli(*args: str, input: bytes | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 

@@ -103,9 +103,9 @@ def _pin_clock(template: str) -> None:
     _compile_jinja_template(template).environment.globals["strftime_now"] = PINNED.strftime
 
 
-@pytest.mark.parametrize("name", sorted(TEMPLATE_FAMILY))
-def test_counts_equal_transformers(name: str, tokenizer_json: Path, tmp_path: Path) -> None:
-    template = template_text(name)
+
+def _model_and_reference(name: str, template: str, tokenizer_json: Path, tmp_path: Path) -> tuple[ChatModel, Any]:
+    """ftlint's model and transformers' tokenizer, from one model folder with this template."""
     folder = model_folder(tmp_path / name, tokenizer_json, template, TEMPLATE_FAMILY[name])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -113,7 +113,13 @@ def test_counts_equal_transformers(name: str, tokenizer_json: Path, tmp_path: Pa
     _pin_clock(template)
     files = find_model_files(None, folder)
     assert files is not None
-    model = ChatModel.from_files(files)
+    return ChatModel.from_files(files), reference_tokenizer
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATE_FAMILY))
+def test_counts_equal_transformers(name: str, tokenizer_json: Path, tmp_path: Path) -> None:
+    template = template_text(name)
+    model, reference_tokenizer = _model_and_reference(name, template, tokenizer_json, tmp_path)
     generation = model.template() is not None and model.template().has_generation  # type: ignore[union-attr]
     mismatches, rendered = [], 0
     for index, example in enumerate(EXAMPLES):
@@ -195,14 +201,7 @@ def test_prefix_spans_equal_transformers_renders_of_every_prefix(name: str, toke
     """A template without `{% generation %}`: ftlint renders the prefixes from one normalized conversation; the
     trainable tokens are those the same rule finds on transformers' own render of each prefix."""
     template = template_text(name)
-    folder = model_folder(tmp_path / name, tokenizer_json, template, TEMPLATE_FAMILY[name])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        reference_tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
-    _pin_clock(template)
-    files = find_model_files(None, folder)
-    assert files is not None
-    model = ChatModel.from_files(files)
+    model, reference_tokenizer = _model_and_reference(name, template, tokenizer_json, tmp_path)
     mismatches, trained = [], 0
     for index, example in enumerate(EXAMPLES):
         analysis = model.analyse(example, "chat")

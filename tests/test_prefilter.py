@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import pickle
 import random
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, run_cli
+from conftest import CORPUS, FIXTURES, run_cli, switched
 from ftlint import parallel
 from ftlint.prefilter import WHITESPACE, Prefilter, _compiled, caseless
 from ftlint.rules import content, quality, secrets, tokens
@@ -50,17 +48,8 @@ FILLER = ["hello", " ", "\n", "\t", "/", "\\", '"', "é", "字", "🙂", "0", "1
           "@", "\u3000", "\u00a0", "#", "<", "|", ">", "[", "]", "key", "i", "\u0131"]
 
 
-@contextlib.contextmanager
-def prefilter(on: bool) -> Iterator[None]:
-    before = os.environ.get("FTLINT_PREFILTER")
-    os.environ["FTLINT_PREFILTER"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["FTLINT_PREFILTER"]
-        else:
-            os.environ["FTLINT_PREFILTER"] = before
+def prefilter(on: bool) -> contextlib.AbstractContextManager[None]:
+    return switched("FTLINT_PREFILTER", on)
 
 
 def reports(*args: str) -> tuple[str, str]:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,23 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, run_cli
+from conftest import CORPUS, FIXTURES, run_cli, switched
 from ftlint import lint_records
 from ftlint.formats import view
 from ftlint.rule import Rule
 
 
-@contextlib.contextmanager
-def gated(on: bool) -> Iterator[None]:
-    before = os.environ.get("FTLINT_REQUIRES")
-    os.environ["FTLINT_REQUIRES"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["FTLINT_REQUIRES"]
-        else:
-            os.environ["FTLINT_REQUIRES"] = before
+def gated(on: bool) -> contextlib.AbstractContextManager[None]:
+    return switched("FTLINT_REQUIRES", on)
 
 
 def both(*args: str) -> tuple[str, str]:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES, run_cli
+from conftest import CORPUS, FIXTURES, run_cli, switched
 from ftlint import parallel, repeats, stamp
 from ftlint.stamp import Stamper
 from ftlint.violation import Violation
@@ -26,17 +24,8 @@ FORMATS = ("full", "concise", "grouped", "json", "json-lines", "sarif", "junit",
 SECRET = "sk-proj-" + "aB3dE5fG7hJ9kL1mN2pQ4rS6"
 
 
-@contextlib.contextmanager
-def placing_all(on: bool) -> Iterator[None]:
-    before = os.environ.get("FTLINT_PLACE_ALL")
-    os.environ["FTLINT_PLACE_ALL"] = "1" if on else "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["FTLINT_PLACE_ALL"]
-        else:
-            os.environ["FTLINT_PLACE_ALL"] = before
+def placing_all(on: bool) -> contextlib.AbstractContextManager[None]:
+    return switched("FTLINT_PLACE_ALL", on)
 
 
 def both(*args: str) -> tuple[str, str]:
