@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ftlint.masking import mask, mask_at, mask_pointer
@@ -122,10 +122,11 @@ class Unplaced(Violation):
     placing it needs (``Stamper.placed``). Every other field is exact: counts, summaries and verdicts
     read them."""
 
-    finding: Finding = _NO_FINDING
-    # The line as read (undecodable bytes replaced); none when the report shows no violation at all (a
-    # target's verdict), so that workers do not send the lines of a file back to count its findings.
-    text: str = ""
+    # The finding and the line as read (undecodable bytes replaced), unmasked: never in a repr, which a
+    # traceback or a log could print. No line when the report shows no violation at all (a target's
+    # verdict), so that workers do not send the lines of a file back to count its findings.
+    finding: Finding = field(default=_NO_FINDING, repr=False)
+    text: str = field(default="", repr=False)
     parsed: bool = False  # the line parsed: a pointer locates its column
     sensitive: bool = False  # the rule's excerpt would show a secret: none is cut
 

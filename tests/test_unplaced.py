@@ -83,6 +83,25 @@ def test_findings_past_the_limit_are_not_placed(tmp_path: Path, monkeypatch: pyt
     assert len(placed) >= counted_total
 
 
+
+def test_an_unplaced_violation_never_shows_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unplaced violation carries its line, secrets and all, to be placed later: its repr (what a
+    traceback or a log would print) shows neither the line nor the unmasked finding."""
+    unplaced: list[stamp.Unplaced] = []
+    stamp_one = Stamper.stamp
+
+    def kept(self: Stamper, *args: object, **kwargs: object) -> Violation:
+        violation = stamp_one(self, *args, **kwargs)  # type: ignore[arg-type]
+        if isinstance(violation, stamp.Unplaced):
+            unplaced.append(violation)
+        return violation
+
+    monkeypatch.setattr(Stamper, "stamp", kept)
+    run_cli("check", "-f", "json", "-j1", str(repeated(tmp_path)))
+    with_secret = [violation for violation in unplaced if SECRET in violation.text]
+    assert with_secret, "the file's secret lines should have unplaced findings"
+    assert not any(SECRET in repr(violation) for violation in unplaced)
+
 @pytest.mark.parametrize("output", FORMATS)
 def test_identical_reports_in_every_format(tmp_path: Path, output: str) -> None:
     path = repeated(tmp_path)
