@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
@@ -69,6 +70,17 @@ def codes(records: list[Any], **settings: Any) -> list[str]:
 OPENAI = ("--provider", "openai")  # for checks of OpenAI's own rules and limits (the default target is generic)
 
 
+
+
+def data_values() -> Iterator[Any]:
+    """Every line of the fixtures and of the real corpus (when it is beside the project) that parses as JSON."""
+    files = sorted(FIXTURES.rglob("*.jsonl")) + (sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else [])
+    for path in files:
+        for line in path.read_bytes().splitlines():
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
 
 @contextlib.contextmanager
 def switched(name: str, on: bool) -> Iterator[None]:

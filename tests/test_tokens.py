@@ -14,7 +14,7 @@ import tiktoken
 from tiktoken.load import load_tiktoken_bpe
 from tiktoken_ext import openai_public
 
-from conftest import FIXTURES, assistant, conversation, system, user
+from conftest import FIXTURES, assistant, conversation, data_values, system, user
 from ftlint import lint_file, lint_records
 from ftlint import tokens as tokens_module
 from ftlint.tokens import ENCODINGS, TokenCounter, TokenizerFailure, count_messages, count_tools, read_vocabulary
@@ -211,26 +211,17 @@ def test_no_tokenizer_is_loaded_when_nothing_needs_it(monkeypatch: pytest.Monkey
 
 
 def _corpus_strings() -> list[str]:
-    from conftest import CORPUS
-
     strings = ["", " ", "hello world", "<|endoftext|> and <|fim_suffix|> as text", "\ud800 lone", "e\u0301",
                "👩‍👩‍👧‍👦 🇳🇴", " " * 300_000, "\t\n" * 1000, "a" * 100_000, "日本語のテキスト" * 500]
-    files = sorted(FIXTURES.rglob("*.jsonl")) + (sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else [])
-    for path in files:
-        for line in path.read_bytes().splitlines():
-            try:
-                value = json.loads(line)
-            except ValueError:
-                continue
-            stack = [value]
-            while stack:
-                item = stack.pop()
-                if isinstance(item, str):
-                    strings.append(item)
-                elif isinstance(item, dict):
-                    stack.extend(item.values())
-                elif isinstance(item, list):
-                    stack.extend(item)
+    stack = list(data_values())
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return strings
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, FIXTURES
+from conftest import data_values
 from ftlint import tokens as tokens_module
 from ftlint.tokens import ExampleTokens, TokenCounter, count_messages, count_record, load_encoding
 
@@ -114,17 +114,7 @@ def test_counts_equal_the_plain_formula(tokenizer: str, conversation: list[dict[
 
 
 def _records() -> list[dict[str, Any]]:
-    files = sorted(FIXTURES.rglob("*.jsonl")) + (sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else [])
-    found = []
-    for path in files:
-        for line in path.read_bytes().splitlines():
-            try:
-                value = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(value, dict) and _countable(value.get("messages")):
-                found.append(value)
-    return found
+    return [value for value in data_values() if isinstance(value, dict) and _countable(value.get("messages"))]
 
 
 def _countable(messages: Any) -> bool:
