@@ -9,9 +9,13 @@ Each worker has two pipes of its own: tasks come in on one, and its findings go
 back on the other in batches, as they are found, followed by the range's
 totals. The parent reads the workers' pipes in task order, so memory stays flat
 whatever the input: a worker that is ahead of the parent blocks on its full
-pipe, holding one batch; at most ``TASKS_AHEAD`` tasks per worker are handed
-out (the chunks of lines the parent read from a compressed file or standard
-input); a tail that the parent lints itself is streamed like a single pass.
+pipe, holding one batch; a tail that the parent lints itself is streamed like a
+single pass. Each worker counts the tasks it has finished in shared memory, and
+the next task goes to the worker with the fewest unfinished ones (at most
+``TASKS_AHEAD`` each, which bounds the chunks of lines the parent read from a
+compressed file or standard input): a worker on a faster core (or one that
+another process does not share) takes more of the file, instead of waiting for
+the parent to read the slower one's results in order.
 A file of ten million blank lines makes ten million findings, and none of
 them waits in memory for the others.
 
@@ -60,6 +64,9 @@ BATCH_CHARS = 1024 * 1024
 # Tasks handed to each worker, the one it works on included: with two, a worker that finishes a task
 # starts the next at once, while the parent is still reading the previous one.
 TASKS_AHEAD = 2
+# How often the parent, waiting for one worker, looks whether another has finished a task: far shorter
+# than a task takes, so that the second task a worker holds is never the last before it gets another.
+POLL_SECONDS = 0.05
 
 _RangePass = Callable[[Emit], PassResult]  # lints a range, handing its findings to ``emit`` in order
 
@@ -77,7 +84,7 @@ def can_fork() -> bool:
 
 def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sink) -> None:
     """Lint every target in worker processes; each file's findings reach ``sink`` in file order."""
-    global _TARGETS, _DONE
+    global _TARGETS, _DONE, _FINISHED
 
     for target in targets:  # loaded before forking, so workers share them
         # (not for an open model: its own tokenizer counts, and the OpenAI one only a format it cannot render)
@@ -85,6 +92,7 @@ def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sin
             target.job.counter()
     context = multiprocessing.get_context("fork")
     _TARGETS, _DONE = targets, context.Value("q", 0)
+    _FINISHED = context.Array("q", jobs, lock=False)  # one slot per worker, written by it alone
     # Objects that exist now are never collected in the workers: without this, their collections write
     # to every object's header and copy the parent's pages into each worker.
     gc.freeze()
@@ -128,7 +136,13 @@ class _Worker:
     process: ForkProcess
     tasks: Connection  # the parent's end: tasks go out
     results: Connection  # the parent's end: batches of findings and results come in
-    pending: int = 0  # tasks handed out and not yet read back
+    slot: int  # its counter of finished tasks in _FINISHED
+    handed: int = 0  # tasks handed out to it, ever
+
+    @property
+    def unfinished(self) -> int:
+        finished: int = _FINISHED[self.slot]
+        return self.handed - finished
 
 
 _POOLS: set[_Pool] = set()  # live pools, for stop_workers
@@ -143,24 +157,24 @@ class _Pool:
         for stream in (sys.stdout, sys.stderr):  # what is buffered now would be written again by each worker
             stream.flush()
         try:
-            for _ in range(jobs):
-                self.workers.append(self._start(context))
+            for slot in range(jobs):
+                self.workers.append(self._start(context, slot))
         except BaseException:
             self.stop(kill=True)
             raise
 
-    def _start(self, context: ForkContext) -> _Worker:
+    def _start(self, context: ForkContext, slot: int) -> _Worker:
         tasks_in, tasks_out = context.Pipe(duplex=False)
         results_in, results_out = context.Pipe(duplex=False)
         # The worker closes the parent's ends of every pipe, so that each pipe has one reader and one
         # writer: when either side dies, the other sees the end of the pipe instead of waiting forever.
         others = [end for worker in self.workers for end in (worker.tasks, worker.results)]
         process = context.Process(target=_serve, args=(tasks_in, results_out, [*others, tasks_out, results_in],
-                                                       os.getpid()), daemon=True)
+                                                       os.getpid(), slot), daemon=True)
         process.start()
         tasks_in.close()
         results_out.close()
-        return _Worker(process, tasks_out, results_in)
+        return _Worker(process, tasks_out, results_in, slot)
 
     def stop(self, kill: bool) -> None:
         """End the workers: when ``kill``, at once; else let them see their task pipe close (they are idle).
@@ -201,14 +215,14 @@ class _Runner:
                     return
                 self._order.append((task.index, task))
             else:
-                worker = min(self._workers, key=lambda worker: worker.pending)
-                if worker.pending >= TASKS_AHEAD:
+                worker = min(self._workers, key=lambda worker: worker.unfinished)
+                if worker.unfinished >= TASKS_AHEAD:
                     return
                 try:
                     worker.tasks.send(task)
                 except OSError:  # the pipe is closed: the worker is gone
                     raise WorkerDied(WORKER_DIED) from None
-                worker.pending += 1
+                worker.handed += 1
                 self._order.append((task.index, worker))
             self._next = next(self._tasks, None)
 
@@ -229,7 +243,6 @@ class _Runner:
                 for violation in payload:
                     emit(violation)
                 continue
-            worker.pending -= 1
             if kind == "error":
                 raise payload
             self._fill()
@@ -237,10 +250,12 @@ class _Runner:
             return result
 
     def _receive(self, worker: _Worker, job: FileJob) -> tuple[str, Any]:
-        """The worker's next message; until it comes, the progress line moves as the workers advance."""
+        """The worker's next message; until it comes, the progress line moves as the workers advance, and
+        a worker that finished a task gets the next."""
         try:
-            while not worker.results.poll(0.25):
+            while not worker.results.poll(POLL_SECONDS):
                 self._progress.report(job)
+                self._fill()
             message: tuple[str, Any] = worker.results.recv()
         except (EOFError, OSError):  # the worker's end of the pipe closed: it died
             raise WorkerDied(WORKER_DIED) from None
@@ -312,9 +327,10 @@ def _without(failed: set[str], emit: Emit) -> Emit:
 
 _TARGETS: list[Target] = []
 _DONE: Any = None  # bytes done by all workers: a counter in shared memory, created before they fork
+_FINISHED: Any = None  # tasks finished by each worker (its slot), in shared memory
 
 
-def _serve(tasks: Connection, results: Connection, inherited: list[Connection], parent: int) -> None:
+def _serve(tasks: Connection, results: Connection, inherited: list[Connection], parent: int, slot: int) -> None:
     """A worker's life: lint the tasks that come in, in order, until the parent closes the pipe or dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler raises, to clean up: not here
@@ -327,7 +343,9 @@ def _serve(tasks: Connection, results: Connection, inherited: list[Connection], 
         # Tasks are read as they come, even while this worker is busy: the parent never blocks sending one.
         threading.Thread(target=_receive_tasks, args=(tasks, inbox), daemon=True).start()
         while (task := inbox.get()) is not None:
-            results.send(_outcome(task, results))
+            outcome = _outcome(task, results)
+            _FINISHED[slot] += 1  # before the result is sent: its pipe may be full until the parent reads it
+            results.send(outcome)
         code = 0
     finally:
         # No cleanup of the parent's state (atexit handlers, buffered output, which would be written twice)

@@ -9,6 +9,7 @@ import json
 import lzma
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,6 +110,37 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path, monkeypatch: 
         signal.signal(signal.SIGALRM, previous)
     assert result.exit_code == 2
     assert "a worker process died" in result.stderr and "--jobs" in result.stderr
+
+
+_SLOW = False  # set in the worker that got the file's first task
+
+
+def _slow_on_the_first_worker(task: ranges.Task, emit: Callable[[Violation], None]) -> parallel.PassResult:
+    """The worker that lints the first range is slow (as on a core that another process shares)."""
+    global _SLOW
+    _SLOW = _SLOW or task.first_line == 1
+    if _SLOW:
+        time.sleep(0.3)
+    with open(os.environ["FTLINT_TEST_TASKS"], "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()} {task.first_line}\n")
+    return _ORIGINAL_WORK(task, emit)
+
+
+@pytest.mark.usefixtures("tiny_ranges")
+def test_a_faster_worker_takes_more_of_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks go to the worker with the fewest unfinished ones, not in turns: the parent reads results in
+    file order, and handing out in turns would make the fast worker wait for the slow one."""
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(chat(f"question {i} " * 20)) + "\n" for i in range(200)), encoding="utf-8")
+    expected = run_cli("check", str(path), "--format", "json", "--jobs", "1").stdout
+    log = tmp_path / "tasks"
+    monkeypatch.setenv("FTLINT_TEST_TASKS", str(log))
+    monkeypatch.setattr(parallel, "_work", _slow_on_the_first_worker)
+    assert run_cli("check", str(path), "--format", "json", "--jobs", "2").stdout == expected
+    done = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    slow = next(pid for pid, first_line in done if first_line == "1")
+    assert len(done) == 8  # two workers, four ranges each
+    assert sum(pid == slow for pid, _ in done) <= 3  # in turns, it would be 4
 
 
 def test_workers_report_progress_exactly_once_per_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
