@@ -10,7 +10,6 @@ import datetime as dt
 import difflib
 import functools
 import re
-from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -128,10 +127,8 @@ def layout_facts(layout: str) -> LayoutFacts:
     return LayoutFacts(**fields) if fields else LayoutFacts()
 
 
-@functools.cache
 def _bundled() -> dict[str, Any]:
-    data: dict[str, Any] = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
-    return data
+    return tomlload.bundled("models.toml")
 
 
 class ModelInfo(BaseModel):

@@ -18,9 +18,6 @@ DEFAULT_TARGET = "generic"  # what a run checks for when no --provider or config
 @functools.cache
 def targets() -> tuple[str, ...]:
     """The built-in targets (``--provider``), read from models.toml (no pydantic: `--help` is fast)."""
-    from importlib import resources
-
     from ftlint import tomlload
 
-    data = tomlload.loads(resources.files("ftlint").joinpath("models.toml").read_text(encoding="utf-8"))
-    return tuple(data.get("providers", {}))
+    return tuple(tomlload.bundled("models.toml").get("providers", {}))

@@ -48,6 +48,7 @@ from ftlint.engine import Emit, Engine, FileJob, PassResult, Sink
 from ftlint.ranges import Tail, Target, Task, open_task, tasks
 from ftlint.stamp import carried
 from ftlint.violation import Violation
+from ftlint.workers import WORKER_DIED, WorkerDied
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -55,8 +56,6 @@ if TYPE_CHECKING:
 
     from ftlint.filereport import FileReport
 
-# Below this many bytes in a run, starting workers costs more than it saves.
-MIN_PARALLEL_BYTES = 8 * 1024 * 1024
 # A worker sends its findings in batches of at most this many, or of about BATCH_CHARS characters of
 # text (messages quote data): enough to make the pipe cheap, few enough to be small.
 BATCH_VIOLATIONS = 1000
@@ -69,17 +68,6 @@ TASKS_AHEAD = 2
 POLL_SECONDS = 0.05
 
 _RangePass = Callable[[Emit], PassResult]  # lints a range, handing its findings to ``emit`` in order
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def lint_in_parallel(engine: Engine, targets: list[Target], jobs: int, sink: Sink) -> None:
@@ -118,14 +106,6 @@ def stop_workers() -> None:
     """Kill every worker this process started, at once (for an interrupted run)."""
     for pool in list(_POOLS):
         pool.stop(kill=True)
-
-
-class WorkerDied(RuntimeError):
-    """A worker process ended without finishing its range."""
-
-
-WORKER_DIED = ("a worker process died before finishing its part of the run (killed by the system, perhaps "
-               "for lack of memory); try fewer --jobs")
 
 
 # --- in the parent --------------------------------------------------------------------------------

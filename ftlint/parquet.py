@@ -165,10 +165,11 @@ def lint(job: FileJob, path: Path, sink: Sink, jobs: int) -> FileReport:
 
     Split across ``jobs`` forked workers by row groups when the file is large enough."""
     from ftlint import parallel
+    from ftlint.workers import can_fork
 
     parts: list[Span] = []
     total = 0
-    if jobs > 1 and parallel.can_fork():
+    if jobs > 1 and can_fork():
         try:
             parts, total, _ = spans(path, 4 * jobs)
         except ParquetUnavailable:

@@ -242,12 +242,6 @@ def _chunks(index: int, target: Target, streamed: Streamed) -> Iterator[Task | T
             source.close()
 
 
-def is_stream(path: Path | None) -> bool:
-    """Standard input, a pipe or a FIFO: read once, from the start, by the parent (not a regular file,
-    which can be reopened, measured and cut into byte ranges)."""
-    return path is None or not path.is_file()
-
-
 def read_ahead(stream: IO[bytes], size: int) -> Joined:
     """A stream with at least ``size`` bytes read ahead (fewer at its end), to decide how to run.
 

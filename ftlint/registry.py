@@ -175,7 +175,7 @@ def _with_distributions(entry_points: Iterable[metadata.EntryPoint]) -> list[tup
             found.append((entry_point, "?", "?"))
             continue
         if id(dist) not in known:
-            fields = dist.metadata
-            known[id(dist)] = (fields["Name"], dist.version)
+            fields = dist.metadata  # (`dist.version` would parse it again)
+            known[id(dist)] = (fields["Name"], fields["Version"])
         found.append((entry_point, *known[id(dist)]))
     return found

@@ -79,9 +79,9 @@ class Run:
         from ftlint.baseline import BaselineError
         from ftlint.clock import ClockError
         from ftlint.config import ConfigError
-        from ftlint.parallel import WorkerDied
         from ftlint.parquet import ParquetUnavailable
         from ftlint.registry import RegistryError
+        from ftlint.workers import WorkerDied
 
         self._refuse_overwriting_inputs()
         try:
@@ -158,7 +158,7 @@ class Run:
                   validation: list[bool]) -> dict[str, tuple[TargetVerdict, ...]]:
         """Every target's verdict on each file, from a silent lint per target (files are read once each)."""
         from ftlint.config import ConfigError
-        from ftlint.ranges import is_stream
+        from ftlint.inputs import is_stream
         from ftlint.verdicts import TargetVerdict
 
         if any(is_stream(path) for path, _ in files):
@@ -341,25 +341,30 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
     Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so that
     their size counts in the decision and the parent can hand them out in chunks.
     """
-    from ftlint import parallel, parquet
-    from ftlint.inputs import open_input, open_stream
-    from ftlint.ranges import Target, is_stream, read_ahead
+    from ftlint import parquet
+    from ftlint.inputs import is_stream, open_input, open_stream
+    from ftlint.workers import MIN_PARALLEL_BYTES, can_fork, default_jobs
 
-    jobs = jobs or parallel.default_jobs()
+    jobs = jobs or default_jobs()
     streams: dict[int, Joined] = {}
     opened: list[IO[bytes]] = []
     try:
         # A Parquet file splits by row groups (ftlint.parquet): a run with one goes file by file.
-        if jobs > 1 and parallel.can_fork() and not any(parquet.is_parquet(path) for path, _ in files):
+        if jobs > 1 and can_fork() and not any(parquet.is_parquet(path) for path, _ in files):
+            from ftlint.ranges import read_ahead
+
             for index, (path, _) in enumerate(files):
                 if is_stream(path):
                     source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
                     if path is not None:
                         opened.append(source)
-                    streams[index] = read_ahead(source, parallel.MIN_PARALLEL_BYTES)
+                    streams[index] = read_ahead(source, MIN_PARALLEL_BYTES)
             size = sum(len(streams[index].head) if index in streams else cast(Path, path).stat().st_size
                        for index, (path, _) in enumerate(files))
-            if size >= parallel.MIN_PARALLEL_BYTES:
+            if size >= MIN_PARALLEL_BYTES:
+                from ftlint import parallel
+                from ftlint.ranges import Target
+
                 targets = [Target(_job(engine, path, validation), path, streams.get(index))
                            for index, (path, validation) in enumerate(files)]
                 parallel.lint_in_parallel(engine, targets, jobs, sink)
@@ -428,8 +433,7 @@ def _progress(options: RunOptions) -> Progress | None:
 def progress_total(paths: list[Path | None]) -> int | None:
     """The bytes a run will report as done, or None when not known in advance: standard input and
     pipes have no size, and a compressed file's progress counts decompressed bytes."""
-    from ftlint.inputs import is_compressed
-    from ftlint.ranges import is_stream
+    from ftlint.inputs import is_compressed, is_stream
 
     if any(is_stream(path) or is_compressed(cast(Path, path)) for path in paths):
         return None

@@ -8,6 +8,7 @@ these is a :class:`TomlError` with a location, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -33,6 +34,15 @@ class TomlError(ValueError):
 
 def loads(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
+
+
+@functools.cache
+def bundled(name: str) -> dict[str, Any]:
+    """A TOML data file of the package (models.toml, templates.toml), parsed once per process: several
+    parts read models.toml, and parsing it costs more than most of a 10-line run. Not to be modified."""
+    from importlib import resources
+
+    return loads(resources.files("ftlint").joinpath(name).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -121,9 +121,9 @@ def test_stdin_and_output_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("jobs", ["1", "3"])
 def test_standard_input_named_twice_is_read_once(jobs: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ftlint import parallel
+    from ftlint import workers
 
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)  # --jobs 3 reads it ahead, in parallel
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)  # --jobs 3 reads it ahead, in parallel
     data = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
     result = run_cli("check", "-", "-", "--format", "json", "--jobs", jobs, input=data)
     files = json.loads(result.stdout)["files"]

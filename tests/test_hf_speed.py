@@ -9,7 +9,7 @@ import pytest
 
 import ftlint.engine
 from conftest import run_cli
-from ftlint import parallel
+from ftlint import workers
 from hf_models import model_folder, template_text, train_tokenizer
 
 CHAT = {"messages": [{"role": "user", "content": "What is 2 + 2?"}, {"role": "assistant", "content": "4."}]}
@@ -35,7 +35,7 @@ def test_a_parallel_open_model_run_does_not_load_the_openai_vocabulary(
             super().__init__(encoding, *args)
 
     monkeypatch.setattr(ftlint.engine, "TokenCounter", Spy)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     result = run_cli("check", str(data), "--tokenizer", str(qwen3_folder), "--jobs", "2", "--format", "json",
                      "--model", "gpt-4o-mini-2024-07-18")
     assert result.exit_code == 0, result.output

@@ -24,6 +24,7 @@ import ftlint.discovery
 import ftlint.inputs
 import ftlint.parallel
 import ftlint.ranges
+import ftlint.workers
 from conftest import run_cli
 from ftlint import lint_records
 
@@ -105,7 +106,7 @@ def test_hostile_bytes_are_findings(tmp_path: Path, case: str) -> None:
 
 
 def test_a_huge_integer_is_a_finding_in_parallel_runs_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ftlint.parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(ftlint.workers, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(ftlint.ranges, "MIN_RANGE_BYTES", 300)
     path = tmp_path / "huge.jsonl"
     path.write_bytes(GOOD + b"\n" + CATALOGUE["integer of 4,301 digits"][0] + GOOD + b"\n")

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, chat, fed_fifo, run_cli
-from ftlint import parallel, ranges
+from ftlint import ranges, workers
 from ftlint.inputs import SNIFF_BYTES, Joined, open_stream, sniff
 
 PLAIN = (FIXTURES / "bad" / "role-order.jsonl").read_bytes()
@@ -70,7 +70,7 @@ def test_corrupt_archive_is_a_finding(tmp_path: Path) -> None:
 
 
 def test_compressed_files_same_result_for_any_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 64)
     path = tmp_path / "data.jsonl.bz2"
     path.write_bytes(bz2.compress(PLAIN))
@@ -165,7 +165,7 @@ def test_compressed_standard_input_is_decompressed(tmp_path: Path, suffix: str,
     packed = OPENERS[suffix](PLAIN)
     results = []
     for jobs in ("1", "3"):
-        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0 if jobs == "3" else parallel.MIN_PARALLEL_BYTES)
+        monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0 if jobs == "3" else workers.MIN_PARALLEL_BYTES)
         monkeypatch.setattr(ranges, "CHUNK_BYTES", 300)
         result = run_cli("check", "-", "--format", "json", "--jobs", jobs, input=packed)
         results.append((result.exit_code, result.stdout))
@@ -195,7 +195,7 @@ def test_compressed_data_under_a_plain_name_is_one_finding(tmp_path: Path, suffi
     monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
     outputs = set()
     for jobs in ("1", "3"):
-        monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0 if jobs == "3" else parallel.MIN_PARALLEL_BYTES)
+        monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0 if jobs == "3" else workers.MIN_PARALLEL_BYTES)
         outputs.add(run_cli("check", str(path), "--format", "json", "--jobs", jobs).stdout)
     assert len(outputs) == 1
     violations = json.loads(outputs.pop())["files"][0]["violations"]

@@ -17,7 +17,7 @@ from conftest import peak_run
 
 # The run as `ftlint check` runs it, with the 8 MB threshold for parallel runs lifted, so that small
 # generated inputs go through the workers.
-DRIVER = ("import sys; from ftlint import parallel; parallel.MIN_PARALLEL_BYTES = 0; "
+DRIVER = ("import sys; from ftlint import workers; workers.MIN_PARALLEL_BYTES = 0; "
           "from ftlint.cli import main; main()")
 MB = 1024 * 1024
 

@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, chat, conversation, fed_fifo, run_cli, user
-from ftlint import parallel, ranges
+from ftlint import parallel, ranges, workers
 from ftlint.violation import Violation
 
 
 @pytest.fixture
 def tiny_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut every file into many small ranges, so that even fixtures run in parallel."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
     monkeypatch.setattr(ranges, "CHUNK_BYTES", 300)
 
@@ -223,7 +223,7 @@ def test_random_files_identical(tmp_path_factory: pytest.TempPathFactory, lines:
     path = folder / f"data.jsonl{suffix if suffix in COMPRESS else ''}"
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+        patch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
         patch.setattr(ranges, "MIN_RANGE_BYTES", 1)
         patch.setattr(ranges, "CHUNK_BYTES", 300)
         if suffix == "-":

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, run_cli, switched
-from ftlint import parallel
+from ftlint import workers
 from ftlint.prefilter import WHITESPACE, Prefilter, _compiled, caseless
 from ftlint.rules import content, quality, secrets, tokens
 
@@ -208,7 +208,7 @@ def test_identical_reports_on_generated_files(tmp_path: Path, generated: list[st
 
 def test_identical_reports_in_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Forked workers scan with the plan's Set too, and skip the same rules."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)  # even a small file runs in ranges
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)  # even a small file runs in ranges
     path = tmp_path / "triggers.jsonl"
     path.write_text("\n".join(trigger_lines()[:-1] * 3) + "\n", encoding="utf-8")
     with prefilter(False):

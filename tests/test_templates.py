@@ -214,9 +214,9 @@ def test_a_hostile_template_is_a_finding_not_a_crash(tmp_path: Path) -> None:
 
 def test_the_same_output_for_any_jobs(folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Workers render and count on their own; the dataset rule (FT315) merges: the output is identical."""
-    from ftlint import parallel, ranges
+    from ftlint import ranges, workers
 
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(ranges, "MIN_RANGE_BYTES", 300)
     monkeypatch.setattr(ranges, "CHUNK_BYTES", 300)
     data = _project(tmp_path)

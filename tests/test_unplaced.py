@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES, run_cli, switched
-from ftlint import parallel, repeats, stamp
+from ftlint import repeats, stamp, workers
 from ftlint.stamp import Stamper
 from ftlint.violation import Violation
 
@@ -129,7 +129,7 @@ def test_identical_reports_on_every_layout_fixture() -> None:
 
 def test_identical_reports_in_parallel_ranges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each range counts its own findings: what a file shows is within each range's first ``limit + 1``."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)  # even a small file runs in ranges
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)  # even a small file runs in ranges
     path = repeated(tmp_path, copies=150)
     with placing_all(True):
         single = run_cli("check", "-f", "json", "-j1", "--max-repeats", "2", str(path)).output
@@ -142,7 +142,7 @@ def test_more_distinct_findings_than_a_file_follows(tmp_path: Path, monkeypatch:
     """Past MAX_TRACKED distinct (code, message) pairs, a file lists every later one: those the engine did not
     place (a range cannot know the file's count) are placed when listed, secrets hidden."""
     monkeypatch.setattr(repeats, "MAX_TRACKED", 4)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     path = repeated(tmp_path, copies=80)
     for jobs in ("1", "3"):
         for output in ("json", "full"):
@@ -216,7 +216,7 @@ def test_a_targets_verdict_is_sent_no_lines(tmp_path: Path, monkeypatch: pytest.
     """A verdict counts violations and shows none: what workers send back carries no line of the file."""
     from ftlint.verdicts import VerdictSink
 
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     carried: list[int] = []
     count = VerdictSink.violation
 

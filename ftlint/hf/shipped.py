@@ -39,8 +39,8 @@ class ShippedTemplate(BaseModel):
 @functools.cache
 def shipped_templates() -> tuple[ShippedTemplate, ...]:
     """Every entry, in file order (the order in which model ids are matched)."""
-    data = tomlload.loads(resources.files("ftlint").joinpath("templates.toml").read_text(encoding="utf-8"))
-    return tuple(ShippedTemplate(name=name, **fields) for name, fields in data.get("templates", {}).items())
+    templates = tomlload.bundled("templates.toml").get("templates", {})
+    return tuple(ShippedTemplate(name=name, **fields) for name, fields in templates.items())
 
 
 def shipped_template(model_id: str) -> ShippedTemplate | None:
