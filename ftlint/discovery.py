@@ -111,7 +111,7 @@ def expand(paths: tuple[Path, ...], validation: set[Path], selection: Selection 
             continue
         if not path.exists():
             kind = "a broken or looping symbolic link" if path.is_symlink() else "no such file or directory"
-            raise FileNotFoundError(f"{path}: {kind}")
+            raise FileNotFoundError(f"{_shown(path)}: {kind}")
         reason = selection.excluded(path, is_dir=path.is_dir(), named=True)
         if reason is not None:
             selection.skipped.append((path, reason))
@@ -141,7 +141,13 @@ def _nothing_found(path: Path, selection: Selection) -> str:
     skipped = sum(1 for skipped, _ in selection.skipped if path in skipped.parents)
     hint = f" ({skipped} excluded; -v lists them)" if skipped else ""
     suffixes = ", ".join(f"*{suffix}" for suffix in SUFFIXES)
-    return f"{path}: a directory with no {suffixes} files in it{hint}; name the files to check"
+    return f"{_shown(path)}: a directory with no {suffixes} files in it{hint}; name the files to check"
+
+
+def _shown(path: Path) -> str:
+    from ftlint.masking import mask_name
+
+    return mask_name(str(path))
 
 
 def _scan(directory: Path, selection: Selection) -> Iterator[Path]:

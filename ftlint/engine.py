@@ -24,7 +24,7 @@ from ftlint.config import Config, ConfigError, ConfigResolver
 from ftlint.filereport import FileReport, build_report
 from ftlint.formats import FORMAT_BY_METHOD, FORMATS, guess_strength
 from ftlint.hf.setup import ChatSetup, setup_for_settings
-from ftlint.masking import mask, run_scanners
+from ftlint.masking import mask, mask_name, run_scanners
 from ftlint.prefilter import Prefilter
 from ftlint.records import FileFacts, Reader
 from ftlint.registry import RULE_ERRORS, Registry
@@ -181,6 +181,7 @@ class Engine:
         named = path if path is not None else self.resolver.stdin_name  # --stdin-filename
         if path is None and named is not None:
             display = str(named)
+        display = mask_name(display)  # as run._display does: a key in a name is never shown
         config = self.resolver.for_path(named)
         plan = self.plan(config)
         ignored = config.ignored_for(named) if named is not None else []

@@ -13,6 +13,7 @@ Text is scanned as given: a line as written (JSON escapes included), as the rule
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
@@ -21,6 +22,9 @@ from ftlint.rule import Rule
 from ftlint.rules.secrets import RULES, Match, Scanner, merged
 
 PLACEHOLDER = "«secret hidden»"
+# What a file name is scanned for: credentials (keys and tokens, private keys, JSON web tokens). Personal
+# data is not hidden in names: `runs/jane@example.com/train.jsonl` must stay a name the user can find.
+NAME_SCANNERS = ("FT701", "FT702", "FT703")
 
 
 @functools.cache
@@ -74,6 +78,24 @@ def _masked(text: str, scanners: tuple[Scanner, ...]) -> tuple[str, tuple[Match,
     raw = text.encode("utf-8", "replace")
     found = tuple(merged(match for scanner in scanners for match in scanner.matches(text, raw)))
     return (_replace(text, found) if found else text), found
+
+
+def mask_name(name: str) -> str:
+    """A file name as ftlint shows it, in reports, baselines and messages: each credential in it (the
+    built-in FT701-FT703 patterns) replaced by a placeholder that carries a short digest of it, so
+    that two files whose names differ only in their secrets are still two files, named the same way
+    in every run (a baseline matches them). Six hex digits of a digest give nothing of a key away."""
+    scanners = tuple(scanner for scanner in default_scanners() if scanner.code in NAME_SCANNERS)
+    found = _masked(name, scanners)[1]
+    if not found:
+        return name
+    pieces, last = [], 0
+    for match in found:
+        secret = name[match.start:match.end].encode("utf-8", "surrogatepass")
+        pieces += [name[last:match.start], f"«secret hidden {hashlib.blake2b(secret, digest_size=3).hexdigest()}»"]
+        last = match.end
+    pieces.append(name[last:])
+    return "".join(pieces)
 
 
 def mask_pointer(pointer: str, scanners: Iterable[Scanner] | None = None) -> str:

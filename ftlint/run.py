@@ -93,7 +93,9 @@ class Run:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise RunError(f"{getattr(exc, 'filename', '') or 'I/O'}: {exc.strerror or exc}") from None
+            from ftlint.masking import mask_name
+
+            raise RunError(f"{mask_name(str(getattr(exc, 'filename', '') or 'I/O'))}: {exc.strerror or exc}") from None
         return self._exit_code(summary, failed_plugin)
 
     def _refuse_overwriting_inputs(self) -> None:
@@ -391,7 +393,9 @@ def _is_validation(resolver: ConfigResolver, path: Path | None, flag: bool) -> b
 
 
 def _display(path: Path | None) -> str:
-    return "-" if path is None else str(path)
+    from ftlint.masking import mask_name
+
+    return "-" if path is None else mask_name(str(path))
 
 
 def _job(engine: Engine, path: Path | None, validation: bool) -> FileJob:

@@ -24,8 +24,10 @@ class Verbose:
         self.err.write(f"ftlint: {visible(text)}\n")
 
     def skipped(self, paths: Iterable[tuple[Path, str]]) -> None:
+        from ftlint.masking import mask_name
+
         for path, reason in paths:
-            self.say(f"skipped {path}: {reason}")
+            self.say(f"skipped {mask_name(str(path))}: {reason}")
 
     def file(self, job: Any) -> None:
         """One line per file: its config, kind (and why) and how many rules run on it."""

@@ -455,6 +455,24 @@ def test_no_secret_in_any_format(tmp_path: Path, where: str, output: str) -> Non
             assert piece.startswith("-----") or piece not in shown, f"{kind} shown in {output}"
 
 
+@pytest.mark.parametrize("output", FORMATS)
+def test_no_secret_in_a_file_name(tmp_path: Path, output: str) -> None:
+    """A key in a data file's name is hidden wherever the name is shown: reports, statistics, the
+    baseline, errors. Two names that differ only in their keys stay two files."""
+    keys = [SECRETS["openai key"], SECRETS["aws key"], SECRETS["openai key"][:-1] + "x"]
+    for key in keys:
+        (tmp_path / f"run-{key}.jsonl").write_text(json.dumps(conversation(user("hi"))) + "\n", encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    results = [check(".", "--format", output), check(".", "--format", output, "--statistics", "-v",
+                                                      "--write-baseline", str(baseline)),
+               check(f"missing-{keys[0]}.jsonl", "--format", output)]
+    assert [result.exit_code for result in results] == [1, 0, 2]
+    shown = "".join(result.stdout + result.stderr for result in results) + baseline.read_text(encoding="utf-8")
+    assert not any(key in shown for key in keys) and "«secret hidden" in shown
+    report = json.loads(check(".", "--format", "json").stdout)
+    assert len({file["path"] for file in report["files"]}) == 3
+
+
 # --- A real terminal's streams ---------------------------------------------------------------
 
 def test_real_stdout_and_a_broken_pipe(tmp_path: Path) -> None:
