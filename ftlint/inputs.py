@@ -38,12 +38,6 @@ MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"PK\x03\x04", ".zip", "zip"),
 )
 _BZIP2_LEVELS = b"123456789"
-
-
-def is_stream(path: Path | None) -> bool:
-    """Standard input, a pipe or a FIFO: read once, from the start, by the parent (not a regular file,
-    which can be reopened, measured and cut into byte ranges)."""
-    return path is None or not path.is_file()
 _BZIP2_AFTER_LEVEL = (b"1AY&SY", b"\x17rE8P\x90")  # a first block, or an empty stream's end
 SNIFF_BYTES = 10  # the longest signature: bzip2's, 4 + 6 bytes
 UNDO = {".zst": "zstd -d", ".zip": "unzip"}  # what ftlint cannot decompress, and how to
@@ -51,6 +45,12 @@ UNDO = {".zst": "zstd -d", ".zip": "unzip"}  # what ftlint cannot decompress, an
 
 class CompressedData(OSError):
     """Compressed data that ftlint will not read as it is; the Reader records it (FT016)."""
+
+
+def is_stream(path: Path | None) -> bool:
+    """Standard input, a pipe or a FIFO: read once, from the start, by the parent (not a regular file,
+    which can be reopened, measured and cut into byte ranges)."""
+    return path is None or not path.is_file()
 
 
 def is_compressed(path: Path) -> bool:
