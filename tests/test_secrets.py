@@ -10,6 +10,7 @@ import pytest
 
 from conftest import chat, run_cli
 from ftlint import lint_records
+from ftlint.masking import PLACEHOLDER, mask
 from ftlint.registry import discover
 from ftlint.rules.secrets import Scanner
 
@@ -79,6 +80,7 @@ ADVERSARIAL = {
     "at-signs": ("a" * 60 + "@") * 16_000,
     "letters-dots": "a." * 500_000,
     "eyJ": "eyJ" + "A" * 999_000,
+    "eyJ-runs": "eyJ" * 333_000,  # a token start every 3 characters, in one run of token characters
     "plus": "+1 " * 330_000,
     "upper": "AB12" * 250_000,
     "key-assign": "token=" * 160_000,
@@ -106,6 +108,15 @@ def test_linear_time_on_adversarial_megabytes(name: str) -> None:
         rule = rule_class()
         small, full = _cpu_seconds(rule, quarter), _cpu_seconds(rule, text)
         assert full < 10 * max(small, 0.005), f"{rule_class.code} on {name}: {small:.3f}s, then {full:.3f}s at 4x"
+
+
+def test_a_json_web_token_with_long_segments_is_found_and_hidden_whole() -> None:
+    # Segments were bounded to 4,096 characters (to keep Python's regex from going quadratic): a token
+    # with a longer one was not found, so not hidden either.
+    token = "eyJhbGciOiJIUzI1NiJ9." + "eyJ" + "x" * 6_000 + "." + "s" * 5_000
+    (violation,) = lint_records([chat(f"use {token} now")], select=["FT703"]).violations
+    assert violation.column == len('{"messages": [{"role": "user", "content": "use ') + 1
+    assert mask(f"use {token} now") == f"use {PLACEHOLDER} now"
 
 
 def test_columns_count_characters_not_bytes() -> None:

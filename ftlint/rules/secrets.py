@@ -301,9 +301,45 @@ class JsonWebToken(Scanner):
     name = "json-web-token"
     summary = "JSON Web Token in the data"
     fix = "Remove the token"
-    patterns = (("JSON Web Token", "eyJ",
-                 re.compile(r"eyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{10,4096}")),)
     prefilter = r"eyJ[A-Za-z0-9_-]{10,}\.eyJ"
+
+    def matches(self, text: str, raw: bytes) -> Iterator[Match]:
+        # `eyJ[...]{10,}\.eyJ[...]{10,}\.[...]{10,}` without a regex: Python's would try every `eyJ` inside
+        # a long run of token characters to its end (quadratic), and a bound on the segments (as
+        # before) missed tokens with a long segment. A segment always ends where its run of token
+        # characters ends, so a failed start fails for every start inside the same run: skip the run.
+        at = text.find("eyJ")
+        while at != -1:
+            end = _jwt_end(text, at)
+            if end is None:
+                at = text.find("eyJ", _run_end(text, at))
+                continue
+            if self.accept(text[at:end], _JWT):
+                yield Match(_JWT, at, end)
+            at = text.find("eyJ", end)
+
+
+_JWT = "JSON Web Token"
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]*")  # base64url: a run of them is one segment
+
+
+def _jwt_end(text: str, start: int) -> int | None:
+    """Where the JSON Web Token starting at ``start`` ends: three runs of at least 10 base64url
+    characters after `eyJ`, `.eyJ` and `.`; None if there is none."""
+    first = _run_end(text, start)
+    if first - start < 13 or not text.startswith(".eyJ", first):
+        return None
+    second = _run_end(text, first + 1)
+    if second - first - 1 < 13 or not text.startswith(".", second):
+        return None
+    third = _run_end(text, second + 1)
+    return third if third - second - 1 >= 10 else None
+
+
+def _run_end(text: str, at: int) -> int:
+    found = _TOKEN_RUN.match(text, at)  # `*`: it always matches, perhaps empty
+    assert found is not None
+    return found.end()
 
 
 _LOCAL = re.compile(r"[A-Za-z0-9._%+-]{1,64}$")
