@@ -353,10 +353,10 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
     try:
         # A Parquet file splits by row groups (ftlint.parquet): a run with one goes file by file.
         if jobs > 1 and can_fork() and not any(parquet.is_parquet(path) for path, _ in files):
-            from ftlint.ranges import read_ahead
-
             for index, (path, _) in enumerate(files):
                 if is_stream(path):
+                    from ftlint.ranges import read_ahead
+
                     source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
                     if path is not None:
                         opened.append(source)

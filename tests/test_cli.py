@@ -404,6 +404,19 @@ def test_version_imports_neither_rules_nor_tokenizers() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_a_small_run_imports_no_workers_and_no_layout_models(tmp_path: Path) -> None:
+    # Start-up time: a few-line check (a pre-commit hook's) forks no workers, and a clean OpenAI file
+    # never needs another layout's pydantic models.
+    path = write(tmp_path / "data.jsonl", many(10))
+    script = ("import sys; from click.testing import CliRunner; from ftlint.cli import main; "
+              f"result = CliRunner().invoke(main, ['check', {str(path)!r}]); "
+              "print(result.exit_code, sorted(m for m in ('multiprocessing', 'ftlint.parallel', 'ftlint.ranges', "
+              "'ftlint.formats.gemini_models', 'ftlint.formats.nova_models', 'ftlint.formats.trl_models') "
+              "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0 []"
+
+
 def test_interrupted_run_exits_130_not_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # 1 would read as "violations found" to a CI gate.
     from ftlint.passes import RecordPass

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import chat, run_cli
 from ftlint import lint_records
 from ftlint.masking import PLACEHOLDER, mask
 from ftlint.registry import discover
-from ftlint.rules.secrets import Scanner
+from ftlint.rules.secrets import JsonWebToken, Scanner
 
 SAMPLES = {
     "FT701": ["my key is sk-proj-abcDEF1234567890abcdef1234", "AKIAIOSFODNN7EXAMPLE",
@@ -117,6 +120,20 @@ def test_a_json_web_token_with_long_segments_is_found_and_hidden_whole() -> None
     (violation,) = lint_records([chat(f"use {token} now")], select=["FT703"]).violations
     assert violation.column == len('{"messages": [{"role": "user", "content": "use ') + 1
     assert mask(f"use {token} now") == f"use {PLACEHOLDER} now"
+
+
+# The regex FT703 used while its segments were bounded: the scan must find what it found, on texts whose
+# runs of token characters are shorter than the bound.
+_BOUNDED_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,4096}\.[A-Za-z0-9_-]{10,4096}")
+_JWT_PIECES = st.sampled_from(["eyJ", ".", "a", "Zb9", "-_", " ", "x" * 9, ".eyJ", "é",
+                               "eyJ" + "a" * 10 + ".eyJ" + "b" * 10 + "." + "c" * 10])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_JWT_PIECES, max_size=40).map("".join))
+def test_json_web_tokens_are_found_as_the_bounded_regex_found_them(text: str) -> None:
+    found = [(match.start, match.end) for match in JsonWebToken().matches(text, text.encode("utf-8"))]
+    assert found == [(match.start(), match.end()) for match in _BOUNDED_JWT.finditer(text)]
 
 
 def test_columns_count_characters_not_bytes() -> None:

@@ -7,6 +7,8 @@ schema layer reports such things once, and every other rule still gets to look.
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,7 @@ class Format:
     name: str  # what the JSON output calls it
     method: str  # OpenAI's `method.type` that trains on it
     family: str  # records of one family share signature keys
-    model: type[BaseModel]
+    schema: str  # its pydantic model, `module:Class`: imported when a record first needs it (schema.py)
     description: str
     # Billed per training hour (reinforcement fine-tuning samples its own outputs): trainable and billed
     # tokens do not apply to it.
@@ -37,15 +39,26 @@ class Format:
     as_openai: Callable[[dict[str, Any]], Converted] | None = None
     converts: bool = True  # `ftlint convert` can rewrite it for another target
 
+    @property
+    def model(self) -> type[BaseModel]:
+        return _model(self.schema)
+
+
+@functools.cache
+def _model(schema: str) -> type[BaseModel]:
+    module, _, name = schema.partition(":")
+    model: type[BaseModel] = getattr(importlib.import_module(module), name)
+    return model
+
 
 _OPENAI = (
-        Format("chat", "supervised", "messages", models.ChatRecord, "supervised chat (messages)"),
-        Format("preference", "dpo", "preference", models.PreferenceRecord, "preference pairs (DPO)",
+        Format("chat", "supervised", "messages", "ftlint.formats.models:ChatRecord", "supervised chat (messages)"),
+        Format("preference", "dpo", "preference", "ftlint.formats.models:PreferenceRecord", "preference pairs (DPO)",
                keys="`input`/`preferred_output`/`non_preferred_output`"),
-        Format("reinforcement", "reinforcement", "messages", models.ReinforcementRecord,
+        Format("reinforcement", "reinforcement", "messages", "ftlint.formats.models:ReinforcementRecord",
                "reinforcement fine-tuning (messages + grader fields)", billed_per_hour=True, converts=False,
                keys="`messages` ending on the user, with grader fields"),
-        Format("completion", "completion", "completion", models.CompletionRecord,
+        Format("completion", "completion", "completion", "ftlint.formats.models:CompletionRecord",
                "legacy prompt/completion", keys="`prompt`/`completion`"),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in _OPENAI}  # the other layouts register below

@@ -67,6 +67,7 @@ def to_openai(value: dict[str, Any]) -> Converted:
     return Converted("chat", {"messages": messages})
 
 
-register(Format("alpaca", "supervised", "alpaca", AlpacaRecord, "Alpaca instruction/input/output", layout="Alpaca",
+register(Format("alpaca", "supervised", "alpaca", "ftlint.formats.alpaca:AlpacaRecord",
+                "Alpaca instruction/input/output", layout="Alpaca",
                 keys="`instruction`/`input`/`output`", build=_view, as_openai=to_openai),
          lambda v: "instruction" in v or ("output" in v and "preferred_output" not in v))

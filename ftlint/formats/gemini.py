@@ -12,9 +12,7 @@ Preference records: `contents` (text, ending on a user turn) and `completions`, 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import Field, Strict, model_validator
+from typing import Any
 
 from ftlint.formats import Example, Format, LayoutExample, Turn, register, system_turn
 from ftlint.formats.common import (
@@ -24,105 +22,12 @@ from ftlint.formats.common import (
     call_ids,
     canonical_json,
     ids_reproducible,
-    layout_error,
     parse_object,
 )
-from ftlint.formats.common import Strict as StrictModel
 
 PART_KINDS = ("text", "fileData", "functionCall", "functionResponse")
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
                ".gif": "image/gif"}
-
-
-class FileData(StrictModel):
-    mimeType: str
-    fileUri: str
-
-
-class FunctionCall(StrictModel):
-    name: str
-    args: dict[str, Any] | None = None
-
-
-class FunctionResponse(StrictModel):
-    name: str
-    response: dict[str, Any]
-
-
-class Part(StrictModel):
-    text: str | None = None
-    fileData: FileData | None = None
-    functionCall: FunctionCall | None = None
-    functionResponse: FunctionResponse | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> Part:
-        held = [kind for kind in PART_KINDS if getattr(self, kind) is not None]
-        if not held:
-            raise layout_error("missing", f"holds none of {', '.join(f'`{k}`' for k in PART_KINDS)}")
-        if len(held) > 1:
-            raise layout_error("value", f"holds {' and '.join(f'`{k}`' for k in held)}; a part holds exactly one")
-        return self
-
-
-class Content(StrictModel):
-    role: Literal["user", "model"]
-    parts: Annotated[list[Part], Field(min_length=1)]
-
-
-class ModelContent(StrictModel):
-    role: Literal["model"]
-    parts: Annotated[list[Part], Field(min_length=1)]
-
-
-class TextPart(StrictModel):
-    text: str
-
-
-class SystemInstruction(StrictModel):
-    role: str | None = None  # ignored by Vertex
-    parts: Annotated[list[TextPart], Field(min_length=1)]
-
-
-class FunctionDeclaration(StrictModel):
-    name: str
-    description: str | None = None
-    parameters: dict[str, Any] | None = None
-    response: dict[str, Any] | None = None
-
-
-class Tool(StrictModel):
-    functionDeclarations: Annotated[list[FunctionDeclaration], Field(min_length=1)]
-
-
-class _System(StrictModel):
-    systemInstruction: SystemInstruction | None = None
-    system_instruction: SystemInstruction | None = None
-
-    @model_validator(mode="after")
-    def _one_spelling(self) -> _System:
-        if self.systemInstruction is not None and self.system_instruction is not None:
-            raise layout_error("value", "has both `systemInstruction` and `system_instruction`; keep one")
-        return self
-
-
-class GeminiRecord(_System):
-    """Supervised tuning."""
-
-    contents: Annotated[list[Content], Field(min_length=1)]
-    tools: list[Tool] | None = None
-
-
-class Scored(StrictModel):
-    score: Annotated[int, Strict(), Field(ge=0, le=1)]
-    completion: ModelContent
-
-
-class GeminiPreferenceRecord(_System):
-    """Preference tuning: one preferred (score 1) and one dispreferred (score 0) completion."""
-
-    contents: Annotated[list[Content], Field(min_length=1)]
-    completions: Annotated[list[Scored], Field(min_length=2, max_length=2)]
 
 
 # --- views ------------------------------------------------------------------------------------------
@@ -413,11 +318,12 @@ def preference_from_openai(record: dict[str, Any]) -> Converted:
     return Converted("gemini-preference", out, losses)
 
 
-register(Format("gemini-preference", "dpo", "gemini-preference", GeminiPreferenceRecord,
+register(Format("gemini-preference", "dpo", "gemini-preference", "ftlint.formats.gemini_models:GeminiPreferenceRecord",
                 "Gemini preference tuning (contents + completions)", layout="Vertex Gemini preference",
                 keys="`contents` and `completions` with scores", build=_preference_view,
                 as_openai=preference_to_openai),
          lambda v: "completions" in v and ("contents" in v or "system_instruction" in v))
-register(Format("gemini", "supervised", "gemini", GeminiRecord, "Gemini supervised tuning (contents/parts)",
+register(Format("gemini", "supervised", "gemini", "ftlint.formats.gemini_models:GeminiRecord",
+                "Gemini supervised tuning (contents/parts)",
                 layout="Vertex Gemini", keys="`contents` with `parts`", build=_view, as_openai=to_openai),
          lambda v: "contents" in v or "systemInstruction" in v)

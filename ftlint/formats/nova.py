@@ -13,75 +13,15 @@ exactly where and why.
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Any, Literal
-
-from pydantic import Field, model_validator
+from typing import Any
 
 from ftlint.formats import Example, Format, LayoutExample, Turn, register, system_turn
-from ftlint.formats.common import Converted, Loss, Strict, Unconvertible, layout_error, merge_turns
+from ftlint.formats.common import Converted, Loss, Unconvertible, merge_turns
 
 SCHEMA_VERSION = "bedrock-conversation-2024"
 BLOCK_KINDS = ("text", "image", "video", "reasoningContent")
 IMAGE_FORMATS = ("jpeg", "png", "gif", "webp")  # the validator's lists
 VIDEO_FORMATS = ("mov", "mkv", "mp4", "webm")
-
-
-class S3Location(Strict):
-    uri: str
-    bucketOwner: str | None = None
-
-
-class Source(Strict):
-    s3Location: S3Location
-
-
-class Image(Strict):
-    format: Literal["jpeg", "png", "gif", "webp"]
-    source: Source
-
-
-class Video(Strict):
-    format: Literal["mov", "mkv", "mp4", "webm"]
-    source: Source
-
-
-class ReasoningText(Strict):
-    text: str
-
-
-class Reasoning(Strict):
-    reasoningText: ReasoningText
-
-
-class Block(Strict):
-    text: str | None = None
-    image: Image | None = None
-    video: Video | None = None
-    reasoningContent: Reasoning | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> Block:
-        held = [kind for kind in BLOCK_KINDS if getattr(self, kind) is not None]
-        if not held:
-            raise layout_error("missing", f"holds none of {', '.join(f'`{k}`' for k in BLOCK_KINDS)}")
-        if len(held) > 1:
-            raise layout_error("value", f"holds {' and '.join(f'`{k}`' for k in held)}; a block holds exactly one")
-        return self
-
-
-class NovaMessage(Strict):
-    role: Literal["user", "assistant"]
-    content: Annotated[list[Block], Field(min_length=1)]
-
-
-class SystemBlock(Strict):
-    text: str
-
-
-class NovaRecord(Strict):
-    schemaVersion: str | None = None  # any string is accepted; conventionally bedrock-conversation-2024
-    system: list[SystemBlock] | None = None
-    messages: Annotated[list[NovaMessage], Field(min_length=1)]
 
 
 def is_converse_block(block: Any) -> bool:
@@ -220,7 +160,8 @@ def from_openai(record: dict[str, Any]) -> Converted:
     return Converted("nova", out, losses)
 
 
-register(Format("nova", "supervised", "nova", NovaRecord, "Amazon Nova bedrock-conversation-2024",
+register(Format("nova", "supervised", "nova", "ftlint.formats.nova_models:NovaRecord",
+                "Amazon Nova bedrock-conversation-2024",
                 layout="Amazon Nova (bedrock-conversation-2024)", keys="`schemaVersion`, `system` and content blocks",
                 build=_view, as_openai=to_openai),
          signature)

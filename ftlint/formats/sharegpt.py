@@ -214,6 +214,7 @@ def _text(content: Any, pointer: str, losses: list[Loss]) -> str:
     raise Unconvertible("content that is not text (images, audio) has no ShareGPT value", f"{pointer}/content")
 
 
-register(Format("sharegpt", "supervised", "sharegpt", ShareGPTRecord, "ShareGPT conversations (from/value)",
+register(Format("sharegpt", "supervised", "sharegpt", "ftlint.formats.sharegpt:ShareGPTRecord",
+                "ShareGPT conversations (from/value)",
                 layout="ShareGPT", keys="`conversations` of `from`/`value` turns", build=_view, as_openai=to_openai),
          lambda v: "conversations" in v)

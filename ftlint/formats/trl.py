@@ -9,106 +9,12 @@ tool result names its function (`name`) instead of a `tool_call_id`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
-
-from pydantic import Discriminator, Field, Tag, model_validator
+from typing import Any
 
 from ftlint.formats import Example, Format, LayoutExample, Message, register
-from ftlint.formats.common import Converted, Loss, Strict, Unconvertible, call_ids, canonical_json, layout_error
+from ftlint.formats.common import Converted, Loss, Unconvertible, call_ids, canonical_json
 
 TRL_ROLES = ("system", "developer", "user", "assistant", "tool")
-
-
-class TrlFunction(Strict):
-    name: str
-    arguments: dict[str, Any] | str  # TRL's docs use objects; FT605-style checks judge strings
-
-
-class TrlToolCall(Strict):
-    type: Literal["function"] = "function"
-    id: str | None = None
-    function: TrlFunction
-
-
-class TrlMessage(Strict):
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[dict[str, Any]] | None = None
-    name: str | None = None
-    tool_calls: Annotated[list[TrlToolCall], Field(min_length=1)] | None = None
-    tool_call_id: str | None = None
-    thinking: str | None = None  # gpt-oss (harmony) reasoning
-
-
-def _side_tag(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "content=str"
-    if isinstance(value, list):
-        return "content=list"
-    return None
-
-
-# A side of an example: a string (standard) or a list of messages (conversational).
-Side = Annotated[
-    Union[
-        Annotated[str, Tag("content=str")],
-        Annotated[list[TrlMessage], Tag("content=list"), Field(min_length=1)],
-    ],
-    Discriminator(_side_tag, custom_error_type="layout_type",
-                  custom_error_message="must be a string (standard) or a list of messages (conversational)"),
-]
-
-
-def _one_kind(record: Strict, keys: tuple[str, ...]) -> None:
-    """TRL reads a record as standard or conversational, never a mix of the two."""
-    present = [(key, getattr(record, key)) for key in keys if getattr(record, key, None) is not None]
-    kinds = {isinstance(value, str) for _, value in present}
-    if len(kinds) > 1:
-        shown = ", ".join(f"`{key}` is {'a string' if isinstance(v, str) else 'a list'}" for key, v in present)
-        raise layout_error("type", f"mixes standard and conversational values ({shown}); use strings for all "
-                                   "or lists of messages for all")
-
-
-class TrlCompletionRecord(Strict):
-    """Conversational prompt-completion: the prompt's messages, then the completion's."""
-
-    prompt: Annotated[list[TrlMessage], Field(min_length=1)]
-    completion: Annotated[list[TrlMessage], Field(min_length=1)]
-    tools: list[dict[str, Any]] | None = None
-
-
-class TrlPreferenceRecord(Strict):
-    """Preference pairs: `chosen` and `rejected`, with an explicit `prompt` or an implicit one (their
-    shared beginning)."""
-
-    prompt: Side | None = None
-    chosen: Side
-    rejected: Side
-    tools: list[dict[str, Any]] | None = None
-
-    @model_validator(mode="after")
-    def _kinds(self) -> TrlPreferenceRecord:
-        _one_kind(self, ("prompt", "chosen", "rejected"))
-        return self
-
-
-class TrlUnpairedRecord(Strict):
-    """Unpaired preference (KTO): one completion and whether it is desirable."""
-
-    prompt: Side
-    completion: Side
-    label: bool
-    tools: list[dict[str, Any]] | None = None
-
-    @model_validator(mode="after")
-    def _kinds(self) -> TrlUnpairedRecord:
-        _one_kind(self, ("prompt", "completion"))
-        return self
-
-
-class TextRecord(Strict):
-    """Language modeling, standard: one text to learn in full."""
-
-    text: str
 
 
 # --- views ------------------------------------------------------------------------------------------
@@ -295,22 +201,24 @@ def preference_from_openai(record: dict[str, Any]) -> Converted:
 
 
 # Most specific first: a preference pair may have a `prompt` list, as prompt-completion records do.
-register(Format("trl-preference", "dpo", "trl-preference", TrlPreferenceRecord,
+register(Format("trl-preference", "dpo", "trl-preference", "ftlint.formats.trl_models:TrlPreferenceRecord",
                 "preference pairs (TRL chosen/rejected)",
                 layout="TRL preference", keys="`chosen`/`rejected`",
                 build=_view("trl-preference", ("prompt",), ("chosen", "rejected")), as_openai=preference_to_openai),
          lambda v: "chosen" in v or "rejected" in v)
-register(Format("trl-unpaired", "kto", "trl-unpaired", TrlUnpairedRecord, "unpaired preference (TRL, KTO)",
+register(Format("trl-unpaired", "kto", "trl-unpaired", "ftlint.formats.trl_models:TrlUnpairedRecord",
+                "unpaired preference (TRL, KTO)",
                 layout="TRL unpaired preference", keys="`prompt`/`completion`/`label`",
                 build=_view("trl-unpaired", ("prompt", "completion"), ()), as_openai=unpaired_to_openai,
                 converts=False),
          lambda v: isinstance(v.get("label"), bool) and ("prompt" in v or "completion" in v))
-register(Format("trl-completion", "supervised", "trl-completion", TrlCompletionRecord,
+register(Format("trl-completion", "supervised", "trl-completion", "ftlint.formats.trl_models:TrlCompletionRecord",
                 "conversational prompt-completion (TRL)", layout="TRL prompt-completion",
                 keys="`prompt`/`completion` message lists", build=_view("trl-completion", ("prompt", "completion"), ()),
                 as_openai=completion_to_openai),
          lambda v: ("prompt" in v or "completion" in v)
          and (isinstance(v.get("prompt"), list) or isinstance(v.get("completion"), list)))
-register(Format("text", "supervised", "text", TextRecord, "plain text (language modeling)", layout="text",
+register(Format("text", "supervised", "text", "ftlint.formats.trl_models:TextRecord",
+                "plain text (language modeling)", layout="text",
                 keys="`text`", build=_view("text", ("text",), ()), as_openai=text_to_openai, converts=False),
          lambda v: "text" in v and not {"messages", "prompt", "completion", "input"} & set(v))
