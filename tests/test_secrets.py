@@ -84,6 +84,7 @@ ADVERSARIAL = {
     "letters-dots": "a." * 500_000,
     "eyJ": "eyJ" + "A" * 999_000,
     "eyJ-runs": "eyJ" * 333_000,  # a token start every 3 characters, in one run of token characters
+    "sk-runs": "sk-" * 333_000,  # a key start every 3 characters, each match bounded, the run not
     "plus": "+1 " * 330_000,
     "upper": "AB12" * 250_000,
     "key-assign": "token=" * 160_000,
@@ -120,6 +121,17 @@ def test_a_json_web_token_with_long_segments_is_found_and_hidden_whole() -> None
     (violation,) = lint_records([chat(f"use {token} now")], select=["FT703"]).violations
     assert violation.column == len('{"messages": [{"role": "user", "content": "use ') + 1
     assert mask(f"use {token} now") == f"use {PLACEHOLDER} now"
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("use sk-proj-" + "Ab3dEfGh1jKl" * 30 + " now", f"use {PLACEHOLDER} now"),
+    ('api_key = "' + "Zx8vQ2mL9pR4tY7wK1sD" * 20 + '" ok', f'api_key = "{PLACEHOLDER}" ok'),
+])
+def test_a_key_longer_than_its_pattern_is_hidden_whole(text: str, masked: str) -> None:
+    # The patterns are bounded (200 characters for an OpenAI key) to keep the regex linear; the match
+    # runs on to the end of the key, or its tail would be shown.
+    (violation,) = lint_records([chat(text)], select=["FT701"]).violations
+    assert mask(text) == masked and violation.column > 1
 
 
 # The regex FT703 used while its segments were bounded: the scan must find what it found, on texts whose

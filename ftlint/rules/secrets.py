@@ -145,6 +145,14 @@ _TOKENS = (
 # the words and values are ASCII, and lower-casing and searching bytes is several times faster than
 # str. Quotes may appear escaped (\") because lines are scanned as written.
 _KEY_WORDS = (b"key", b"secret", b"token", b"passw")
+_BUILT_IN_KINDS = frozenset(kind for kind, _, _ in _TOKENS)
+_VALUE_RUN = re.compile(rb"[A-Za-z0-9_\-/+=.]*")  # an assigned value's characters, as _ASSIGNMENT reads them
+
+
+def _value_end(raw: bytes, at: int) -> int:
+    found = _VALUE_RUN.match(raw, at)  # `*`: it always matches, perhaps empty
+    assert found is not None
+    return found.end()
 _ASSIGNMENT = re.compile(rb"[a-z]{0,8}\\?[\"']?\s{0,8}[:=]\s{0,8}\\?[\"']?([A-Za-z0-9_\-/+=.]{16,200})", re.IGNORECASE)
 
 
@@ -229,14 +237,25 @@ class SecretToken(Scanner):
         return super().accept(value, kind) and (kind in self._own or not placeholder(value))
 
     def matches(self, text: str, raw: bytes) -> Iterator[Match]:
-        yield from super().matches(text, raw)
+        # The patterns' bounds keep Python's regex linear; a key that runs on past one is matched to the
+        # end of its run of key characters, so that all of it is hidden, and a match that starts inside
+        # a run already matched adds nothing (the scan stays linear).
+        covered = 0
+        for found in super().matches(text, raw):
+            if found.kind in _BUILT_IN_KINDS:
+                if found.start < covered:
+                    continue
+                found = found._replace(end=_run_end(text, found.end))  # their characters are base64url's
+                covered = found.end
+            yield found
         lowered = raw.lower()
         for word in _KEY_WORDS:
-            at = lowered.find(word)
+            at, covered = lowered.find(word), 0
             while at != -1:
                 match = _ASSIGNMENT.match(raw, at + len(word))
-                if match:
-                    value = match.group(1).decode("ascii")
+                if match and match.start(1) >= covered:
+                    covered = _value_end(raw, match.end(1))
+                    value = raw[match.start(1):covered].decode("ascii")
                     if _entropy(value) >= 3.5 and self.accept(value, "secret"):
                         start = len(raw[:match.start(1)].decode("utf-8", "replace"))
                         yield Match("secret assigned to a key-like name", start, start + len(value))
