@@ -145,6 +145,7 @@ _TOKENS = (
 # the words and values are ASCII, and lower-casing and searching bytes is several times faster than
 # str. Quotes may appear escaped (\") because lines are scanned as written.
 _KEY_WORDS = (b"key", b"secret", b"token", b"passw")
+_ASSIGNMENT = re.compile(rb"[a-z]{0,8}\\?[\"']?\s{0,8}[:=]\s{0,8}\\?[\"']?([A-Za-z0-9_\-/+=.]{16,200})", re.IGNORECASE)
 _BUILT_IN_KINDS = frozenset(kind for kind, _, _ in _TOKENS)
 _VALUE_RUN = re.compile(rb"[A-Za-z0-9_\-/+=.]*")  # an assigned value's characters, as _ASSIGNMENT reads them
 
@@ -153,7 +154,6 @@ def _value_end(raw: bytes, at: int) -> int:
     found = _VALUE_RUN.match(raw, at)  # `*`: it always matches, perhaps empty
     assert found is not None
     return found.end()
-_ASSIGNMENT = re.compile(rb"[a-z]{0,8}\\?[\"']?\s{0,8}[:=]\s{0,8}\\?[\"']?([A-Za-z0-9_\-/+=.]{16,200})", re.IGNORECASE)
 
 
 def _shape_table() -> bytes:
