@@ -26,6 +26,15 @@ def layout_error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(f"layout_{kind}", message)
 
 
+def exactly_one(record: BaseModel, kinds: tuple[str, ...], noun: str) -> None:
+    """A Gemini part or a Nova content block holds exactly one of ``kinds``."""
+    held = [kind for kind in kinds if getattr(record, kind) is not None]
+    if not held:
+        raise layout_error("missing", f"holds none of {', '.join(f'`{k}`' for k in kinds)}")
+    if len(held) > 1:
+        raise layout_error("value", f"holds {' and '.join(f'`{k}`' for k in held)}; a {noun} holds exactly one")
+
+
 @dataclass(frozen=True)
 class Loss:
     """Something a conversion could not carry over (a weight, a name, a tool call id)."""

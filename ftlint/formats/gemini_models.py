@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, Strict, model_validator
 
 from ftlint.formats.common import Strict as StrictModel
-from ftlint.formats.common import layout_error
+from ftlint.formats.common import exactly_one, layout_error
 from ftlint.formats.gemini import PART_KINDS
 
 
@@ -36,11 +36,7 @@ class Part(StrictModel):
 
     @model_validator(mode="after")
     def _one(self) -> Part:
-        held = [kind for kind in PART_KINDS if getattr(self, kind) is not None]
-        if not held:
-            raise layout_error("missing", f"holds none of {', '.join(f'`{k}`' for k in PART_KINDS)}")
-        if len(held) > 1:
-            raise layout_error("value", f"holds {' and '.join(f'`{k}`' for k in held)}; a part holds exactly one")
+        exactly_one(self, PART_KINDS, "part")
         return self
 
 

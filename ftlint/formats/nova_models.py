@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ftlint.formats.common import Strict, layout_error
+from ftlint.formats.common import Strict, exactly_one
 from ftlint.formats.nova import BLOCK_KINDS
 
 
@@ -47,11 +47,7 @@ class Block(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> Block:
-        held = [kind for kind in BLOCK_KINDS if getattr(self, kind) is not None]
-        if not held:
-            raise layout_error("missing", f"holds none of {', '.join(f'`{k}`' for k in BLOCK_KINDS)}")
-        if len(held) > 1:
-            raise layout_error("value", f"holds {' and '.join(f'`{k}`' for k in held)}; a block holds exactly one")
+        exactly_one(self, BLOCK_KINDS, "block")
         return self
 
 
