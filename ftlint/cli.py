@@ -5,11 +5,12 @@ config or internal error.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -65,6 +66,20 @@ class _HelpLater(click.Option):
         pass  # click's __init__ assigns the (absent) static help
 
 
+@contextlib.contextmanager
+def _usage_errors_masked() -> Iterator[None]:
+    """click quotes arguments in its usage errors (`File 'x.jsonl' does not exist.`, an unexpected
+    argument): a key in a file name is hidden there as everywhere else (masking.mask_name)."""
+    try:
+        yield
+    except click.ClickException as error:
+        from ftlint.masking import mask_name
+
+        # click types `message` Final (set once, by the exception); this is its one rewrite, before it is shown.
+        setattr(error, "message", mask_name(error.message))  # noqa: B010
+        raise
+
+
 class _Main(click.Group):
     program = False  # run as the ftlint program, not called in process (tests, scripts)
 
@@ -83,11 +98,15 @@ class _Main(click.Group):
         with guarded_streams(os.environ.get("GITHUB_ACTIONS") == "true"):
             return super().main(args, *more, **extra)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _usage_errors_masked():
+            return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         from ftlint import interrupts
 
         try:
-            with interrupts.handled(program=self.program):
+            with interrupts.handled(program=self.program), _usage_errors_masked():
                 return super().invoke(ctx)
         except interrupts.Interruption as interruption:  # Ctrl-C, SIGTERM or SIGHUP
             parallel = sys.modules.get("ftlint.parallel")  # imported only if workers may exist
@@ -310,9 +329,11 @@ def _terminal_wants_color() -> bool:
 
 
 def _fail(message: str) -> NoReturn:
+    from ftlint.masking import mask_name
     from ftlint.sanitize import visible
 
-    click.echo(f"ftlint: error: {visible(message)}", err=True)  # messages quote paths and values
+    # Messages quote paths and values: a stranger's file name may hold terminal controls or a key.
+    click.echo(f"ftlint: error: {visible(mask_name(message))}", err=True)
     sys.exit(EXIT_ERROR)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ftlint.atomic import Writer, describe, open_output, signals_abort
-from ftlint.fix import FixReport, Output, Source, reject_json, write_long_reject
+from ftlint.fix import FixReport, Output, Source, reject_json, shown_name, write_long_reject
 from ftlint.fix import _fix_source as fix_source  # the input as `fix` reads it (a pretty-printed file whole)
 from ftlint.formats import FORMATS, guess_format
 from ftlint.formats import gemini as gemini_layout
@@ -273,7 +273,7 @@ def _write(options: ConvertOptions, output: Path | None, rejects_path: Path, sou
             notes += [f"rejected: {item.reason}"] if item.rejected else []
             for note in notes:
                 if shown < LOSSES_SHOWN:
-                    print(visible(f"{options.source}:{item.line}: {mask(note)}"), file=err)
+                    print(f"{shown_name(options.source)}:{item.line}: {visible(mask(note))}", file=err)
                 shown += 1
             if item.rejected and not options.check:
                 rejects_writer = rejects_writer or open_output(rejects_path)
@@ -297,11 +297,11 @@ def _write(options: ConvertOptions, output: Path | None, rejects_path: Path, sou
 
 def _summary(options: ConvertOptions, output: Path | None, rejects: Path, report: ConvertReport, err: Any) -> None:
     if report.fix.rejected and not options.check:
-        print(f"ftlint: {report.fix.rejected:,} line(s) rejected: written to {rejects}", file=err)
-    head = "would convert: " if options.check else f"wrote {output}: "
+        print(f"ftlint: {report.fix.rejected:,} line(s) rejected: written to {shown_name(rejects)}", file=err)
+    head = "would convert: " if options.check else f"wrote {shown_name(output)}: "
     print(head + report.summary(), file=err)
     if not options.check and report.converted:
-        print(f"check it with: ftlint check {output} --provider {_provider(TARGETS[options.to])}", file=err)
+        print(f"check it with: ftlint check {shown_name(output)} --provider {_provider(TARGETS[options.to])}", file=err)
 
 
 def _provider(target: Target) -> str:

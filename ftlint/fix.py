@@ -44,7 +44,7 @@ from ftlint.atomic import AtomicFile, Writer, describe, open_output, signals_abo
 from ftlint.formats import view
 from ftlint.formats.models import ROLES
 from ftlint.inputs import OPENERS, Joined, is_compressed, open_input
-from ftlint.masking import mask, run_scanners
+from ftlint.masking import mask, mask_name, run_scanners
 from ftlint.paths import UnsafePath, check_output, is_stdout, refuse_overwriting_inputs, same_file
 from ftlint.pointer import split as split_pointer
 from ftlint.records import (
@@ -92,7 +92,7 @@ class FixReport:
         text = (f"{self.lines:,} {shape}: {self.kept:,} kept, {self.rejected:,} rejected, "
                 f"{self.blank:,} blank lines dropped; fixes: {applied}")
         if self.dropped_keys:
-            keys = ", ".join(f"{visible(key)} ({count:,})" for key, count in self.dropped_keys.most_common())
+            keys = ", ".join(f"{visible(mask(key))} ({count:,})" for key, count in self.dropped_keys.most_common())
             text += f"; unknown keys dropped: {keys}"
         return text
 
@@ -912,12 +912,18 @@ def _lines(sign: str, data: bytes, scanners: tuple[Scanner, ...] | None) -> str:
     return "".join(f"{sign}{visible(mask(line, scanners))}\n" for line in data.decode("utf-8", "replace").split("\n"))
 
 
+def shown_name(path: Path | None) -> str:
+    """A file name in fix's and convert's messages: a default output's name is made from the input's,
+    and a stranger's file name may hold a key (masking.mask_name) or terminal controls."""
+    return visible(mask_name(str(path)))
+
+
 def _summarize(options: FixOptions, targets: Targets, report: FixReport) -> None:
     err = sys.stderr
     if report.rejected:
-        where = "would be rejected" if options.show_diff else f"rejected: written to {visible(str(targets.rejects))}"
+        where = "would be rejected" if options.show_diff else f"rejected: written to {shown_name(targets.rejects)}"
         print(f"ftlint: {report.rejected:,} {where}", file=err)
-    name = "standard output" if is_stdout(targets.output) else visible(str(targets.output))
+    name = "standard output" if is_stdout(targets.output) else shown_name(targets.output)
     print(("would fix: " if options.show_diff else f"wrote {name}: ") + report.summary(), file=err)
     for note in report.leftovers():
         print(f"ftlint: {note}", file=err)

@@ -473,6 +473,25 @@ def test_no_secret_in_a_file_name(tmp_path: Path, output: str) -> None:
     assert len({file["path"] for file in report["files"]}) == 3
 
 
+def test_no_secret_in_a_file_name_that_fix_or_convert_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fix` and `convert` name their input in losses and errors, and outputs whose default names
+    are made from it (the rejects file); click names a missing input. Each key there is hidden."""
+    key = SECRETS["openai key"]
+    monkeypatch.chdir(tmp_path)
+    lines = [conversation(user("hi"), assistant("hello", weight=1)), conversation(user("hi"))]
+    Path(f"run-{key}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines) + "{oops\n",
+                                        encoding="utf-8")
+    Path(f"run-{key}.jsonl.gz").write_bytes(b"\x1f\x8b")
+    results = [run_cli("convert", f"run-{key}.jsonl", "--to", "gemini", "-o", f"out-{key}.jsonl"),
+               run_cli("fix", f"run-{key}.jsonl", "-o", f"fixed-{key}.jsonl"),
+               run_cli("fix", f"run-{key}.jsonl.gz", "--in-place"),
+               run_cli("convert", f"missing-{key}.jsonl", "--to", "hf", "-o", "out.jsonl")]
+    assert [result.exit_code for result in results] == [1, 1, 2, 2]
+    shown = "".join(result.stdout + result.stderr for result in results)
+    assert "lossy (dropped-weight)" in shown and "rejected: written to" in shown and "compressed" in shown
+    assert key not in shown and shown.count("«secret hidden") >= 7
+
+
 # --- A real terminal's streams ---------------------------------------------------------------
 
 def test_real_stdout_and_a_broken_pipe(tmp_path: Path) -> None:
