@@ -20,9 +20,12 @@ was read as text, one finding per binary "line":
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import io
 import lzma
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,17 +72,18 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def open_input(path: Path) -> IO[bytes]:
+def open_input(path: Path, copy: Path | None = None) -> IO[bytes]:
     """A file to read as text: decompressed as it streams when its name says so; a pipe or FIFO as
-    standard input is (``open_stream``)."""
+    standard input is (``open_stream``). ``copy``: the bytes of the pipe ``path``, saved by
+    ``replayable``, to read instead of it."""
     opener = OPENERS.get(path.suffix.lower())
     if opener is not None:
-        stream: IO[bytes] = opener(path, "rb")
+        stream: IO[bytes] = opener(copy or path, "rb")
         return stream
     if path.suffix.lower() in UNDO:
         return _refused(_cannot_read(path.suffix.lower(), path.suffix.lower().lstrip(".")))
-    plain = path.open("rb")
-    if not path.is_file():
+    plain = (copy or path).open("rb")
+    if copy is not None or not path.is_file():
         return open_stream(plain, owned=True)
     found = sniff(plain.read(SNIFF_BYTES))
     if found is None:
@@ -92,6 +96,44 @@ def open_input(path: Path) -> IO[bytes]:
     return _refused(f"the file is {name}-compressed, but its name does not end in {suffix}: uploaded as it is, "
                     f"it would be rejected. Name it {path.name}{suffix} to have its content checked, or "
                     f"decompress it to upload it")
+
+
+def open_source(path: Path | None, copies: Mapping[Path | None, Path]) -> IO[bytes]:
+    """Any input: a file, standard input (``None``) or a pipe, a stream from its copy in ``copies``
+    (``replayable``) when it has one."""
+    copy = copies.get(path)
+    if path is None:
+        return open_stream(sys.stdin.buffer) if copy is None else open_stream(copy.open("rb"), owned=True)
+    return open_input(path, copy)
+
+
+@contextlib.contextmanager
+def replayable(paths: Iterable[Path | None]) -> Iterator[dict[Path | None, Path]]:
+    """Copies of the streams among ``paths`` (standard input, pipes), byte for byte, for a run that
+    reads each input more than once (every target's verdict): ``open_source`` reads a copy as it
+    would read the stream. The copies live in a private temporary folder, deleted at the end; they
+    take disk space, never memory."""
+    streams = [path for path in dict.fromkeys(paths) if is_stream(path)]
+    if not streams:
+        yield {}
+        return
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ftlint-input-") as folder:  # mode 0700
+        copies: dict[Path | None, Path] = {}
+        for index, path in enumerate(streams):
+            copies[path] = copy = Path(folder, f"input-{index}")
+            with copy.open("wb") as out:
+                if path is None:
+                    shutil.copyfileobj(sys.stdin.buffer, out, _COPY_CHUNK)
+                else:
+                    with path.open("rb") as source:
+                        shutil.copyfileobj(source, out, _COPY_CHUNK)
+        yield copies
+
+
+_COPY_CHUNK = 1 << 20
 
 
 def open_stream(stream: IO[bytes], *, owned: bool = False) -> IO[bytes]:

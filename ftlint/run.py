@@ -12,7 +12,7 @@ import dataclasses
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +74,7 @@ class Run:
         self.resolver = resolver
         self.layer = layer
         self.options = options
+        self.copies: Mapping[Path | None, Path] = {}  # standard input and pipes, when read more than once
 
     def execute(self) -> int:
         from ftlint.baseline import BaselineError
@@ -86,7 +87,7 @@ class Run:
         self._refuse_overwriting_inputs()
         try:
             # What a plugin prints while rules run goes to stderr: it must not corrupt the report.
-            with self._output() as out, redirect_stdout(sys.stderr):
+            with self._output() as out, redirect_stdout(sys.stderr), self._streams_copied():
                 summary, failed_plugin = self._report(out)
         except (ConfigError, RegistryError, BaselineError, WorkerDied, ClockError, ParquetUnavailable) as exc:
             raise RunError(str(exc)) from None
@@ -109,6 +110,17 @@ class Run:
                                       read)
         except UnsafePath as exc:
             raise RunError(str(exc)) from None
+
+    @contextmanager
+    def _streams_copied(self) -> Iterator[None]:
+        """--target all reads each file once per target: standard input and pipes are read from copies."""
+        if not self.options.every_target:
+            yield
+            return
+        from ftlint.inputs import replayable
+
+        with replayable(path for path, _ in self.options.files) as self.copies:
+            yield
 
     @contextmanager
     def _output(self) -> Iterator[IO[str]]:
@@ -147,7 +159,7 @@ class Run:
         reporter.start()
         if verbose is not None:
             verbose.skipped(options.skipped)
-        lint_files(engine, files, options.jobs, sink)
+        lint_files(engine, files, options.jobs, sink, self.copies)
         sink.close()
         self._after_files(engine, sink)
         failed_plugin = _report_plugin_errors(engine, registry, summary.plugin_errors, options.require_plugins)
@@ -160,12 +172,8 @@ class Run:
                   validation: list[bool]) -> dict[str, tuple[TargetVerdict, ...]]:
         """Every target's verdict on each file, from a silent lint per target (files are read once each)."""
         from ftlint.config import ConfigError
-        from ftlint.inputs import is_stream
         from ftlint.verdicts import TargetVerdict
 
-        if any(is_stream(path) for path, _ in files):
-            raise RunError("--target all lints each file once per target: it cannot read standard input or a "
-                           "pipe; save the data to a file first")
         base = self.resolver.for_path(files[0][0] if files else None).settings
         names = [*targets(), *(name for name in base.providers if name not in targets())]
         found: dict[str, list[TargetVerdict]] = {}
@@ -189,14 +197,14 @@ class Run:
         kinds: dict[str, Any] = {"has_validation_file": any(validation), "has_training_file": not all(validation),
                                  "listing": COUNTS_ONLY}  # a verdict only counts the violations
         lint_files(Engine(registry, self.resolver.for_target(name), self.layer, **kinds), files, self.options.jobs,
-                   sink)
+                   sink, self.copies)
         verdicts = {_display(path): sink.verdict(_display(path)) for path, _ in files}
         for model, method in sorted(set(sink.rejudge.values()), key=str) if not self.resolver.names_model else ():
             again = [(path, validation) for path, validation in files
                      if sink.rejudge.get(_display(path)) == (model, method)]
             other = VerdictSink(name)
             lint_files(Engine(registry, self.resolver.for_target(name, model, method), self.layer, **kinds),
-                       again, self.options.jobs, other)
+                       again, self.options.jobs, other, self.copies)
             verdicts.update({_display(path): other.verdict(_display(path)) for path, _ in again})
         return [verdicts[_display(path)] for path, _ in files]
 
@@ -337,17 +345,20 @@ def file_notes(report: FileReport) -> list[str]:
     return notes
 
 
-def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: Sink) -> None:
+def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int | None, sink: Sink,
+               copies: Mapping[Path | None, Path] | None = None) -> None:
     """Lint each file in order, in worker processes when that pays off.
 
-    Standard input and pipes are opened once; in a run that may go parallel they are read ahead, so that
-    their size counts in the decision and the parent can hand them out in chunks.
+    Standard input and pipes are opened once (from their ``copies``, inputs.replayable, when given); in
+    a run that may go parallel they are read ahead, so that their size counts in the decision and the
+    parent can hand them out in chunks.
     """
     from ftlint import parquet
-    from ftlint.inputs import is_stream, open_input, open_stream
+    from ftlint.inputs import is_stream, open_source, open_stream
     from ftlint.workers import MIN_PARALLEL_BYTES, can_fork, default_jobs
 
     jobs = jobs or default_jobs()
+    copies = copies or {}
     streams: dict[int, Joined] = {}
     opened: list[IO[bytes]] = []
     try:
@@ -357,8 +368,8 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
                 if is_stream(path):
                     from ftlint.ranges import read_ahead
 
-                    source = open_stream(sys.stdin.buffer) if path is None else open_input(path)
-                    if path is not None:
+                    source = open_source(path, copies)
+                    if path is not None or path in copies:  # standard input itself stays open
                         opened.append(source)
                     streams[index] = read_ahead(source, MIN_PARALLEL_BYTES)
             size = sum(len(streams[index].head) if index in streams else cast(Path, path).stat().st_size
@@ -375,12 +386,12 @@ def lint_files(engine: Engine, files: list[tuple[Path | None, bool]], jobs: int 
             job = _job(engine, path, validation)
             if index in streams:  # the Reader only calls readline
                 job.lint(cast(IO[bytes], streams[index]), sink)
-            elif path is None:
-                job.lint(open_stream(sys.stdin.buffer), sink)
-            elif parquet.is_parquet(path):
+            elif path is not None and parquet.is_parquet(path):
                 parquet.lint(job, path, sink, jobs)
+            elif path is None and path not in copies:
+                job.lint(open_stream(sys.stdin.buffer), sink)  # standard input itself stays open
             else:
-                with open_input(path) as stream:
+                with open_source(path, copies) as stream:
                     job.lint(stream, sink)
     finally:
         for source in opened:

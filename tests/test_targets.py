@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, assistant, chat, conversation, run_cli, user
-from ftlint import lint_records
+from conftest import FIXTURES, assistant, chat, conversation, fed_fifo, run_cli, user
+from ftlint import lint_records, workers
 from ftlint.choices import targets
 
 
@@ -176,8 +178,34 @@ def test_will_it_train_says_when_a_target_cannot_judge(tmp_path: Path) -> None:
     verdicts = {t["target"]: t for t in report["files"][0]["targets"]}
     assert verdicts["openai"]["verdict"] == "unavailable" and "unknown model" in verdicts["openai"]["reason"]
     assert verdicts["together"]["verdict"] == "accept" and verdicts["together"]["model"] == "Qwen/Qwen3-8B"
-    piped = run_cli("check", "-", "--target", "all", input=path.read_bytes())
-    assert piped.exit_code == 2 and "cannot read standard input" in piped.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_will_it_train_reads_standard_input_and_pipes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      jobs: str) -> None:
+    """Each target lints the file again: a stream is read once, into a private copy that every target
+    reads, compressed or not; the verdicts are the file's, and no copy is left behind."""
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0 if jobs == "2" else workers.MIN_PARALLEL_BYTES)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    data = (FIXTURES / "targets" / "hf" / "clean.jsonl").read_bytes()  # accepted by some targets only
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(data)
+
+    def verdicts_of(*args: str, input: bytes | None = None) -> tuple[int, list[dict[str, Any]]]:
+        return files(run_cli("targets", *args, "--isolated", "--format", "json", "--jobs", jobs, input=input))
+
+    def files(result: Any) -> tuple[int, list[dict[str, Any]]]:
+        return result.exit_code, [{key: value for key, value in file.items() if key != "path"}
+                                  for file in json.loads(result.stdout)["files"]]
+
+    expected = verdicts_of(str(path))
+    assert {t["verdict"] for t in expected[1][0]["targets"]} >= {"reject", "accept"}
+    assert verdicts_of("-", input=data) == expected
+    assert verdicts_of("-", input=gzip.compress(data)) == expected
+    with fed_fifo(tmp_path / "piped", data) as fifo:
+        assert verdicts_of(str(fifo)) == expected
+    assert list((tmp_path / "temp").iterdir()) == []
 
 
 def test_the_targets_command_takes_checks_output_options(tmp_path: Path) -> None:
