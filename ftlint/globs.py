@@ -91,10 +91,14 @@ class PathGlob:
     def __post_init__(self) -> None:
         # `evals/` is written from .gitignore habit: it means the folder and everything in it (a walk
         # skips the folder by name; a file named in per-file-ignores or validation-files matches by path).
+        # Named without a slash of its own, the folder is one at any depth below the root, as the walk
+        # finds it (`a/evals/` too); `data/evals/` is anchored to the root.
         pattern = self.pattern.rstrip("/") or self.pattern
-        beneath = r"(?:/.*)?" if pattern != self.pattern else ""
+        folder = pattern != self.pattern
+        beneath = r"(?:/.*)?" if folder else ""
         body = translate(pattern, slash_is_literal=False)
-        absolute = translate(_join(self.root, pattern), slash_is_literal=False)
+        anywhere = "**/" if folder and "/" not in pattern else ""
+        absolute = translate(_join(self.root, anywhere + pattern), slash_is_literal=False)
         object.__setattr__(self, "_name", re.compile(body + r"\Z", re.DOTALL))
         object.__setattr__(self, "_path", re.compile(absolute + beneath + r"\Z", re.DOTALL))
 

@@ -266,9 +266,15 @@ def test_a_folder_pattern_with_a_slash_takes_the_files_in_it(tmp_path: Path) -> 
     # `evals/`, as .gitignore would write it: every file in that folder is a validation file.
     (tmp_path / "ftlint.toml").write_text('validation-files = ["evals/"]\n', encoding="utf-8")
     inside = jsonl(tmp_path / "evals" / "qa.jsonl", many(3))
+    nested = jsonl(tmp_path / "tasks" / "evals" / "more.jsonl", many(3))  # the folder at any depth, as a walk
     outside = jsonl(tmp_path / "train.jsonl", many(10))
-    files = {Path(f["path"]).name: f for f in report(str(outside), str(inside))["files"]}
-    assert files["qa.jsonl"]["kind"] == "validation" and files["train.jsonl"]["kind"] == "training"
+    beside = jsonl(tmp_path / "evals-old" / "old.jsonl", many(3))
+    files = {Path(f["path"]).name: f for f in report(*map(str, (outside, inside, nested, beside)))["files"]}
+    assert files["qa.jsonl"]["kind"] == "validation" and files["more.jsonl"]["kind"] == "validation"
+    assert files["train.jsonl"]["kind"] == files["old.jsonl"]["kind"] == "training"
+    (tmp_path / "ftlint.toml").write_text('validation-files = ["tasks/evals/"]\n', encoding="utf-8")
+    files = {f["path"]: f["kind"] for f in report(str(inside), str(nested))["files"]}
+    assert files == {str(inside): "training", str(nested): "validation"}  # with a slash of its own: anchored
 
 
 # --- ruff's habits ----------------------------------------------------------------------------

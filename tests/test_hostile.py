@@ -222,10 +222,10 @@ def test_a_read_error_mid_file_is_a_finding(tmp_path: Path, monkeypatch: pytest.
     path.write_bytes(GOOD + b"\n" + GOOD + b"\n")
 
     @contextmanager
-    def open_failing(_: Path) -> Iterator[IO[bytes]]:
+    def open_failing(_: Path | None, copies: object) -> Iterator[IO[bytes]]:
         yield _FailingStream(path.read_bytes())
 
-    monkeypatch.setattr(ftlint.inputs, "open_input", open_failing)
+    monkeypatch.setattr(ftlint.inputs, "open_source", open_failing)
     result = run_cli("check", "--format", "json", str(path))
     assert result.exit_code == 1
     broken = [v for f in json.loads(result.stdout)["files"] for v in f["violations"] if v["code"] == "FT016"]
