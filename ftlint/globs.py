@@ -91,8 +91,8 @@ class PathGlob:
     def __post_init__(self) -> None:
         # `evals/` is written from .gitignore habit: it means the folder and everything in it (a walk
         # skips the folder by name; a file named in per-file-ignores or validation-files matches by path).
-        # Named without a slash of its own, the folder is one at any depth below the root, as the walk
-        # finds it (`a/evals/` too); `data/evals/` is anchored to the root.
+        # With no slash of its own it names such a folder at any depth below the root, as the walk finds
+        # it (`tasks/evals/` too); `data/evals/` is anchored to the root.
         pattern = self.pattern.rstrip("/") or self.pattern
         folder = pattern != self.pattern
         beneath = r"(?:/.*)?" if folder else ""
