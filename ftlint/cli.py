@@ -354,6 +354,9 @@ def targets_command(ctx: click.Context, paths: tuple[Path, ...], model: str | No
                     color: bool | None) -> None:
     """Will it train? Every target's verdict on each file: accept, accept with warnings, or reject,
     with the rules that decided it. The same as `ftlint check --target all`.
+
+    PATHS are files, folders or - for standard input (read once, into a private temporary copy that
+    every target reads); none means the current directory.
     """
     ctx.invoke(check, paths=paths, provider="all", model=model, output_format=output_format,
                config_path=config_path, isolated=isolated, jobs=jobs, output_file=output_file, color=color)
