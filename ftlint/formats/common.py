@@ -26,6 +26,16 @@ def layout_error(kind: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(f"layout_{kind}", message)
 
 
+def content_tag(value: Any) -> str | None:
+    """The union tag of a message's `content` (ftlint.schema reads `content=str` / `content=list` in
+    pydantic's error locations back as JSON pointers); None for any other value: a type error."""
+    if isinstance(value, str):
+        return "content=str"
+    if isinstance(value, list):
+        return "content=list"
+    return None
+
+
 def exactly_one(record: BaseModel, kinds: tuple[str, ...], noun: str) -> None:
     """A Gemini part or a Nova content block holds exactly one of ``kinds``."""
     held = [kind for kind in kinds if getattr(record, kind) is not None]

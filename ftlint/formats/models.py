@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
+from ftlint.formats.common import content_tag
+
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 PART_TYPES = ("text", "image_url", "input_audio", "file", "refusal")
 # The part types fine-tuning accepts in each role's content (openai-format.md S13/S14: audio and file
@@ -33,14 +35,6 @@ def _tag_of(key: str, known: tuple[str, ...], label: str) -> Any:
         return None
 
     return tag
-
-
-def _content_tag(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "content=str"
-    if isinstance(value, list):
-        return "content=list"
-    return None
 
 
 # --- content parts ----------------------------------------------------------
@@ -99,7 +93,7 @@ Content = Annotated[
         Annotated[list[Part], Tag("content=list"), Field(min_length=1)],
     ],
     Discriminator(
-        _content_tag,
+        content_tag,
         custom_error_type="content_type",
         custom_error_message="content must be a string or a list of content parts",
     ),

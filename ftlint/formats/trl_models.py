@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from ftlint.formats.common import Strict, layout_error
+from ftlint.formats.common import Strict, content_tag, layout_error
 
 
 class TrlFunction(Strict):
@@ -31,18 +31,10 @@ class TrlMessage(Strict):
     thinking: str | None = None  # gpt-oss (harmony) reasoning
 
 
-def _side_tag(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "content=str"
-    if isinstance(value, list):
-        return "content=list"
-    return None
-
-
 # A side of an example: a string (standard) or a list of messages (conversational).
 Side = Annotated[
     Annotated[str, Tag("content=str")] | Annotated[list[TrlMessage], Tag("content=list"), Field(min_length=1)],
-    Discriminator(_side_tag, custom_error_type="layout_type",
+    Discriminator(content_tag, custom_error_type="layout_type",
                   custom_error_message="must be a string (standard) or a list of messages (conversational)"),
 ]
 
